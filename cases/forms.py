@@ -1,0 +1,91 @@
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from cases.ages import AGE_GROUP_CHOICES
+from cases.models import Anatomy, Case, DiagnosticCategory, Modality
+from cases.workflows import STANDARD
+
+# Each sort is a total order (the id breaks ties) so keyset previous/next is well defined.
+SORTS = {
+    "newest": ("-published_at", "-id"),
+    "updated": ("-updated", "-id"),
+    "oldest": ("published_at", "id"),
+}
+SORT_CHOICES = [("newest", "Newest"), ("updated", "Recently updated"), ("oldest", "Oldest")]
+STANDARD_ONLY = ("category", "tag")  # filters on fields the academic workflow hides
+
+
+class BrowseForm(forms.Form):
+    """The filters and sort of a browse page, read from the query string."""
+
+    anatomy = forms.ModelChoiceField(
+        Anatomy.objects.all(), to_field_name="slug", required=False, empty_label="Any anatomy"
+    )
+    modality = forms.ModelChoiceField(
+        Modality.objects.all(), to_field_name="code", required=False, empty_label="Any modality"
+    )
+    author = forms.ModelChoiceField(
+        get_user_model().objects.none(),
+        to_field_name="username",
+        required=False,
+        empty_label="Any author",
+    )
+    age = forms.ChoiceField(choices=[("", "Any age"), *AGE_GROUP_CHOICES], required=False)
+    difficulty = forms.ChoiceField(
+        label="Level", choices=[("", "Any level"), *Case.Difficulty.choices], required=False
+    )
+    category = forms.ModelChoiceField(
+        DiagnosticCategory.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="Any category",
+    )
+    tag = forms.SlugField(required=False, max_length=100)
+    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)
+
+    def __init__(self, data, workflow):
+        super().__init__(data)
+        self.workflow = workflow
+        self.fields["author"].queryset = get_user_model().objects.filter(
+            Q(cases__status=Case.Status.PUBLISHED)
+        ).distinct().order_by("display_name", "username")
+        if workflow != STANDARD:
+            for name in STANDARD_ONLY:
+                del self.fields[name]
+
+    def active(self):
+        """The valid, non-empty filters (and sort), as strings for URLs."""
+        self.is_valid()
+        values = {}
+        for name in self.fields:
+            if name in self.cleaned_data and self.cleaned_data[name] not in (None, ""):
+                values[name] = self.data.get(name)
+        return values
+
+    def querystring(self):
+        return urlencode(self.active())
+
+    def sort_key(self):
+        return self.active().get("sort", "newest")
+
+    def filter(self, queryset):
+        filters = self.active()
+        data = self.cleaned_data
+        if "anatomy" in filters:
+            queryset = queryset.filter(anatomy=data["anatomy"])
+        if "modality" in filters:
+            queryset = queryset.with_modality(data["modality"].code)
+        if "author" in filters:
+            queryset = queryset.filter(author=data["author"])
+        if "age" in filters:
+            queryset = queryset.in_age_group(data["age"])
+        if "difficulty" in filters:
+            queryset = queryset.filter(difficulty=data["difficulty"])
+        if "category" in filters:
+            queryset = queryset.filter(category=data["category"])
+        if "tag" in filters:
+            queryset = queryset.filter(tags__slug=data["tag"])
+        return queryset.order_by(*SORTS[self.sort_key()])

@@ -1,0 +1,338 @@
+import random
+
+from django.apps import apps
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+
+from cases.ages import age_group_range, age_in_days
+
+
+class Vocabulary(models.Model):
+    """A controlled term editors maintain in the admin (seeded by a data migration)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, help_text="Used in browse URLs.")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in menus.")
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Anatomy(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name_plural = "anatomy"
+
+
+class DiagnosticCategory(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name_plural = "diagnostic categories"
+
+
+class Modality(models.Model):
+    code = models.CharField(
+        max_length=16, unique=True, help_text="DICOM modality code (0008,0060), e.g. CR, CT, MR."
+    )
+    name = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name_plural = "modalities"
+
+    def __str__(self):
+        return f"{self.code} – {self.name}"
+
+
+def new_random_key():
+    return random.random()
+
+
+def _flip(field):
+    return field[1:] if field.startswith("-") else f"-{field}"
+
+
+def _keyset_lookup(field):
+    """The lookup that selects rows after a value in this ordering: descending means smaller."""
+    return (field[1:], "lt") if field.startswith("-") else (field, "gt")
+
+
+class CaseQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Case.Status.PUBLISHED)
+
+    def editable_by(self, user):
+        if user.has_perm("cases.publish_case"):
+            return self
+        return self.filter(author=user)
+
+    def for_cards(self):
+        """What a case card shows, in a fixed number of queries however many cases there are."""
+        return self.select_related("anatomy", "category", "author", "cover_image").prefetch_related(
+            models.Prefetch("studies", Study.objects.select_related("modality"))
+        )
+
+    def with_modality(self, code):
+        return self.filter(Exists(Study.objects.filter(case=OuterRef("pk"), modality__code=code)))
+
+    def in_age_group(self, key):
+        low, high = age_group_range(key)
+        qs = self.filter(age_days__gte=low)
+        return qs if high is None else qs.filter(age_days__lt=high)
+
+    def random_one(self):
+        """One case drawn at random by an indexed range scan on random_key, not ORDER BY RANDOM()."""
+        draw = random.random()
+        by_key = self.order_by("random_key")
+        return by_key.filter(random_key__gte=draw).first() or by_key.first()
+
+    def neighbours(self, case, ordering):
+        """(previous, next) of case in this queryset ordered by two fields, by keyset: two
+        indexed look-ups, however deep in the results the case is."""
+        return (
+            self._after(case, ordering, reverse=True).first(),
+            self._after(case, ordering, reverse=False).first(),
+        )
+
+    def _after(self, case, ordering, reverse):
+        (first, second) = ordering
+        if reverse:
+            first, second = _flip(first), _flip(second)
+        name1, op1 = _keyset_lookup(first)
+        name2, op2 = _keyset_lookup(second)
+        value1, value2 = getattr(case, name1), getattr(case, name2)
+        later = Q(**{f"{name1}__{op1}": value1}) | Q(**{name1: value1, f"{name2}__{op2}": value2})
+        return self.filter(later).order_by(first, second)
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    class Sex(models.TextChoices):
+        FEMALE = "F", "Female"
+        MALE = "M", "Male"
+        OTHER = "O", "Other"
+        UNKNOWN = "U", "Unknown"
+
+    class AgeUnit(models.TextChoices):
+        YEARS = "Y", "years"
+        MONTHS = "M", "months"
+        WEEKS = "W", "weeks"
+        DAYS = "D", "days"
+
+    class Difficulty(models.TextChoices):
+        STUDENT = "student", "Student"
+        RESIDENT = "resident", "Resident"
+        FELLOW = "fellow", "Fellow"
+
+    class Certainty(models.TextChoices):
+        PATHOLOGY = "pathology", "Pathology-proven"
+        FOLLOW_UP = "follow-up", "Confirmed by follow-up"
+        CONSENSUS = "consensus", "Expert consensus"
+        TYPICAL = "typical", "Typical imaging"
+
+    title = models.CharField(
+        max_length=200, help_text="Usually the diagnosis. Hidden in the academic workflow."
+    )
+    unknown_title = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Optional neutral title shown in the academic workflow instead of the case "
+        "number, e.g. “Knee pain in a teenager”. Must not give the answer away.",
+    )
+    history = models.TextField(
+        help_text="Clinical history as the reader would receive it, e.g. “4 year old with several "
+        "week history of arthralgias and pancytopenia”. Shown in both workflows."
+    )
+    age_value = models.PositiveSmallIntegerField(
+        "patient age", null=True, blank=True, validators=[MaxValueValidator(130)]
+    )
+    age_unit = models.CharField(
+        "age unit", max_length=1, choices=AgeUnit, default=AgeUnit.YEARS, blank=True
+    )
+    age_days = models.PositiveIntegerField(
+        null=True, editable=False, help_text="Age on one scale, for the age-group filters."
+    )
+    sex = models.CharField(max_length=1, choices=Sex, default=Sex.UNKNOWN)
+    anatomy = models.ForeignKey(Anatomy, on_delete=models.PROTECT, related_name="cases")
+    category = models.ForeignKey(
+        DiagnosticCategory,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name="diagnostic category",
+    )
+    difficulty = models.CharField(
+        max_length=16, choices=Difficulty, default=Difficulty.RESIDENT, verbose_name="level"
+    )
+    certainty = models.CharField(
+        "diagnostic certainty", max_length=16, choices=Certainty, blank=True
+    )
+    diagnosis = models.CharField("final diagnosis", max_length=300)
+    discussion = models.TextField(
+        "discussion / teaching points",
+        blank=True,
+        help_text="Paragraphs separated by a blank line.",
+    )
+    tags = TaggableManager(blank=True, help_text="Comma-separated, e.g. PEDS, classic.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases"
+    )
+    status = models.CharField(max_length=16, choices=Status, default=Status.DRAFT)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    updated = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cover_image = models.ForeignKey(
+        "viewer.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The key image shown on cards. Left empty, the first image is used.",
+    )
+    random_key = models.FloatField(default=new_random_key, editable=False)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        permissions = [("publish_case", "Can publish and edit any case")]
+        indexes = [
+            # Browse sorted by newest / recently updated.
+            models.Index(fields=["status", "-published_at", "-id"], name="case_newest"),
+            models.Index(fields=["status", "-updated", "-id"], name="case_updated"),
+            # Random case: a range scan on random_key among published cases.
+            models.Index(fields=["status", "random_key"], name="case_random"),
+            # Age-group filters.
+            models.Index(fields=["status", "age_days"], name="case_age"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.age_days = age_in_days(self.age_value, self.age_unit)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self, workflow="standard"):
+        return reverse("cases:detail", args=[workflow, self.pk])
+
+    @property
+    def number(self):
+        return f"Case {self.pk}"
+
+    @property
+    def age_display(self):
+        if self.age_value is None:
+            return ""
+        unit = self.get_age_unit_display()
+        if self.age_value == 1:
+            unit = unit.rstrip("s")
+        return f"{self.age_value} {unit}"
+
+    def is_editable_by(self, user):
+        return user.has_perm("cases.publish_case") or (
+            user.has_perm("cases.change_case") and self.author_id == user.pk
+        )
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    def ensure_cover(self):
+        """Use the first image as the cover when none is chosen (or the chosen one was deleted)."""
+        self.refresh_from_db(fields=["cover_image"])
+        if self.cover_image_id is None:
+            first = (
+                apps.get_model("viewer", "Image")
+                .objects.filter(study__case=self)
+                .order_by("study__position", "study_id", "series__position", "position", "id")
+                .first()
+            )
+            if first is not None:
+                Case.objects.filter(pk=self.pk).update(cover_image=first)
+
+    def modalities(self):
+        """Distinct modalities of the studies, in study order (uses prefetched studies)."""
+        seen = {}
+        for study in self.studies.all():
+            seen.setdefault(study.modality.code, study.modality)
+        return list(seen.values())
+
+
+class Study(models.Model):
+    """One imaging study of a case (one exam or modality), with its findings."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="studies")
+    modality = models.ForeignKey(Modality, on_delete=models.PROTECT, related_name="studies")
+    description = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The exam, e.g. “AP and lateral left knee”. Shown in both workflows: "
+        "describe the exam, never the answer.",
+    )
+    findings = models.TextField(blank=True, help_text="Hidden in the academic workflow.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name_plural = "studies"
+        indexes = [
+            # Browse filtered by modality: EXISTS (study of this case with this modality).
+            models.Index(fields=["modality", "case"], name="study_modality_case"),
+        ]
+
+    def __str__(self):
+        return f"{self.modality.code} {self.description}".strip()
+
+
+class Differential(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="differentials")
+    diagnosis = models.CharField(max_length=300)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.diagnosis
+
+
+class Reference(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="references")
+    citation = models.TextField(
+        help_text="As you would cite it, e.g. “Strouse PJ, et al. Radiology 1996;201:27-30.”"
+    )
+    pmid = models.PositiveIntegerField("PubMed ID", null=True, blank=True)
+    doi = models.CharField("DOI", max_length=200, blank=True, help_text="e.g. 10.1148/radiology.201.1.8816526")
+    url = models.URLField("URL", blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.citation
+
+    def links(self):
+        """(label, href) pairs for the identifiers given."""
+        found = []
+        if self.pmid:
+            found.append(("PubMed", f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"))
+        if self.doi:
+            found.append(("DOI", f"https://doi.org/{self.doi}"))
+        if self.url:
+            found.append(("Link", self.url))
+        return found
+

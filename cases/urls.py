@@ -1,0 +1,15 @@
+from django.urls import path, register_converter
+
+from cases import views
+from cases.converters import WorkflowConverter
+
+register_converter(WorkflowConverter, "workflow")
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("<workflow:workflow>/cases/", views.browse, name="browse"),
+    path("<workflow:workflow>/cases/<int:pk>/", views.detail, name="detail"),
+    path("academic/cases/<int:pk>/reveal/", views.reveal, name="reveal"),
+    path("<workflow:workflow>/random/", views.random_case, name="random"),
+]

@@ -1,0 +1,124 @@
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_cookie
+
+from cases.forms import SORTS, BrowseForm
+from cases.models import Case, Study
+from cases.statistics import repository_statistics
+from cases.workflows import ACADEMIC, COOKIE, STANDARD, WORKFLOWS, get_workflow, may_use_standard, present
+from viewer.models import Image
+
+REMEMBER_SECONDS = 365 * 24 * 3600
+
+
+def _get_published_case(pk):
+    """A published case with all it shows, or 404: drafts exist only in the admin."""
+    images = Image.objects.order_by("series__position", "position", "id")
+    studies = Study.objects.select_related("modality").prefetch_related(Prefetch("images", images))
+    queryset = (
+        Case.objects.published()
+        .select_related("anatomy", "category", "author")
+        .prefetch_related(Prefetch("studies", studies), "differentials", "references", "tags")
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _remember(response, workflow):
+    """Remember the visitor's workflow for the homepage's next visit (pages never vary by it)."""
+    response.set_cookie(
+        COOKIE, workflow, max_age=REMEMBER_SECONDS, samesite="Lax", secure=not settings.DEBUG
+    )
+    return response
+
+
+@require_GET
+@vary_on_cookie
+def home(request):
+    remembered = request.COOKIES.get(COOKIE)
+    workflow = remembered if remembered in WORKFLOWS else ACADEMIC
+    if workflow == STANDARD and not may_use_standard(request.user):
+        workflow = ACADEMIC  # remembered from before the visitor's access changed
+    case = Case.objects.published().for_cards().random_one()
+    return render(
+        request,
+        "cases/home.html",
+        {
+            "statistics": repository_statistics(),
+            "workflow": workflow,
+            "remembered": remembered if remembered in WORKFLOWS else "",
+            "card": present(case, workflow) if case else None,
+        },
+    )
+
+
+@require_GET
+def browse(request, workflow):
+    workflow = get_workflow(request, workflow)
+    form = BrowseForm(request.GET, workflow)
+    cases = form.filter(Case.objects.published().for_cards())
+    page = Paginator(cases, settings.CASES_PER_PAGE).get_page(request.GET.get("page"))
+    response = render(
+        request,
+        "cases/browse.html",
+        {
+            "workflow": workflow,
+            "form": form,
+            "page": page,
+            "cards": [present(case, workflow) for case in page.object_list],
+            "querystring": form.querystring(),
+        },
+    )
+    return _remember(response, workflow)
+
+
+@require_GET
+def detail(request, workflow, pk):
+    workflow = get_workflow(request, workflow)
+    case = _get_published_case(pk)
+    return _remember(_render_detail(request, case, workflow, reveal=False), workflow)
+
+
+@require_POST
+def reveal(request, pk):
+    """The academic answer, for this case only. A POST so no crawler or prefetch reveals it."""
+    workflow = get_workflow(request, ACADEMIC)
+    case = _get_published_case(pk)
+    return _render_detail(request, case, workflow, reveal=True)
+
+
+def _render_detail(request, case, workflow, reveal):
+    form = BrowseForm(request.GET, workflow)
+    previous, following = form.filter(Case.objects.published()).neighbours(
+        case, SORTS[form.sort_key()]
+    )
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "workflow": workflow,
+            "case": present(case, workflow, studies=case.studies.all(), reveal=reveal),
+            "querystring": form.querystring(),
+            "previous": previous.pk if previous else None,
+            "next": following.pk if following else None,
+        },
+    )
+
+
+@require_GET
+def random_case(request, workflow):
+    workflow = get_workflow(request, workflow)
+    form = BrowseForm(request.GET, workflow)
+    case = form.filter(Case.objects.published()).random_one()
+    if case is None:
+        return render(
+            request,
+            "cases/random_empty.html",
+            {"workflow": workflow, "querystring": form.querystring()},
+            status=404,
+        )
+    url = case.get_absolute_url(workflow)
+    querystring = form.querystring()
+    return _remember(redirect(f"{url}?{querystring}" if querystring else url), workflow)

@@ -1,0 +1,178 @@
+"""The two ways to read a case, and the one list of what the academic workflow hides.
+
+A view never hands a Case to an academic template: it hands a CaseView built here, whose hidden
+fields are simply absent, so a template cannot leak what it was never given.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.urls import reverse
+
+STANDARD = "standard"
+ACADEMIC = "academic"
+WORKFLOWS = (STANDARD, ACADEMIC)
+COOKIE = "workflow"
+
+# Everything that could give the answer away. Hidden means never sent in academic pages.
+HIDDEN_IN_ACADEMIC = frozenset(
+    {
+        "title",
+        "category",
+        "certainty",
+        "diagnosis",
+        "differentials",
+        "findings",
+        "discussion",
+        "references",
+        "tags",
+        "captions",
+    }
+)
+
+
+def may_use_standard(user):
+    groups = settings.STANDARD_WORKFLOW_GROUPS
+    if not groups or user.is_staff:
+        return True
+    return user.is_authenticated and user.groups.filter(name__in=groups).exists()
+
+
+def get_workflow(request, name):
+    """The workflow a URL names, if this visitor may use it."""
+    if name not in WORKFLOWS:
+        raise Http404("No such workflow")
+    if name == STANDARD and not may_use_standard(request.user):
+        raise PermissionDenied("The standard workflow is limited to some groups here.")
+    return name
+
+
+@dataclass
+class StudyView:
+    modality: object
+    description: str
+    findings: str = ""
+    images: list = field(default_factory=list)
+
+
+@dataclass
+class ImageView:
+    pk: int
+    number: int
+    caption: str
+    thumbnail_url: str
+    display_url: str
+    full_url: str
+    width: int
+    height: int
+
+
+@dataclass
+class CaseView:
+    """The fields of a case one workflow may show; hidden ones are left empty."""
+
+    pk: int
+    workflow: str
+    heading: str
+    history: str
+    age: str
+    sex: str
+    anatomy: object
+    author: object
+    difficulty: str
+    created: object
+    updated: object
+    modalities: list
+    studies: list = field(default_factory=list)
+    title: str = ""
+    category: object = None
+    certainty: str = ""
+    diagnosis: str = ""
+    differentials: list = field(default_factory=list)
+    discussion: str = ""
+    references: list = field(default_factory=list)
+    tags: list = field(default_factory=list)
+    cover_url: str = ""
+
+    @property
+    def revealed(self):
+        return bool(self.title)
+
+    def get_absolute_url(self):
+        return reverse("cases:detail", args=[self.workflow, self.pk])
+
+
+def present(case, workflow, studies=None, reveal=False):
+    """A CaseView of the case for the workflow; with reveal, the academic view shows the answer.
+
+    studies, when given, is the case's studies with their images: the detail page gives them and
+    gets the whole answer; a card leaves them out and gets only the title and category.
+    """
+    shows_answer = workflow == STANDARD or reveal
+    view = CaseView(
+        pk=case.pk,
+        workflow=workflow,
+        heading=case.title if shows_answer else (case.unknown_title or case.number),
+        history=case.history,
+        age=case.age_display,
+        sex=case.get_sex_display() if case.sex != case.Sex.UNKNOWN else "",
+        anatomy=case.anatomy,
+        author=case.author,
+        difficulty=case.get_difficulty_display(),
+        created=case.created,
+        updated=case.updated,
+        modalities=case.modalities(),
+        cover_url=_cover_url(case),
+    )
+    if shows_answer:
+        view.title = case.title
+        view.category = case.category
+    if studies is not None:
+        view.studies = [_study_view(s, shows_answer) for s in studies]
+        if shows_answer:
+            _add_answer(view, case)
+    return view
+
+
+def _add_answer(view, case):
+    view.certainty = case.get_certainty_display() if case.certainty else ""
+    view.diagnosis = case.diagnosis
+    view.differentials = [d.diagnosis for d in case.differentials.all()]
+    view.discussion = case.discussion
+    view.references = list(case.references.all())
+    view.tags = [t.name for t in case.tags.all()]
+
+
+def _study_view(study, shows_answer):
+    images = [_image_view(image, number, shows_answer) for number, image in
+              enumerate(study.images.all(), start=1)]
+    return StudyView(
+        modality=study.modality,
+        description=study.description,
+        findings=study.findings if shows_answer else "",
+        images=images,
+    )
+
+
+def _image_view(image, number, shows_answer):
+    def url(kind):
+        return reverse("viewer:image_file", args=[image.pk, kind])
+
+    return ImageView(
+        pk=image.pk,
+        number=number,
+        caption=image.caption if shows_answer else "",
+        thumbnail_url=url("thumbnail"),
+        display_url=url("display"),
+        full_url=url("full"),
+        width=image.width,
+        height=image.height,
+    )
+
+
+def _cover_url(case):
+    if case.cover_image_id:
+        return reverse("viewer:image_file", args=[case.cover_image_id, "thumbnail"])
+    return ""

@@ -1,0 +1,13 @@
+"""Production settings with what a test run needs: a fixed key, plain http, files in a temp folder."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-the-check-0123")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="teaching-cases-media-"))
+
+from repository.settings import *  # noqa: E402,F403
+
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests

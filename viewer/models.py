@@ -1,0 +1,87 @@
+import uuid
+
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+
+from cases.models import Study
+
+
+def _image_path(instance, filename):
+    # Random names: a file name must never carry a title, diagnosis or patient name.
+    ext = filename.rsplit(".", 1)[-1].lower()
+    return f"images/{instance.key.hex[:2]}/{instance.key.hex}/{filename.split('.')[0]}.{ext}"
+
+
+class Series(models.Model):
+    """Images acquired together (a DICOM series, or the pictures uploaded to a study)."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="series")
+    description = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="e.g. “Axial T2”. Shown in both workflows: describe the sequence, not the answer.",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name_plural = "series"
+
+    def __str__(self):
+        return self.description or f"Series {self.position + 1}"
+
+
+class ImageQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(study__case__status="published")
+
+
+class Image(models.Model):
+    """One picture of a series, kept as three re-encoded renditions (never the uploaded bytes)."""
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="images")
+    # Denormalised from series so that a study's images list, and the admin edits them, in one
+    # query; save() keeps it equal to series.study.
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="images", editable=False)
+    position = models.PositiveIntegerField(default=0)
+    caption = models.CharField(
+        max_length=300, blank=True, help_text="Hidden in the academic workflow."
+    )
+    full = models.ImageField(upload_to=_image_path, width_field="width", height_field="height")
+    display = models.ImageField(upload_to=_image_path)
+    thumbnail = models.ImageField(upload_to=_image_path)
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = ImageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return f"Image {self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.study_id = self.series.study_id
+        super().save(*args, **kwargs)
+
+    def delete_files(self):
+        """Remove the stored renditions once the row is gone for good."""
+        for field in (self.full, self.display, self.thumbnail):
+            if field.name:
+                storage, name = field.storage, field.name
+                transaction.on_commit(lambda s=storage, n=name: s.delete(n))
+
+
+def store_renditions(series, renditions, caption="", position=0):
+    """Create an Image from rendered pixels; the files go through the storage API."""
+    image = Image(series=series, caption=caption, position=position)
+    image.full.save(f"full.{renditions.full_ext}", ContentFile(renditions.full), save=False)
+    image.display.save(
+        f"display.{renditions.display_ext}", ContentFile(renditions.display), save=False
+    )
+    image.thumbnail.save("thumb.jpg", ContentFile(renditions.thumbnail), save=False)
+    image.save()
+    return image
