@@ -1,5 +1,217 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils.html import format_html
 
-from cases.models import Anatomy, Case, DiagnosticCategory, Modality
+from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Reference, Study
+from viewer.forms import PictureUploadField
+from viewer.models import Image, add_pictures
 
-admin.site.register([Anatomy, DiagnosticCategory, Modality, Case])
+
+class OwnCasesMixin:
+    """Contributors see and change their own cases only; editors (publish_case) any case.
+
+    Every admin that edits case content asks the case it belongs to, through case_of().
+    """
+
+    def case_of(self, obj):
+        raise NotImplementedError
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or self.case_of(obj).is_editable_by(request.user))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or self.case_of(obj).is_editable_by(request.user))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or self.case_of(obj).is_editable_by(request.user))
+
+
+class StudyInlineForm(forms.ModelForm):
+    pictures = PictureUploadField(label="Add images")
+
+    class Meta:
+        model = Study
+        fields = ["modality", "description", "findings", "position", "pictures"]
+
+
+class StudyInline(admin.StackedInline):
+    model = Study
+    form = StudyInlineForm
+    extra = 0
+    min_num = 0
+    show_change_link = True  # the study page edits captions and image order
+    fields = ["modality", "description", "findings", "position", "pictures", "image_count"]
+    readonly_fields = ["image_count"]
+
+    @admin.display(description="Images")
+    def image_count(self, study):
+        return study.images.count() if study.pk else 0
+
+
+class DifferentialInline(admin.TabularInline):
+    model = Differential
+    extra = 0
+    fields = ["diagnosis", "position"]
+
+
+class ReferenceInline(admin.StackedInline):
+    model = Reference
+    extra = 0
+    fields = ["citation", ("pmid", "doi"), "url", "position"]
+
+
+class CaseAdminForm(forms.ModelForm):
+    class Meta:
+        model = Case
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "cover_image" in self.fields:
+            case_images = Image.objects.filter(study__case=self.instance.pk or 0)
+            self.fields["cover_image"].queryset = case_images
+
+
+@admin.register(Case)
+class CaseAdmin(OwnCasesMixin, admin.ModelAdmin):
+    form = CaseAdminForm
+    inlines = [StudyInline, DifferentialInline, ReferenceInline]
+    list_display = ["id", "title", "author", "anatomy", "category", "status", "updated"]
+    list_filter = ["status", "anatomy", "category", "difficulty"]
+    search_fields = ["title", "unknown_title", "diagnosis", "history"]
+    list_select_related = ["author", "anatomy", "category"]
+    date_hierarchy = "created"
+    actions = ["publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["title", "unknown_title", "status", "author"]}),
+        ("Patient", {"fields": ["history", ("age_value", "age_unit"), "sex"]}),
+        ("Classification", {"fields": ["anatomy", "category", "difficulty", "certainty", "tags"]}),
+        ("Answer", {"fields": ["diagnosis", "discussion"]}),
+        ("Key image", {"fields": ["cover_image"]}),
+    ]
+
+    def case_of(self, obj):
+        return obj
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).editable_by(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.has_perm("cases.publish_case"):
+            return []
+        return ["status", "author"]  # contributors write drafts under their own name
+
+    def save_model(self, request, obj, form, change):
+        if not change and not obj.author_id:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for inline_form in formset.forms:
+            pictures = inline_form.cleaned_data.get("pictures") if inline_form.is_valid() else None
+            if pictures and inline_form.instance.pk:
+                add_pictures(inline_form.instance, [rendered for _, rendered in pictures])
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("cases.publish_case")
+
+    @admin.action(description="Publish selected cases", permissions=["publish"])
+    def publish(self, request, queryset):
+        for case in queryset.exclude(status=Case.Status.PUBLISHED):
+            case.status = Case.Status.PUBLISHED
+            case.save()
+        self.message_user(request, "Published.", messages.SUCCESS)
+
+    @admin.action(description="Return selected cases to draft", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        for case in queryset.filter(status=Case.Status.PUBLISHED):
+            case.status = Case.Status.DRAFT
+            case.save()
+        self.message_user(request, "Returned to draft.", messages.SUCCESS)
+
+
+class ImageInline(admin.TabularInline):
+    model = Image
+    extra = 0
+    fields = ["preview", "caption", "position"]
+    readonly_fields = ["preview"]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # images arrive through the upload field, rendered from their pixels
+
+    @admin.display(description="Image")
+    def preview(self, image):
+        return format_html(
+            '<img src="{}" alt="Image {}" width="120">', image.thumbnail_url(), image.pk
+        )
+
+
+class StudyAdminForm(forms.ModelForm):
+    pictures = PictureUploadField(label="Add images")
+
+    class Meta:
+        model = Study
+        fields = ["modality", "description", "findings", "position"]
+
+
+@admin.register(Study)
+class StudyAdmin(OwnCasesMixin, admin.ModelAdmin):
+    """Reached from a case's study: captions, image order and more images."""
+
+    form = StudyAdminForm
+    inlines = [ImageInline]
+    fields = ["case_link", "modality", "description", "findings", "position", "pictures"]
+    readonly_fields = ["case_link"]
+
+    def case_of(self, obj):
+        return obj.case
+
+    def get_model_perms(self, request):
+        return {}  # studies are edited from their case, not listed on the admin index
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_queryset(self, request):
+        editable = Case.objects.editable_by(request.user)
+        return super().get_queryset(request).filter(case__in=editable).select_related("case")
+
+    @admin.display(description="Case")
+    def case_link(self, study):
+        return format_html('<a href="{}">{}</a>', study.case.get_admin_url(), study.case)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        pictures = form.cleaned_data.get("pictures")
+        if pictures:
+            add_pictures(obj, [rendered for _, rendered in pictures])
+
+
+class VocabularyAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position", "case_count"]
+    list_editable = ["position"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(case_total=Count("cases"))
+
+    @admin.display(description="Cases", ordering="case_total")
+    def case_count(self, obj):
+        return obj.case_total
+
+
+admin.site.register(Anatomy, VocabularyAdmin)
+admin.site.register(DiagnosticCategory, VocabularyAdmin)
+
+
+@admin.register(Modality)
+class ModalityAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "position"]
+    list_editable = ["position"]
+    search_fields = ["code", "name"]

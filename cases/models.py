@@ -228,6 +228,9 @@ class Case(models.Model):
     def get_absolute_url(self, workflow="standard"):
         return reverse("cases:detail", args=[workflow, self.pk])
 
+    def get_admin_url(self):
+        return reverse("admin:cases_case_change", args=[self.pk])
+
     @property
     def number(self):
         return f"Case {self.pk}"

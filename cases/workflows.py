@@ -157,16 +157,13 @@ def _study_view(study, shows_answer):
 
 
 def _image_view(image, number, shows_answer):
-    def url(kind):
-        return reverse("viewer:image_file", args=[image.pk, kind])
-
     return ImageView(
         pk=image.pk,
         number=number,
         caption=image.caption if shows_answer else "",
-        thumbnail_url=url("thumbnail"),
-        display_url=url("display"),
-        full_url=url("full"),
+        thumbnail_url=image.file_url("thumbnail"),
+        display_url=image.file_url("display"),
+        full_url=image.file_url("full"),
         width=image.width,
         height=image.height,
     )

@@ -2,6 +2,7 @@ import uuid
 
 from django.core.files.base import ContentFile
 from django.db import models, transaction
+from django.urls import reverse
 
 from cases.models import Study
 
@@ -67,6 +68,12 @@ class Image(models.Model):
         self.study_id = self.series.study_id
         super().save(*args, **kwargs)
 
+    def file_url(self, kind):
+        return reverse("viewer:image_file", args=[self.pk, kind])
+
+    def thumbnail_url(self):
+        return self.file_url("thumbnail")
+
     def delete_files(self):
         """Remove the stored renditions once the row is gone for good."""
         for field in (self.full, self.display, self.thumbnail):
@@ -85,3 +92,16 @@ def store_renditions(series, renditions, caption="", position=0):
     image.thumbnail.save("thumb.jpg", ContentFile(renditions.thumbnail), save=False)
     image.save()
     return image
+
+
+def add_pictures(study, rendered):
+    """Append rendered pictures to the study's picture series (made on first use)."""
+    series = study.series.order_by("position", "id").first() or Series.objects.create(
+        study=study, description="", position=0
+    )
+    last = series.images.aggregate(models.Max("position"))["position__max"]
+    start = 0 if last is None else last + 1
+    return [
+        store_renditions(series, renditions, position=start + offset)
+        for offset, renditions in enumerate(rendered)
+    ]

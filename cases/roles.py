@@ -1,0 +1,37 @@
+"""The groups a department assigns, and what each may do in the admin.
+
+Run after every migrate (post_migrate) so new permissions reach the groups; permissions an
+administrator added by hand are kept.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+CONTRIBUTORS = "Contributors"
+EDITORS = "Editors"
+ATTENDINGS = "Attendings"
+RESIDENTS = "Residents"
+
+CASE_CONTENT = ["case", "study", "differential", "reference", "series", "image"]
+VOCABULARIES = ["anatomy", "diagnosticcategory", "modality"]
+
+
+def _codenames(models, actions=("add", "change", "delete", "view")):
+    return [f"{action}_{model}" for model in models for action in actions]
+
+
+PERMISSIONS = {
+    # Contributors edit their own cases only (enforced in cases.admin), and cannot publish.
+    CONTRIBUTORS: _codenames(CASE_CONTENT) + _codenames(VOCABULARIES, ["view"]) + ["add_tag", "view_tag"],
+    EDITORS: _codenames(CASE_CONTENT) + _codenames(VOCABULARIES) + _codenames(["tag"]) + ["publish_case"],
+    ATTENDINGS: [],
+    RESIDENTS: [],
+}
+
+
+def ensure_groups(**kwargs):
+    for name, codenames in PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted = Permission.objects.filter(
+            content_type__app_label__in=["cases", "viewer", "taggit"], codename__in=codenames
+        )
+        group.permissions.add(*wanted)
