@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.utils.html import format_html
 
@@ -62,6 +63,7 @@ class ReferenceInline(admin.StackedInline):
     model = Reference
     extra = 0
     fields = ["citation", ("pmid", "doi"), "url", "position"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class CaseAdminForm(forms.ModelForm):

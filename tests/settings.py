@@ -11,3 +11,4 @@ from repository.settings import *  # noqa: E402,F403
 
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
+WHITENOISE_AUTOREFRESH = True  # no collectstatic in tests

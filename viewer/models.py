@@ -49,7 +49,7 @@ class Image(models.Model):
     caption = models.CharField(
         max_length=300, blank=True, help_text="Hidden in the academic workflow."
     )
-    full = models.ImageField(upload_to=_image_path, width_field="width", height_field="height")
+    full = models.ImageField(upload_to=_image_path)
     display = models.ImageField(upload_to=_image_path)
     thumbnail = models.ImageField(upload_to=_image_path)
     width = models.PositiveIntegerField(editable=False, default=0)
@@ -84,7 +84,13 @@ class Image(models.Model):
 
 def store_renditions(series, renditions, caption="", position=0):
     """Create an Image from rendered pixels; the files go through the storage API."""
-    image = Image(series=series, caption=caption, position=position)
+    image = Image(
+        series=series,
+        caption=caption,
+        position=position,
+        width=renditions.width,
+        height=renditions.height,
+    )
     image.full.save(f"full.{renditions.full_ext}", ContentFile(renditions.full), save=False)
     image.display.save(
         f"display.{renditions.display_ext}", ContentFile(renditions.display), save=False

@@ -39,6 +39,9 @@ def render_upload(fileobj, max_pixels):
         picture = ImageOps.exif_transpose(picture)  # honour the camera's rotation, then forget EXIF
     except (OSError, ValueError, SyntaxError) as e:
         raise RenditionError(f"the image data is damaged ({e})", "damaged") from e
+    # Pillow writes some of info (JPEG comments, ICC profiles) back out on save: keep only what
+    # the pixels need.
+    picture.info = {k: v for k, v in picture.info.items() if k == "transparency"}
     return render(picture, lossless=lossless)
 
 
@@ -50,6 +53,8 @@ def open_picture(fileobj, max_pixels):
         raise RenditionError("not a JPEG or PNG image", "not_an_image") from None
     except Image.DecompressionBombError:
         raise RenditionError("the image has too many pixels", "too_many_pixels") from None
+    except (OSError, ValueError, SyntaxError) as e:  # e.g. a header cut short
+        raise RenditionError(f"the image data is damaged ({e})", "damaged") from e
     width, height = picture.size
     if width * height > max_pixels:
         raise RenditionError(

@@ -3,7 +3,9 @@
 // resolution. The two are told apart by waiting out the double-click interval before enlarging.
 (function () {
   const stage = document.querySelector('.stage');
-  const stageImage = stage && stage.querySelector('img');
+  const stageImage = document.createElement('img');
+  stageImage.alt = 'Enlarged case image';
+  if (stage) stage.appendChild(stageImage);
   const DOUBLE_CLICK_MS = 250;
   let pending = null;
 
@@ -32,7 +34,5 @@
     });
   });
 
-  if (stageImage) {
-    stageImage.addEventListener('dblclick', () => openFull(stageImage.dataset.fullUrl));
-  }
+  stageImage.addEventListener('dblclick', () => openFull(stageImage.dataset.fullUrl));
 })();

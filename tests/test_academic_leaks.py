@@ -1,0 +1,225 @@
+"""The academic workflow never sends what could give the answer away (HIDDEN_IN_ACADEMIC):
+not in the body, the <title>, meta tags, attributes, URLs, cookies or headers.
+
+Every hidden field of one published case holds a unique marker; every academic page is searched
+for every marker. The same pages in the standard workflow must show them, so the test can fail.
+"""
+
+import re
+
+import pytest
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from cases.models import Case, DiagnosticCategory, Differential, Reference
+from cases.workflows import HIDDEN_IN_ACADEMIC
+from tests.conftest import client_for, csrf_token_in, make_case, streamed
+
+MARKERS = {
+    "title": "ZQXMARKER-title-101",
+    "category": "ZQXMARKER-category-102",
+    "diagnosis": "ZQXMARKER-diagnosis-103",
+    "differential": "ZQXMARKER-differential-104",
+    "findings": "ZQXMARKER-findings-105",
+    "discussion": "ZQXMARKER-discussion-106",
+    "citation": "ZQXMARKER-citation-107",
+    "doi": "10.9999/ZQXMARKER-doi-108",
+    "url": "https://example.org/ZQXMARKER-url-109",
+    "pmid": "918273645",
+    "tag": "ZQXMARKER-tag-110",
+    "caption": "ZQXMARKER-caption-111",
+}
+# Certainty is a choice, so its label stands in for a marker.
+CERTAINTY_LABEL = "Pathology-proven"
+
+
+def everything_sent(response):
+    """Body, headers and cookies of a response, lower-cased (slugs lower-case the markers)."""
+    if response.streaming:
+        parts = [streamed(response).decode("latin-1")]
+    else:
+        parts = [response.content.decode(errors="replace")]
+    parts += [f"{name}: {value}" for name, value in response.items()]
+    parts.append(response.cookies.output())
+    return "\n".join(parts).lower()
+
+
+def leaked(response):
+    sent = everything_sent(response)
+    found = [name for name, marker in MARKERS.items() if marker.lower() in sent]
+    if CERTAINTY_LABEL.lower() in sent:
+        found.append("certainty")
+    return found
+
+
+@pytest.fixture
+def secret_case(alice):
+    category = DiagnosticCategory.objects.create(
+        name=MARKERS["category"], slug=MARKERS["category"].lower()
+    )
+    case = make_case(
+        alice,
+        images=2,
+        category=category,
+        title=MARKERS["title"],
+        unknown_title="Wrist pain after a fall",
+        diagnosis=MARKERS["diagnosis"],
+        discussion=f"First paragraph.\n\n{MARKERS['discussion']}",
+        certainty=Case.Certainty.PATHOLOGY,
+        difficulty=Case.Difficulty.RESIDENT,
+        age_value=40,
+        findings=MARKERS["findings"],
+        tags=[MARKERS["tag"]],
+        captions=[MARKERS["caption"], MARKERS["caption"]],
+    )
+    Differential.objects.create(case=case, diagnosis=MARKERS["differential"])
+    Reference.objects.create(
+        case=case,
+        citation=MARKERS["citation"],
+        doi=MARKERS["doi"],
+        url=MARKERS["url"],
+        pmid=int(MARKERS["pmid"]),
+    )
+    return case
+
+
+ACADEMIC_FILTERS = [
+    {},
+    {"anatomy": "musculoskeletal", "modality": "CR"},
+    {"author": "alice", "age": "adult", "difficulty": "resident", "sort": "oldest"},
+    # Standard-only filters typed into an academic URL are dropped, never echoed into links.
+    {"anatomy": "musculoskeletal", "category": MARKERS["category"].lower(),
+     "tag": MARKERS["tag"].lower()},
+]
+
+
+def academic_pages(client, case):
+    """Every academic page that can show this case, and the images they point to."""
+    responses = [client.get(reverse("cases:home"))]
+    for filters in ACADEMIC_FILTERS:
+        responses.append(client.get(reverse("cases:browse", args=["academic"]), filters))
+        responses.append(client.get(reverse("cases:random", args=["academic"]), filters))
+        responses.append(client.get(case.get_absolute_url("academic"), filters))
+    image_urls = set()
+    for response in responses:
+        if not response.streaming:
+            image_urls.update(re.findall(r"/images/\d+/\w+/", response.content.decode()))
+    for image in _images_of(case):
+        for kind in ("thumbnail", "display", "full"):
+            image_urls.add(reverse("viewer:image_file", args=[image.pk, kind]))
+    responses += [client.get(url) for url in sorted(image_urls)]
+    return responses
+
+
+def _images_of(case):
+    return [image for study in case.studies.all() for image in study.images.all()]
+
+
+def test_every_hidden_field_carries_a_marker():
+    covered = {"title", "category", "certainty", "diagnosis", "discussion"}
+    covered |= {"differentials", "findings", "references", "tags", "captions"}
+    assert HIDDEN_IN_ACADEMIC <= covered
+
+
+def test_academic_pages_never_send_a_hidden_field(secret_case):
+    for cookie in (None, "academic"):
+        client = Client()
+        if cookie:
+            client.cookies["workflow"] = cookie
+        for response in academic_pages(client, secret_case):
+            assert response.status_code in (200, 302), response
+            assert leaked(response) == [], response.wsgi_request.get_full_path()
+
+
+@pytest.mark.parametrize("filters", ACADEMIC_FILTERS)
+def test_academic_random_redirects_to_the_case_without_naming_it(secret_case, filters):
+    response = Client().get(reverse("cases:random", args=["academic"]), filters)
+    assert response.status_code == 302
+    assert response["Location"].startswith(secret_case.get_absolute_url("academic"))
+    assert leaked(response) == []
+
+
+def test_standard_detail_shows_every_field_academic_hides(secret_case):
+    response = Client().get(secret_case.get_absolute_url("standard"))
+    assert response.status_code == 200
+    assert sorted(leaked(response)) == sorted([*MARKERS, "certainty"])
+
+
+def test_standard_browse_and_home_show_the_title(secret_case):
+    client = Client()
+    browse = client.get(reverse("cases:browse", args=["standard"]))
+    assert MARKERS["title"] in browse.content.decode()
+    assert client.cookies["workflow"].value == "standard"
+    home = client.get(reverse("cases:home"))
+    assert MARKERS["title"] in home.content.decode()
+
+
+def test_academic_detail_never_sends_the_diagnosis(secret_case):
+    response = Client().get(secret_case.get_absolute_url("academic"))
+    assert response.status_code == 200
+    assert MARKERS["diagnosis"] not in response.content.decode()
+    assert "Wrist pain after a fall" in response.content.decode()
+
+
+def test_academic_pages_show_what_a_reader_is_given(secret_case):
+    body = Client().get(secret_case.get_absolute_url("academic")).content.decode()
+    assert secret_case.history in body
+    assert "Two views" in body  # the study's description
+    image = _images_of(secret_case)[0]
+    assert reverse("viewer:image_file", args=[image.pk, "display"]) in body
+
+
+def test_revealing_answers_with_the_diagnosis(secret_case):
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(secret_case.get_absolute_url("academic"))
+    reveal_url = reverse("cases:reveal", args=[secret_case.pk])
+    assert reveal_url in page.content.decode()
+    response = client.post(reveal_url, {"csrfmiddlewaretoken": csrf_token_in(page)})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert MARKERS["diagnosis"] in body
+    assert MARKERS["title"] in body
+
+
+def test_revealing_needs_the_csrf_token(secret_case):
+    client = Client(enforce_csrf_checks=True)
+    client.get(secret_case.get_absolute_url("academic"))
+    response = client.post(reverse("cases:reveal", args=[secret_case.pk]))
+    assert response.status_code == 403
+    assert leaked(response) == []
+
+
+def test_revealing_by_get_is_not_allowed(secret_case):
+    response = Client().get(reverse("cases:reveal", args=[secret_case.pk]))
+    assert response.status_code == 405
+    assert leaked(response) == []
+
+
+def test_revealing_a_draft_is_not_found(secret_case):
+    Case.objects.filter(pk=secret_case.pk).update(status=Case.Status.DRAFT)
+    response = Client().post(reverse("cases:reveal", args=[secret_case.pk]))
+    assert response.status_code == 404
+    assert leaked(response) == []
+
+
+@override_settings(STANDARD_WORKFLOW_GROUPS=["Attendings"])
+def test_a_remembered_standard_workflow_falls_back_to_academic_for_a_resident(
+    secret_case, resident
+):
+    client = client_for(resident)
+    client.cookies["workflow"] = "standard"
+    response = client.get(reverse("cases:home"))
+    assert response.status_code == 200
+    assert leaked(response) == []
+
+
+@override_settings(STANDARD_WORKFLOW_GROUPS=["Attendings"])
+def test_a_resident_still_reveals_in_the_academic_workflow(secret_case, resident):
+    client = client_for(resident, enforce_csrf_checks=True)
+    page = client.get(secret_case.get_absolute_url("academic"))
+    response = client.post(
+        reverse("cases:reveal", args=[secret_case.pk]),
+        {"csrfmiddlewaretoken": csrf_token_in(page)},
+    )
+    assert response.status_code == 200
+    assert MARKERS["diagnosis"] in response.content.decode()

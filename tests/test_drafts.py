@@ -1,0 +1,114 @@
+"""A draft exists only in the admin: no page shows it, and its images reach only those who may
+edit it."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from cases.models import Case
+from tests.conftest import client_for, make_case, streamed, text_of
+
+DRAFT_TITLE = "Draft-only osteosarcoma"
+
+
+@pytest.fixture
+def published(bob):
+    return make_case(bob, title="Published torus fracture", images=2)
+
+
+@pytest.fixture
+def draft(alice, published):
+    return make_case(alice, title=DRAFT_TITLE, status=Case.Status.DRAFT, images=3)
+
+
+def image_of(case):
+    return case.studies.get().images.first()
+
+
+def fetch(client, url):
+    response = client.get(url)
+    if response.streaming:
+        streamed(response)
+    return response
+
+
+@pytest.mark.parametrize("workflow", ["standard", "academic"])
+def test_a_draft_detail_page_is_not_found(draft, alice, workflow):
+    for client in (Client(), client_for(alice)):
+        response = client.get(draft.get_absolute_url(workflow))
+        assert response.status_code == 404
+        assert DRAFT_TITLE not in response.content.decode()
+
+
+@pytest.mark.parametrize("workflow", ["standard", "academic"])
+def test_browse_never_lists_a_draft(draft, published, alice, workflow):
+    url = reverse("cases:browse", args=[workflow])
+    for filters in ({}, {"author": "alice"}, {"anatomy": "musculoskeletal", "sort": "updated"}):
+        response = client_for(alice).get(url, filters)
+        assert response.status_code == 200
+        assert draft.pk not in [card.pk for card in response.context["cards"]]
+        assert draft.get_absolute_url(workflow) not in response.content.decode()
+    everything = Client().get(url)
+    assert [card.pk for card in everything.context["cards"]] == [published.pk]
+
+
+@pytest.mark.parametrize("workflow", ["standard", "academic"])
+def test_random_never_picks_a_draft(draft, published, workflow):
+    client = Client()
+    for _ in range(30):
+        response = client.get(reverse("cases:random", args=[workflow]))
+        assert response.status_code == 302
+        assert response["Location"] == published.get_absolute_url(workflow)
+
+
+def test_random_answers_not_found_when_only_a_draft_matches(alice, published):
+    make_case(alice, title=DRAFT_TITLE, anatomy="chest", status=Case.Status.DRAFT)
+    response = Client().get(reverse("cases:random", args=["standard"]), {"anatomy": "chest"})
+    assert response.status_code == 404
+    assert DRAFT_TITLE not in response.content.decode()
+
+
+def test_homepage_statistics_count_published_cases_only(draft, published, editor):
+    make_case(editor, title="Second published case", images=1)
+    text = text_of(Client().get(reverse("cases:home")))
+    assert "Hosting 2 cases, 3 images, and 2 contributors" in text
+
+
+def test_homepage_never_shows_a_draft_as_the_random_case(draft, published):
+    for _ in range(10):
+        response = Client().get(reverse("cases:home"))
+        assert response.context["card"].pk == published.pk
+        assert DRAFT_TITLE not in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", [None, "resident", "attending", "bob"])
+def test_a_draft_image_is_not_found_for_those_who_may_not_edit_it(
+    draft, persona, request
+):
+    user = request.getfixturevalue(persona) if persona else None
+    image = image_of(draft)
+    for kind in ("thumbnail", "display", "full"):
+        url = reverse("viewer:image_file", args=[image.pk, kind])
+        assert fetch(client_for(user), url).status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["alice", "editor"])
+def test_a_draft_image_is_served_to_its_author_and_editors(draft, persona, request):
+    user = request.getfixturevalue(persona)
+    image = image_of(draft)
+    for kind in ("thumbnail", "display", "full"):
+        url = reverse("viewer:image_file", args=[image.pk, kind])
+        assert fetch(client_for(user), url).status_code == 200
+
+
+def test_a_published_image_is_served_to_anyone(published):
+    image = image_of(published)
+    response = fetch(Client(), reverse("viewer:image_file", args=[image.pk, "display"]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+
+
+def test_an_unknown_rendition_is_not_found(published):
+    image = image_of(published)
+    response = Client().get(reverse("viewer:image_file", args=[image.pk, "original"]))
+    assert response.status_code == 404

@@ -1,0 +1,185 @@
+"""Deployment settings: who may use the standard workflow, login for every page, failing loudly
+on bad values, and a clean `check --deploy` in production."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management.utils import get_random_secret_key
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from tests.conftest import assert_friendly_error_page, client_for, make_case
+
+PROJECT = Path(__file__).resolve().parent.parent
+SETTING_VARIABLES = (
+    "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REQUIRE_LOGIN", "CASES_PER_PAGE",
+    "STANDARD_WORKFLOW_GROUPS", "SECURE_SSL_REDIRECT", "MEDIA_ROOT", "DJANGO_SETTINGS_MODULE",
+    "SECRET_KEY_FILE", "MAX_IMAGE_PIXELS", "MAX_UPLOAD_MB", "MAX_FILES_PER_UPLOAD",
+    "SECURE_HSTS_SECONDS", "BEHIND_HTTPS_PROXY",
+)
+
+
+def run_python(*args, **env):
+    """Python in a clean environment: only the variables given, none inherited from this run."""
+    clean = {k: v for k, v in os.environ.items() if k not in SETTING_VARIABLES}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, *args], cwd=PROJECT, env=clean, capture_output=True, text=True,
+        timeout=120,
+    )
+
+
+# --- STANDARD_WORKFLOW_GROUPS -----------------------------------------------------------------
+
+
+@pytest.fixture
+def case(alice):
+    return make_case(alice)
+
+
+def standard_pages(case):
+    return [
+        reverse("cases:browse", args=["standard"]),
+        case.get_absolute_url("standard"),
+        reverse("cases:random", args=["standard"]),
+    ]
+
+
+def test_by_default_anyone_may_use_the_standard_workflow(case):
+    for url in standard_pages(case):
+        assert Client().get(url).status_code in (200, 302)
+
+
+@override_settings(STANDARD_WORKFLOW_GROUPS=["Attendings"])
+@pytest.mark.parametrize("persona", [None, "resident"])
+def test_a_limited_standard_workflow_is_forbidden_to_others(case, persona, request):
+    user = request.getfixturevalue(persona) if persona else None
+    client = client_for(user)
+    for url in standard_pages(case):
+        response = client.get(url)
+        assert_friendly_error_page(response, 403)
+        assert case.title not in response.content.decode()
+    assert "workflow" not in client.cookies
+
+
+@override_settings(STANDARD_WORKFLOW_GROUPS=["Attendings"])
+@pytest.mark.parametrize("persona", ["attending", "alice", "editor"])
+def test_a_limited_standard_workflow_is_open_to_its_groups_and_staff(case, persona, request):
+    client = client_for(request.getfixturevalue(persona))
+    for url in standard_pages(case):
+        assert client.get(url).status_code in (200, 302)
+
+
+@override_settings(STANDARD_WORKFLOW_GROUPS=["Attendings"])
+@pytest.mark.parametrize("persona", [None, "resident"])
+def test_a_limited_standard_workflow_leaves_the_academic_one_open(case, persona, request):
+    user = request.getfixturevalue(persona) if persona else None
+    client = client_for(user)
+    assert client.get(reverse("cases:browse", args=["academic"])).status_code == 200
+    assert client.get(case.get_absolute_url("academic")).status_code == 200
+    assert client.get(reverse("cases:random", args=["academic"])).status_code == 302
+    assert client.get(reverse("cases:home")).status_code == 200
+
+
+# --- REQUIRE_LOGIN ----------------------------------------------------------------------------
+
+LOGIN_REQUIRED = "django.contrib.auth.middleware.LoginRequiredMiddleware"
+
+
+def middleware_with(**env):
+    code = (
+        "import django; django.setup(); "
+        "from django.conf import settings; print(settings.MIDDLEWARE)"
+    )
+    result = run_python("-c", code, DJANGO_SETTINGS_MODULE="tests.settings", **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_require_login_adds_the_login_middleware():
+    assert LOGIN_REQUIRED in middleware_with(REQUIRE_LOGIN="true")
+    assert LOGIN_REQUIRED not in middleware_with(REQUIRE_LOGIN="false")
+    assert LOGIN_REQUIRED not in middleware_with()
+
+
+@override_settings(MIDDLEWARE=[*settings.MIDDLEWARE, LOGIN_REQUIRED])
+def test_with_login_required_an_anonymous_visitor_is_sent_to_log_in(case):
+    for url in [reverse("cases:home"), reverse("cases:browse", args=["academic"])]:
+        response = Client().get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login") + "?next=")
+    image = case.studies.get().images.get()
+    assert Client().get(image.file_url("thumbnail")).status_code == 302
+    assert Client().get(reverse("login")).status_code == 200
+
+
+@override_settings(MIDDLEWARE=[*settings.MIDDLEWARE, LOGIN_REQUIRED])
+def test_with_login_required_a_resident_reads_after_logging_in(case, resident):
+    client = Client()
+    response = client.post(
+        reverse("login"), {"username": "rita", "password": "correct horse battery"}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("cases:browse", args=["academic"])).status_code == 200
+
+
+# --- bad values fail at start -----------------------------------------------------------------
+
+GOOD = {"DEBUG": "true"}
+
+
+@pytest.mark.parametrize(
+    "env, variable",
+    [
+        ({"DEBUG": "maybe"}, "DEBUG"),
+        ({"DEBUG": "false"}, "SECRET_KEY"),  # no key outside development
+        ({"DEBUG": "false", "SECRET_KEY": "short"}, "SECRET_KEY"),
+        ({**GOOD, "CASES_PER_PAGE": "abc"}, "CASES_PER_PAGE"),
+        ({**GOOD, "CASES_PER_PAGE": "0"}, "CASES_PER_PAGE"),
+        ({**GOOD, "MAX_UPLOAD_MB": "-1"}, "MAX_UPLOAD_MB"),
+        ({**GOOD, "REQUIRE_LOGIN": "sometimes"}, "REQUIRE_LOGIN"),
+        ({**GOOD, "DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
+        ({**GOOD, "DATABASE_URL": "nonsense"}, "DATABASE_URL"),
+        ({**GOOD, "SECRET_KEY_FILE": "/nonexistent/secret"}, "SECRET_KEY_FILE"),
+    ],
+)
+def test_a_bad_value_stops_the_start_naming_the_variable(env, variable):
+    result = run_python("-c", "import repository.settings", **env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"{variable}:" in result.stderr
+
+
+def test_good_values_start(tmp_path):
+    secret = tmp_path / "secret"
+    key = get_random_secret_key()
+    secret.write_text(key + "\n")  # a mounted secret, with the newline editors add
+    code = (
+        "import repository.settings as s; "
+        "print(s.SECRET_KEY, s.CASES_PER_PAGE, s.STANDARD_WORKFLOW_GROUPS, "
+        "s.DATABASES['default']['ENGINE'])"
+    )
+    result = run_python(
+        "-c", code,
+        DEBUG="false", SECRET_KEY_FILE=str(secret), CASES_PER_PAGE="12",
+        STANDARD_WORKFLOW_GROUPS="Attendings, Fellows",
+        DATABASE_URL="postgres://u@localhost/db",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split(" ", 2)[:2] == [key, "12"]
+    assert "['Attendings', 'Fellows'] django.db.backends.postgresql" in result.stdout
+
+
+def test_the_deploy_check_passes_in_production():
+    result = run_python(
+        "manage.py", "check", "--deploy",
+        DEBUG="false", SECRET_KEY=get_random_secret_key(), ALLOWED_HOSTS="example.org",
+        DJANGO_SETTINGS_MODULE="repository.settings",
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "no issues" in output, output

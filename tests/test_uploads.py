@@ -1,0 +1,284 @@
+"""Uploading pictures in the admin: several at once, checked by content before anything is
+stored, and re-encoded from their pixels so no metadata or smuggled bytes survive."""
+
+from io import BytesIO
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from PIL import Image as PILImage
+from PIL.PngImagePlugin import PngInfo
+
+from cases.models import Case
+from tests.conftest import (
+    client_for,
+    jpeg_bytes,
+    make_case,
+    png_bytes,
+    renditions,
+    streamed,
+)
+from tests.test_admin_roles import change_url, form_data, study_url
+from viewer.forms import PictureUploadField
+from viewer.models import Image, add_pictures
+
+EXIF_MARKER = "ZQXEXIF-patient-name"
+COMMENT_MARKER = b"ZQXCOMMENT-accession"
+TRAILER_MARKER = b"ZQXTRAILER-appended-after-the-image"
+
+
+def upload(name, content, content_type="image/png"):
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def smuggling_jpeg(orientation=1):
+    """A JPEG with EXIF (a description, an orientation), a comment, and bytes after its end."""
+    exif = PILImage.Exif()
+    exif[0x010E] = EXIF_MARKER  # ImageDescription
+    exif[0x0112] = orientation
+    out = BytesIO()
+    PILImage.new("RGB", (24, 16), (200, 40, 40)).save(
+        out, "JPEG", exif=exif.tobytes(), comment=COMMENT_MARKER
+    )
+    return out.getvalue() + TRAILER_MARKER
+
+
+def stored_bytes(image):
+    found = {}
+    for kind in ("full", "display", "thumbnail"):
+        with getattr(image, kind).open("rb") as f:
+            found[kind] = f.read()
+    return found
+
+
+@pytest.fixture
+def case(alice):
+    return make_case(alice, status=Case.Status.DRAFT, images=1)
+
+
+def post_case_with_pictures(client, case, files):
+    data = form_data(client.get(change_url(case)))
+    data["studies-0-pictures"] = files
+    return client.post(change_url(case), data)
+
+
+# --- through the case form --------------------------------------------------------------------
+
+
+def test_several_pictures_uploaded_at_once_become_images(case, alice):
+    files = [upload("first.png", png_bytes(shade=10)), upload("second.png", png_bytes(shade=90))]
+    response = post_case_with_pictures(client_for(alice), case, files)
+    assert response.status_code == 302, response.context["errors"]
+    images = list(case.studies.get().images.order_by("position"))
+    assert len(images) == 3
+    assert [image.position for image in images] == [0, 1, 2]
+    for image in images[1:]:
+        assert (image.width, image.height) == (24, 16)
+        files = stored_bytes(image)
+        assert files["full"].startswith(b"\x89PNG")  # a PNG stays lossless
+        assert files["display"][:2] == files["thumbnail"][:2] == b"\xff\xd8"
+
+
+def test_a_file_that_is_not_an_image_is_named_and_nothing_is_stored(case, alice):
+    files = [
+        upload("good.png", png_bytes()),
+        upload("x.png", b"<html><script>alert(1)</script></html>"),
+    ]
+    response = post_case_with_pictures(client_for(alice), case, files)
+    assert response.status_code == 200
+    errors = " ".join(
+        str(error) for formset in response.context["inline_admin_formsets"]
+        for error in formset.formset.errors
+    )
+    assert "x.png" in errors
+    assert "not a JPEG or PNG image" in errors
+    assert "x.png" in response.content.decode()
+    assert Image.objects.filter(study__case=case).count() == 1
+
+
+def test_another_contributor_cannot_upload_to_a_case(case, alice, bob):
+    # A complete, valid form, as Alice's own page would post it, sent by Bob.
+    case_data = form_data(client_for(alice).get(change_url(case)))
+    study_data = form_data(client_for(alice).get(study_url(case.studies.get())))
+    client = client_for(bob)
+    case_data["studies-0-pictures"] = [upload("a.png", png_bytes())]
+    study_data["pictures"] = [upload("b.png", png_bytes())]
+    client.post(change_url(case), case_data)
+    client.post(study_url(case.studies.get()), study_data)
+    assert Image.objects.filter(study__case=case).count() == 1
+
+
+# --- through the study page -------------------------------------------------------------------
+
+
+def post_study_with_pictures(client, study, files):
+    data = form_data(client.get(study_url(study)))
+    data["pictures"] = files
+    return client.post(study_url(study), data)
+
+
+def test_the_study_page_appends_pictures_after_the_existing_ones(case, alice):
+    study = case.studies.get()
+    response = post_study_with_pictures(
+        client_for(alice), study, [upload("a.png", png_bytes()), upload("b.png", png_bytes())]
+    )
+    assert response.status_code == 302, response.context["errors"]
+    assert list(study.images.values_list("position", flat=True)) == [0, 1, 2]
+
+
+def upload_to_study(user, study, *files):
+    response = post_study_with_pictures(client_for(user), study, list(files))
+    assert response.status_code == 302, response.context["errors"]
+    return study.images.order_by("-position").first()
+
+
+def test_stored_renditions_keep_no_exif_or_appended_bytes(case, alice):
+    image = upload_to_study(
+        alice, case.studies.get(), upload("photo.jpg", smuggling_jpeg(), "image/jpeg")
+    )
+    for kind, data in stored_bytes(image).items():
+        assert EXIF_MARKER.encode() not in data, kind
+        assert TRAILER_MARKER not in data, kind
+        assert b"Exif\x00\x00" not in data, kind
+        assert not PILImage.open(BytesIO(data)).getexif(), kind
+
+
+def test_stored_renditions_keep_no_jpeg_comment(case, alice):
+    image = upload_to_study(
+        alice, case.studies.get(), upload("photo.jpg", smuggling_jpeg(), "image/jpeg")
+    )
+    for kind, data in stored_bytes(image).items():
+        assert COMMENT_MARKER not in data, kind
+
+
+def test_stored_renditions_keep_no_png_text_or_colour_profile(case, alice):
+    text = PngInfo()
+    text.add_text("Comment", "ZQXPNGTEXT-patient")
+    out = BytesIO()
+    PILImage.new("RGB", (24, 16), (10, 120, 10)).save(
+        out, "PNG", pnginfo=text, icc_profile=b"ZQXICC-profile-with-a-name"
+    )
+    image = upload_to_study(alice, case.studies.get(), upload("photo.png", out.getvalue()))
+    for kind, data in stored_bytes(image).items():
+        assert b"ZQXPNGTEXT" not in data, kind
+        assert b"iCCP" not in data, kind
+
+
+def test_the_served_image_keeps_no_metadata_either(alice):
+    case = make_case(alice, images=0)
+    study = case.studies.get()
+    post_study_with_pictures(
+        client_for(alice), study, [upload("photo.jpg", smuggling_jpeg(), "image/jpeg")]
+    )
+    image = study.images.get()
+    for kind in ("thumbnail", "display", "full"):
+        response = client_for(None).get(image.file_url(kind))
+        served = streamed(response)
+        assert TRAILER_MARKER not in served
+        assert EXIF_MARKER.encode() not in served
+
+
+def test_the_camera_rotation_is_applied_before_exif_is_dropped(case, alice):
+    study = case.studies.get()
+    post_study_with_pictures(
+        client_for(alice), study, [upload("r.jpg", smuggling_jpeg(orientation=6), "image/jpeg")]
+    )
+    image = study.images.order_by("-position").first()
+    assert (image.width, image.height) == (16, 24)
+
+
+def test_a_file_name_never_reaches_the_stored_path(case, alice):
+    study = case.studies.get()
+    post_study_with_pictures(
+        client_for(alice), study, [upload("Jane-Doe-osteosarcoma.png", png_bytes())]
+    )
+    image = study.images.order_by("-position").first()
+    for name in (image.full.name, image.display.name, image.thumbnail.name):
+        assert "Jane" not in name
+        assert "osteosarcoma" not in name
+
+
+# --- the field and the model helper -----------------------------------------------------------
+
+
+def clean(*files):
+    return PictureUploadField().clean(list(files))
+
+
+def error_code(*files):
+    with pytest.raises(ValidationError) as caught:
+        clean(*files)
+    return caught.value.code if hasattr(caught.value, "code") else caught.value.error_list[0].code
+
+
+def test_the_field_accepts_jpeg_and_png_and_renders_them():
+    cleaned = clean(
+        upload("a.png", png_bytes()), upload("b.jpg", jpeg_bytes(), "image/jpeg")
+    )
+    assert [name for name, _ in cleaned] == ["a.png", "b.jpg"]
+    assert [rendered.full_ext for _, rendered in cleaned] == ["png", "jpg"]
+
+
+def test_the_field_accepts_nothing_at_all():
+    assert clean() == []
+
+
+def test_the_field_refuses_a_gif():
+    out = BytesIO()
+    PILImage.new("P", (4, 4)).save(out, "GIF")
+    assert error_code(upload("a.gif", out.getvalue(), "image/gif")) == "not_an_image"
+
+
+def noisy_jpeg():
+    out = BytesIO()
+    PILImage.effect_noise((128, 128), 64).save(out, "JPEG", quality=95)
+    return out.getvalue()
+
+
+def test_the_field_refuses_an_image_cut_short_in_its_pixels():
+    data = noisy_jpeg()
+    assert error_code(upload("cut.jpg", data[: len(data) * 2 // 3], "image/jpeg")) == "damaged"
+
+
+def test_the_field_refuses_an_image_cut_short_in_its_header():
+    data = noisy_jpeg()
+    assert error_code(upload("cut.jpg", data[:200], "image/jpeg")) == "damaged"
+
+
+@override_settings(MAX_IMAGE_PIXELS=100)
+def test_the_field_refuses_too_many_pixels():
+    assert error_code(upload("big.png", png_bytes(size=(20, 20)))) == "too_many_pixels"
+
+
+@override_settings(MAX_UPLOAD_MB=0)
+def test_the_field_refuses_a_file_too_large():
+    assert error_code(upload("big.png", png_bytes())) == "too_large"
+
+
+@override_settings(MAX_FILES_PER_UPLOAD=1)
+def test_the_field_refuses_too_many_files():
+    files = [upload("a.png", png_bytes()), upload("b.png", png_bytes())]
+    assert error_code(*files) == "too_many_files"
+
+
+def test_add_pictures_appends_to_the_studys_picture_series(case):
+    study = case.studies.get()
+    added = add_pictures(study, [renditions(), renditions(shade=10)])
+    assert [image.position for image in added] == [1, 2]
+    assert {image.series_id for image in study.images.all()} == {added[0].series_id}
+
+
+def test_the_first_picture_becomes_the_cover_image(alice):
+    case = make_case(alice, images=0)
+    assert case.cover_image is None
+    first, _ = add_pictures(case.studies.get(), [renditions(), renditions()])
+    case.refresh_from_db()
+    assert case.cover_image == first
+
+
+def test_a_transparent_palette_png_keeps_its_transparency():
+    out = BytesIO()
+    PILImage.new("P", (8, 8), 0).save(out, "PNG", transparency=0)
+    [(_, rendered)] = clean(upload("clear.png", out.getvalue()))
+    assert PILImage.open(BytesIO(rendered.full)).mode == "RGBA"
