@@ -6,7 +6,7 @@ Rescale Slope/Intercept or a Modality LUT Sequence) turns stored values into mea
 (Hounsfield units for CT), then the VOI LUT (C.11.2: a VOI LUT Sequence or Window Center/Width)
 picks the range of those values to show, and MONOCHROME1 is shown inverted (its minimum is
 white, C.7.6.3.1.2). Colour pixels are shown as RGB; PALETTE COLOR goes through its colour
-lookup tables (C.7.6.3.1.5).
+lookup tables (C.7.6.3.1.5-6).
 """
 
 import numpy as np
@@ -43,8 +43,9 @@ def frame_pixels(dataset, frame=0):
 
 
 def grey_to_8_bit(pixels, dataset):
-    """Stored grey values to display values: modality LUT, then VOI LUT or window (C.11)."""
-    values = apply_modality_lut(pixels, dataset)
+    """Stored grey values to display values, in the order of PS3.3 C.11: the Modality LUT,
+    then the VOI LUT or window, then MONOCHROME1's inversion (its implied INVERSE shape)."""
+    values = apply_modality_lut(pixels, dataset)  # C.11.1, always before the VOI step
     if has_voi_lut(dataset):
         values = apply_voi_lut(_as_lut_index(values), dataset)
         low, high = _voi_lut_range(dataset)
@@ -60,7 +61,9 @@ def grey_to_8_bit(pixels, dataset):
 def has_voi_lut(dataset):
     """A usable VOI LUT Sequence, which pydicom's apply_voi_lut prefers to a window."""
     items = dataset.get("VOILUTSequence")
-    return bool(items) and "LUTDescriptor" in items[0] and "LUTData" in items[0]
+    if not items:
+        return False
+    return items[0].get("LUTDescriptor") is not None and items[0].get("LUTData") is not None
 
 
 def has_window(dataset):
@@ -94,7 +97,8 @@ def _stretch(values, low, high):
 
 
 def colour_to_8_bit(pixels, bits):
-    """RGB samples of the given depth as 8 bits."""
-    if bits == 8 and pixels.dtype == np.uint8:
-        return np.ascontiguousarray(pixels)
-    return _stretch(pixels, 0, 2**bits - 1)
+    """Colour samples of any depth as 8 bits: their 8 most significant bits, so that both ways
+    of filling a 16-bit palette entry (0xFF00 and 0xFFFF for full intensity) give 255."""
+    if bits < 8:
+        return _stretch(pixels, 0, 2**bits - 1)
+    return np.ascontiguousarray(pixels >> (bits - 8), dtype=np.uint8)
