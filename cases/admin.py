@@ -1,12 +1,19 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.http import HttpResponseRedirect
 from django.db.models import Count
 from django.utils.html import format_html
 
 from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Reference, Study
-from viewer.forms import PictureUploadField
-from viewer.models import Image, add_pictures
+from viewer.forms import StagesUploadsForm
+from viewer.ingest import cleanup_unpublished, publish
+from viewer.models import Image, Series
+
+
+def report_skipped(model_admin, request, staging):
+    for name, reason in staging.skipped:
+        model_admin.message_user(request, f"Not added: {name} ({reason}).", messages.WARNING)
 
 
 class OwnCasesMixin:
@@ -30,10 +37,13 @@ class OwnCasesMixin:
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or self.case_of(obj).is_editable_by(request.user))
 
+    def changeform_view(self, request, *args, **kwargs):
+        # Uploads staged by a form that then failed (or rolled back) leave no files behind.
+        with cleanup_unpublished():
+            return super().changeform_view(request, *args, **kwargs)
 
-class StudyInlineForm(forms.ModelForm):
-    pictures = PictureUploadField(label="Add images")
 
+class StudyInlineForm(StagesUploadsForm):
     class Meta:
         model = Study
         fields = ["modality", "description", "findings", "position", "pictures"]
@@ -115,19 +125,28 @@ class CaseAdmin(OwnCasesMixin, admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
         for inline_form in formset.forms:
-            pictures = inline_form.cleaned_data.get("pictures") if inline_form.is_valid() else None
-            if pictures and inline_form.instance.pk:
-                add_pictures(inline_form.instance, [rendered for _, rendered in pictures])
+            staging = getattr(inline_form, "staging", None)
+            if staging and inline_form.instance.pk:
+                publish(staging, form.instance, study=inline_form.instance)
+                report_skipped(self, request, staging)
 
     def has_publish_permission(self, request):
         return request.user.has_perm("cases.publish_case")
 
     @admin.action(description="Publish selected cases", permissions=["publish"])
     def publish(self, request, queryset):
+        published = 0
         for case in queryset.exclude(status=Case.Status.PUBLISHED):
+            problems = case.publishing_problems()
+            if problems:
+                self.message_user(
+                    request, f"{case.number} was not published: {'; '.join(problems)}.", messages.ERROR
+                )
+                continue
             case.status = Case.Status.PUBLISHED
             case.save()
-        self.message_user(request, "Published.", messages.SUCCESS)
+            published += 1
+        self.message_user(request, f"Published {published} case(s).", messages.SUCCESS)
 
     @admin.action(description="Return selected cases to draft", permissions=["publish"])
     def unpublish(self, request, queryset):
@@ -138,13 +157,19 @@ class CaseAdmin(OwnCasesMixin, admin.ModelAdmin):
 
 
 class ImageInline(admin.TabularInline):
+    """Captions and order of uploaded pictures (DICOM series keep their acquisition order)."""
+
     model = Image
     extra = 0
+    verbose_name_plural = "pictures"
     fields = ["preview", "caption", "position"]
     readonly_fields = ["preview"]
 
     def has_add_permission(self, request, obj=None):
         return False  # images arrive through the upload field, rendered from their pixels
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(instance=None)
 
     @admin.display(description="Image")
     def preview(self, image):
@@ -153,12 +178,47 @@ class ImageInline(admin.TabularInline):
         )
 
 
-class StudyAdminForm(forms.ModelForm):
-    pictures = PictureUploadField(label="Add images")
-
+class StudyAdminForm(StagesUploadsForm):
     class Meta:
         model = Study
         fields = ["modality", "description", "findings", "position"]
+
+
+class SeriesInlineForm(forms.ModelForm):
+    confirm_no_identifier = forms.BooleanField(
+        required=False,
+        label="Pixels show no identifier",
+        help_text="Tick after scrolling through every image of this series: no name, ID, date of "
+        "birth or institution is burned into the pixels.",
+    )
+
+    class Meta:
+        model = Series
+        fields = ["description", "position"]
+
+
+class SeriesInline(admin.TabularInline):
+    model = Series
+    form = SeriesInlineForm
+    extra = 0
+    fields = ["description", "position", "summary", "burned_in_status", "confirm_no_identifier"]
+    readonly_fields = ["summary", "burned_in_status"]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # series arrive with their images
+
+    @admin.display(description="Images")
+    def summary(self, series):
+        size = f", {series.columns}×{series.rows}" if series.rows else ""
+        return f"{series.modality or 'pictures'}: {series.images.count()} image(s){size}"
+
+    @admin.display(description="Burned-in text")
+    def burned_in_status(self, series):
+        if not series.burned_in:
+            return "not flagged"
+        if series.burned_in_confirmed_at:
+            return f"confirmed clean by {series.burned_in_confirmed_by} on {series.burned_in_confirmed_at:%Y-%m-%d}"
+        return "flagged: check the pixels before publishing"
 
 
 @admin.register(Study)
@@ -166,7 +226,7 @@ class StudyAdmin(OwnCasesMixin, admin.ModelAdmin):
     """Reached from a case's study: captions, image order and more images."""
 
     form = StudyAdminForm
-    inlines = [ImageInline]
+    inlines = [SeriesInline, ImageInline]
     fields = ["case_link", "modality", "description", "findings", "position", "pictures"]
     readonly_fields = ["case_link"]
 
@@ -183,15 +243,24 @@ class StudyAdmin(OwnCasesMixin, admin.ModelAdmin):
         editable = Case.objects.editable_by(request.user)
         return super().get_queryset(request).filter(case__in=editable).select_related("case")
 
+    def response_post_save_change(self, request, obj):
+        return HttpResponseRedirect(obj.case.get_admin_url())  # back to the case, not a list
+
     @admin.display(description="Case")
     def case_link(self, study):
         return format_html('<a href="{}">{}</a>', study.case.get_admin_url(), study.case)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        pictures = form.cleaned_data.get("pictures")
-        if pictures:
-            add_pictures(obj, [rendered for _, rendered in pictures])
+        if form.staging:
+            publish(form.staging, obj.case, study=obj)
+            report_skipped(self, request, form.staging)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for inline_form in formset.forms:
+            if inline_form.cleaned_data.get("confirm_no_identifier") and inline_form.instance.pk:
+                inline_form.instance.confirm_no_burned_in_text(request.user)
 
 
 class VocabularyAdmin(admin.ModelAdmin):

@@ -1,7 +1,9 @@
 import random
+import secrets
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -54,6 +56,10 @@ class Modality(models.Model):
 
 def new_random_key():
     return random.random()
+
+
+def new_deid_salt():
+    return secrets.token_hex(16)
 
 
 def _flip(field):
@@ -113,6 +119,15 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(later).order_by(first, second)
 
 
+REQUIRED_TO_PUBLISH = [
+    ("title", "title"),
+    ("history", "clinical history"),
+    ("anatomy_id", "anatomy"),
+    ("category_id", "diagnostic category"),
+    ("diagnosis", "final diagnosis"),
+]
+
+
 class Case(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -151,6 +166,7 @@ class Case(models.Model):
         "number, e.g. “Knee pain in a teenager”. Must not give the answer away.",
     )
     history = models.TextField(
+        blank=True,
         help_text="Clinical history as the reader would receive it, e.g. “4 year old with several "
         "week history of arthralgias and pancytopenia”. Shown in both workflows."
     )
@@ -164,12 +180,16 @@ class Case(models.Model):
         null=True, editable=False, help_text="Age on one scale, for the age-group filters."
     )
     sex = models.CharField(max_length=1, choices=Sex, default=Sex.UNKNOWN)
-    anatomy = models.ForeignKey(Anatomy, on_delete=models.PROTECT, related_name="cases")
+    anatomy = models.ForeignKey(
+        Anatomy, on_delete=models.PROTECT, related_name="cases", null=True, blank=True
+    )
     category = models.ForeignKey(
         DiagnosticCategory,
         on_delete=models.PROTECT,
         related_name="cases",
         verbose_name="diagnostic category",
+        null=True,
+        blank=True,
     )
     difficulty = models.CharField(
         max_length=16, choices=Difficulty, default=Difficulty.RESIDENT, verbose_name="level"
@@ -177,7 +197,7 @@ class Case(models.Model):
     certainty = models.CharField(
         "diagnostic certainty", max_length=16, choices=Certainty, blank=True
     )
-    diagnosis = models.CharField("final diagnosis", max_length=300)
+    diagnosis = models.CharField("final diagnosis", max_length=300, blank=True)
     discussion = models.TextField(
         "discussion / teaching points",
         blank=True,
@@ -200,6 +220,8 @@ class Case(models.Model):
         help_text="The key image shown on cards. Left empty, the first image is used.",
     )
     random_key = models.FloatField(default=new_random_key, editable=False)
+    # Keys the de-identification of this case's DICOM: its UIDs and its date shift.
+    deid_salt = models.CharField(max_length=32, default=new_deid_salt, editable=False)
 
     objects = CaseQuerySet.as_manager()
 
@@ -227,6 +249,31 @@ class Case(models.Model):
 
     def get_absolute_url(self, workflow="standard"):
         return reverse("cases:detail", args=[workflow, self.pk])
+
+    def clean(self):
+        if self.status == self.Status.PUBLISHED:
+            problems = self.publishing_problems()
+            if problems:
+                raise ValidationError(
+                    "This case cannot be published yet: %(problems)s.",
+                    code="not_ready",
+                    params={"problems": "; ".join(problems)},
+                )
+
+    def publishing_problems(self):
+        """What stops this case from being published, in words for its contributor."""
+        problems = [
+            f"the {label} is missing"
+            for field, label in REQUIRED_TO_PUBLISH
+            if not getattr(self, field)
+        ]
+        if self.pk:
+            for series in apps.get_model("viewer", "Series").objects.awaiting_confirmation(self):
+                problems.append(
+                    f"{series.label()} of study “{series.study}” may show burned-in text: "
+                    "confirm that its pixels show no identifier"
+                )
+        return problems
 
     def get_admin_url(self):
         return reverse("admin:cases_case_change", args=[self.pk])
@@ -264,6 +311,7 @@ class Case(models.Model):
                 .first()
             )
             if first is not None:
+                self.cover_image = first
                 Case.objects.filter(pk=self.pk).update(cover_image=first)
 
     def modalities(self):
@@ -287,6 +335,13 @@ class Study(models.Model):
     )
     findings = models.TextField(blank=True, help_text="Hidden in the academic workflow.")
     position = models.PositiveSmallIntegerField(default=0)
+    uid = models.CharField(
+        "study UID",
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="De-identified StudyInstanceUID of the DICOM imported into this study.",
+    )
 
     class Meta:
         ordering = ["position", "id"]

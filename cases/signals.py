@@ -23,7 +23,6 @@ def image_saved(sender, instance, created, **kwargs):
 @receiver(post_delete, sender=Image)
 def image_deleted(sender, instance, **kwargs):
     forget()
-    instance.delete_files()
     case = Case.objects.filter(studies=instance.study_id).first()
     if case is not None:
         case.ensure_cover()

@@ -4,6 +4,8 @@ Every variable is listed in README.md. Local defaults are safe: SQLite in the pr
 DEBUG off, and a development secret key that is refused when DEBUG is off.
 """
 
+import hashlib
+import hmac
 from pathlib import Path
 
 import dj_database_url
@@ -41,7 +43,18 @@ REQUIRE_LOGIN = env_bool("REQUIRE_LOGIN", False)
 CASES_PER_PAGE = env_int("CASES_PER_PAGE", 24, minimum=1)
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 100_000_000, minimum=1)
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 200, minimum=1)
-MAX_FILES_PER_UPLOAD = env_int("MAX_FILES_PER_UPLOAD", 500, minimum=1)
+MAX_FILES_PER_UPLOAD = env_int("MAX_FILES_PER_UPLOAD", 5000, minimum=1)
+MAX_UPLOAD_TOTAL_MB = env_int("MAX_UPLOAD_TOTAL_MB", 4096, minimum=1)
+MAX_FRAMES_PER_FILE = env_int("MAX_FRAMES_PER_FILE", 3000, minimum=1)
+
+# DICOM de-identification (PS3.15 Annex E). The key makes remapped UIDs and date shifts
+# unrecoverable; keep it stable (changing it splits a case's later uploads from its earlier ones)
+# and secret. Derived from SECRET_KEY unless given.
+DEIDENTIFICATION_KEY = env_str("DEIDENTIFICATION_KEY", "") or hmac.new(
+    SECRET_KEY.encode(), b"dicom-deidentification", hashlib.sha256
+).hexdigest()
+# Shift dates by a secret per-case offset (intervals survive) rather than remove them.
+DEIDENTIFICATION_SHIFT_DATES = env_bool("DEIDENTIFICATION_SHIFT_DATES", True)
 
 INSTALLED_APPS = [
     "accounts",

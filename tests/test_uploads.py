@@ -20,7 +20,10 @@ from tests.conftest import (
     streamed,
 )
 from tests.test_admin_roles import change_url, form_data, study_url
-from viewer.forms import PictureUploadField
+from django.core.files.storage import default_storage
+
+from viewer.forms import UploadField
+from viewer.ingest import IngestError, IngestLimits, deid_context, members_of, stage
 from viewer.models import Image, add_pictures
 
 EXIF_MARKER = "ZQXEXIF-patient-name"
@@ -92,7 +95,7 @@ def test_a_file_that_is_not_an_image_is_named_and_nothing_is_stored(case, alice)
         for error in formset.formset.errors
     )
     assert "x.png" in errors
-    assert "not a JPEG or PNG image" in errors
+    assert "not a JPEG, PNG or DICOM file (it looks like HTML)" in errors
     assert "x.png" in response.content.decode()
     assert Image.objects.filter(study__case=case).count() == 1
 
@@ -203,31 +206,44 @@ def test_a_file_name_never_reaches_the_stored_path(case, alice):
 
 
 def clean(*files):
-    return PictureUploadField().clean(list(files))
+    """Stage the files as an upload does: (source name, full rendition extension, full bytes)."""
+    files = UploadField().clean(list(files))
+    limits = IngestLimits.from_settings()
+    staging = stage(members_of(files, limits), deid_context(Case()), limits)
+    return [
+        (staged.source, staged.names["full"].rsplit(".", 1)[-1], read(staged.names["full"]))
+        for staged in staging.pictures
+    ]
+
+
+def read(name):
+    with default_storage.open(name, "rb") as f:
+        return f.read()
 
 
 def error_code(*files):
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises((ValidationError, IngestError)) as caught:
         clean(*files)
-    return caught.value.code if hasattr(caught.value, "code") else caught.value.error_list[0].code
+    error = caught.value
+    return error.code if hasattr(error, "code") else error.error_list[0].code
 
 
 def test_the_field_accepts_jpeg_and_png_and_renders_them():
     cleaned = clean(
         upload("a.png", png_bytes()), upload("b.jpg", jpeg_bytes(), "image/jpeg")
     )
-    assert [name for name, _ in cleaned] == ["a.png", "b.jpg"]
-    assert [rendered.full_ext for _, rendered in cleaned] == ["png", "jpg"]
+    assert [name for name, _, _ in cleaned] == ["a.png", "b.jpg"]
+    assert [ext for _, ext, _ in cleaned] == ["png", "jpg"]
 
 
 def test_the_field_accepts_nothing_at_all():
-    assert clean() == []
+    assert UploadField().clean([]) == []
 
 
 def test_the_field_refuses_a_gif():
     out = BytesIO()
     PILImage.new("P", (4, 4)).save(out, "GIF")
-    assert error_code(upload("a.gif", out.getvalue(), "image/gif")) == "not_an_image"
+    assert error_code(upload("a.gif", out.getvalue(), "image/gif")) == "not_dicom"
 
 
 def noisy_jpeg():
@@ -253,7 +269,7 @@ def test_the_field_refuses_too_many_pixels():
 
 @override_settings(MAX_UPLOAD_MB=0)
 def test_the_field_refuses_a_file_too_large():
-    assert error_code(upload("big.png", png_bytes())) == "too_large"
+    assert error_code(upload("big.png", png_bytes())) == "file_too_large"
 
 
 @override_settings(MAX_FILES_PER_UPLOAD=1)
@@ -280,5 +296,5 @@ def test_the_first_picture_becomes_the_cover_image(alice):
 def test_a_transparent_palette_png_keeps_its_transparency():
     out = BytesIO()
     PILImage.new("P", (8, 8), 0).save(out, "PNG", transparency=0)
-    [(_, rendered)] = clean(upload("clear.png", out.getvalue()))
-    assert PILImage.open(BytesIO(rendered.full)).mode == "RGBA"
+    [(_, _, full)] = clean(upload("clear.png", out.getvalue()))
+    assert PILImage.open(BytesIO(full)).mode == "RGBA"

@@ -1,32 +1,846 @@
-"""Turn DICOM pixel data into pictures people can look at.
+"""Read DICOM files safely and turn their pixel data into pictures people can look at.
 
-Pure functions on pydicom datasets, numpy arrays and Pillow images, no Django. Grey pixels go
-through the display pipeline of DICOM PS3.3 C.11, in its order: the Modality LUT (C.11.1:
-Rescale Slope/Intercept or a Modality LUT Sequence) turns stored values into meaningful units
-(Hounsfield units for CT), then the VOI LUT (C.11.2: a VOI LUT Sequence or Window Center/Width)
-picks the range of those values to show, and MONOCHROME1 is shown inverted (its minimum is
-white, C.7.6.3.1.2). Colour pixels are shown as RGB; PALETTE COLOR goes through its colour
-lookup tables (C.7.6.3.1.5-6).
+Pure functions on bytes, pydicom datasets, numpy arrays and Pillow images, no Django.
+
+Reading trusts nothing in an upload. read_dataset() first looks at the bytes: an empty file, or
+one that is really a web page, a PDF or a picture, is named as such. Then, before pydicom parses
+anything, a walk over the element structure (PS3.5 7.1 and 7.5) checks each length against the
+bytes that remain, bounds the nesting of sequences and the number of elements, and inflates a
+deflated data set (PS3.5 A.5) only as far as a limit; once parsed, the pixel description is
+checked, so that nothing decodes or allocates more than ReadLimits allows. check_image() then
+says whether the object is an image at all and whether an installed decoder reads it. Every
+refusal is a DicomError, with a short code and a sentence a contributor can act on.
+
+Geometry and per-frame values come from the top level of the dataset or, in an enhanced
+multi-frame object, from its functional groups (PS3.3 C.7.6.16), where a frame's own item
+overrides the shared one.
+
+Grey pixels go through the display pipeline of DICOM PS3.3 C.11, in its order: the Modality LUT
+(C.11.1: Rescale Slope/Intercept or a Modality LUT Sequence) turns stored values into meaningful
+units (Hounsfield units for CT), then the VOI LUT (C.11.2: a VOI LUT Sequence or Window
+Center/Width) picks the range of those values to show, and MONOCHROME1 is shown inverted (its
+minimum is white, C.7.6.3.1.2). Colour pixels are shown as RGB; PALETTE COLOR goes through its
+colour lookup tables (C.7.6.3.1.5-6). stored_values() hands the viewer a grey frame before any
+of that, so it can window the true values itself.
 """
 
+import math
+import struct
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass
+from io import BytesIO
+
 import numpy as np
+import pydicom
 from PIL import Image
+from pydicom.datadict import dictionary_description, dictionary_VR
+from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
+from pydicom.encaps import get_frame
+from pydicom.filereader import read_dataset as read_data_set
 from pydicom.pixels import apply_color_lut, apply_modality_lut, apply_voi_lut, pixel_array
+from pydicom.pixels.decoders.base import get_decoder
+from pydicom.uid import (
+    UID,
+    DeflatedExplicitVRLittleEndian,
+    ExplicitVRBigEndian,
+    ExplicitVRLittleEndian,
+    ImplicitVRLittleEndian,
+    JPEG2000TransferSyntaxes,
+    JPEGBaseline8Bit,
+    JPEGExtended12Bit,
+    JPEGLSTransferSyntaxes,
+    JPEGTransferSyntaxes,
+    RLELossless,
+)
+from pydicom.valuerep import EXPLICIT_VR_LENGTH_32, VR, DSfloat
 
 GREY = ("MONOCHROME1", "MONOCHROME2")
+COLOUR = ("PALETTE COLOR", "RGB", "YBR_FULL", "YBR_FULL_422", "YBR_ICT", "YBR_RCT")
 _FAR = 2.0**40  # beyond any stored value: a window maps it onto the ends of its output range
+MiB = 2**20
+GiB = 2**30
+
+
+class DicomError(ValueError):
+    """A file the repository won't take. `code` is a short slug for programs; the message is a
+    sentence for the contributor, which the pipeline puts after the file's name."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What one file may cost. The app builds this from its settings."""
+
+    max_bytes: int = 512 * MiB  # the file as uploaded
+    max_frame_pixels: int = 100_000_000  # Rows x Columns
+    max_frames: int = 5000
+    max_decoded_bytes: int = 2 * GiB  # Rows x Columns x frames x samples x bytes a sample
+    max_inflated_bytes: int = 1 * GiB  # a deflated data set (PS3.5 A.5), once inflated
+    max_sequence_depth: int = 16  # sequences within sequences
+    max_elements: int = 250_000  # elements and items in all: each costs pydicom memory
+
+
+@contextmanager
+def _refusing(code, message):
+    """Turn any failure inside into DicomError(code, message): pydicom and the decoders raise
+    many kinds of exception on hostile bytes (RecursionError among them), and none may escape."""
+    try:
+        yield
+    except (DicomError, KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as error:  # Rust decoders panic with pyo3's PanicException, a BaseException
+        raise DicomError(code, message) from error
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+
+def read_dataset(data, limits=ReadLimits()):
+    """The dataset held in `data`, a whole file's bytes; DicomError if it isn't a DICOM file we
+    can read within `limits`. Files without the preamble or file meta are read too."""
+    _check_file_size(data, limits)
+    _check_looks_like_dicom(data)
+    layout = _walk_file(data, limits)
+    with _refusing("corrupt", "the file is damaged: its DICOM structure can't be read"):
+        dataset = _parse(data, layout)
+        _settle_transfer_syntax(dataset)
+        if "PixelData" in dataset:
+            _check_pixel_size(dataset, limits)
+    return dataset
+
+
+def _check_file_size(data, limits):
+    if not data:
+        raise DicomError("empty", "the file is empty")
+    if len(data) > limits.max_bytes:
+        raise DicomError(
+            "too_large", f"the file is {_mib(len(data))}, more than the {_mib(limits.max_bytes)} allowed"
+        )
+
+
+def _mib(size):
+    return f"{size / MiB:,.0f} MiB" if size >= MiB else f"{size:,} bytes"
+
+
+# Files that only pretend to be DICOM, by their first bytes ("magic numbers").
+_MAGIC = (
+    (b"%PDF-", "a PDF document"),
+    (b"%!PS", "PostScript (EPS)"),
+    (b"\xc5\xd0\xd3\xc6", "PostScript (EPS)"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x00\x00\x00\x0cjP  \r\n", "a JPEG 2000 image"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"PK\x05\x06", "a ZIP archive"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+)
+_HTML = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<script", b"<div")
+
+
+def _check_looks_like_dicom(data):
+    """A DICOM file has "DICM" after its 128-byte preamble (PS3.10 7.1); a bare data set starts
+    with a low even group number. The preamble may hold anything, even another format's header
+    (a "polyglot" file), so the marker wins over any resemblance."""
+    if data[128:132] == b"DICM" or _starts_like_a_data_set(data):
+        return
+    kind = _looks_like(data[:1024])
+    detail = f"it looks like {kind}" if kind else "it has no DICM marker and no DICOM data set"
+    raise DicomError("not_dicom", f"not a DICOM file ({detail})")
+
+
+def _starts_like_a_data_set(data):
+    if len(data) < 8:
+        return False
+    groups = struct.unpack("<H", data[:2]) + struct.unpack(">H", data[:2])
+    return any(group % 2 == 0 and 0x0002 <= group <= 0x0028 for group in groups)
+
+
+def _looks_like(head):
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    markup = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if markup.startswith(b"<"):
+        if b"<svg" in markup:
+            return "an SVG image"
+        return "HTML" if any(tag in markup for tag in _HTML) else "XML"
+    return "plain text" if _is_text(head) else None
+
+
+def _is_text(head):
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 3:  # not merely a character cut at the end of the sample
+            return False
+        text = head[: error.start].decode("utf-8")
+    return all(char.isprintable() or char in "\t\r\n\f" for char in text)
+
+
+# --- The walk over the element structure (PS3.5 chapter 7) --------------------------------------
+
+ITEM, ITEM_END, SEQUENCE_END = 0xFFFEE000, 0xFFFEE00D, 0xFFFEE0DD
+UNDEFINED = 0xFFFFFFFF  # an undefined length: a delimiter ends the value (PS3.5 7.5)
+_KNOWN_VRS = {vr.value.encode() for vr in VR if len(vr.value) == 2}
+_LONG_VRS = {vr.value.encode() for vr in EXPLICIT_VR_LENGTH_32}  # with a 4-byte length (7.1.2)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where the parts of a file are, as the walk found them."""
+
+    meta_start: int  # 132 after a preamble and "DICM", else 0
+    meta_end: int  # where the data set starts
+    inflated: bytes | None  # the data set of a deflated file, inflated
+
+
+def _walk_file(data, limits):
+    meta_start = 132 if data[128:132] == b"DICM" else 0
+    walker = _Walker(_Bytes(data), limits)
+    meta_end, syntax = walker.walk_file_meta(meta_start)
+    if syntax != DeflatedExplicitVRLittleEndian:
+        walker.walk(meta_end, _little_endian(data, meta_end, syntax))
+        return _Layout(meta_start, meta_end, None)
+    inflating = _Inflating(memoryview(data)[meta_end:], limits.max_inflated_bytes)
+    _Walker(inflating, limits, count=walker.count).walk(0, little=True)
+    return _Layout(meta_start, meta_end, inflating.finish())
+
+
+def _little_endian(data, pos, syntax):
+    """The byte order of the data set. Without a transfer syntax, guess as pydicom does: an
+    explicit VR with a group that reads as 1024 or more is big endian (group 0x0400 and up)."""
+    if syntax is not None:
+        return syntax != ExplicitVRBigEndian
+    if len(data) < pos + 6 or data[pos + 4 : pos + 6] not in _KNOWN_VRS:
+        return True
+    return struct.unpack("<H", data[pos : pos + 2])[0] < 1024
+
+
+class _Bytes:
+    """The file's own bytes, as the walk reads them."""
+
+    def __init__(self, data):
+        self.data = data
+
+    def has(self, end):
+        return end <= len(self.data)
+
+
+class _Inflating:
+    """A deflated data set (PS3.5 A.5), inflated only as far as the walk has read and never past
+    `limit`: a few kilobytes can inflate to gigabytes. pydicom would inflate it all at once."""
+
+    def __init__(self, deflated, limit):
+        self.data = bytearray()
+        self._limit = limit
+        self._tail = deflated
+        self._stream = zlib.decompressobj(-zlib.MAX_WBITS)
+
+    def has(self, end):
+        if end > self._limit:
+            if not self._tail:  # the stream has ended within the limit
+                return False
+            raise DicomError(
+                "too_large",
+                f"its deflated data set inflates to more than the {_mib(self._limit)} allowed",
+            )
+        while len(self.data) < end and self._tail:
+            self._inflate(max(end - len(self.data), MiB))
+        return end <= len(self.data)
+
+    def _inflate(self, size):
+        with _refusing("corrupt", "the file is damaged: its deflated data set can't be inflated"):
+            self.data += self._stream.decompress(self._tail, min(size, self._limit - len(self.data)))
+        self._tail = self._stream.unconsumed_tail
+        if self._stream.eof:
+            self._tail = b""
+
+    def finish(self):
+        if not self._stream.eof:
+            raise DicomError("truncated", "the file is truncated: its deflated data set ends early")
+        return bytes(self.data)
+
+
+@dataclass
+class _Level:
+    """What the walk is inside: a data set, a sequence of items, or encapsulated pixel data."""
+
+    kind: str  # "data set", "sequence" or "fragments"
+    end: int | None  # where its defined length ends it; None when a delimiter does
+    limit: int | None  # the nearest end, its own or an enclosing one
+    implicit: bool | None  # implicit VR? None until its first element shows it
+    little: bool
+
+    @property
+    def endian(self):
+        return "<" if self.little else ">"
+
+
+class _Walker:
+    """Walks the elements of a file without keeping their values, checking what pydicom
+    trusts: that each length fits in the bytes that remain, that sequences don't nest deeper
+    than the limit (pydicom recurses into them), and that there aren't too many elements. It
+    reads explicit and implicit VR as pydicom does, element by element (PS3.5 7.1.2-3)."""
+
+    def __init__(self, source, limits, count=0):
+        self.source = source
+        self.limits = limits
+        self.count = count
+        self.levels = []
+
+    def walk_file_meta(self, pos):
+        """Walk group 0002, the File Meta Information (PS3.10 7.1); return where it ends and
+        its Transfer Syntax UID."""
+        self.levels = [_Level("data set", None, None, None, little=True)]
+        syntax = None
+        while self.source.has(pos + 8) and self.source.data[pos : pos + 2] == b"\x02\x00":
+            head = self._head(pos, 8)
+            self.levels[0].implicit = not _looks_like_vr(head[4:6])
+            vr, size, length = self._element_header(pos, head, self.levels[0])
+            tag = _tag(head, self.levels[0])
+            end = self._value_end(pos + size, length, tag)
+            if tag == 0x00020010:
+                syntax = UID(bytes(self.source.data[pos + size : end]).decode("latin-1").strip("\0 "))
+            pos = end
+        return pos, syntax
+
+    def walk(self, pos, little):
+        """Walk the data set from pos to the end of the source."""
+        self.levels = [_Level("data set", None, None, None, little)]
+        steps = {"data set": self._element, "sequence": self._item, "fragments": self._fragment}
+        while True:
+            level = self.levels[-1]
+            if level.end is not None and pos >= level.end:
+                self._pop()
+            elif len(self.levels) == 1 and not self.source.has(pos + 1):
+                return
+            else:
+                pos = steps[level.kind](pos, level)
+
+    def _element(self, pos, level):
+        head = self._head(pos, 8)
+        tag = _tag(head, level)
+        if tag == ITEM_END:
+            return self._end_of_item(pos, level)
+        if level.implicit is None:  # pydicom tells implicit from explicit VR by the first element
+            level.implicit = not _looks_like_vr(head[4:6])
+        vr, size, length = self._element_header(pos, head, level)
+        if length == UNDEFINED:
+            self._open_undefined(pos + size, tag, vr, level)
+            return pos + size
+        end = self._value_end(pos + size, length, tag)
+        if length and _is_sequence(tag, vr):
+            self._push("sequence", end, _items_implicit(vr, level), level.little)
+            return pos + size  # walk into its items
+        return end
+
+    def _item(self, pos, level):
+        head = self._head(pos, 8)
+        tag, length = _tag(head, level), struct.unpack(level.endian + "L", head[4:])[0]
+        self._count()
+        if tag == SEQUENCE_END and level.end is None:
+            self._pop()
+            return pos + 8
+        if tag != ITEM:
+            raise DicomError("corrupt", f"the file is damaged: a sequence holds {_name(tag)}, not items")
+        end = None if length == UNDEFINED else self._value_end(pos + 8, length, tag)
+        self._push("data set", end, level.implicit, level.little)
+        return pos + 8
+
+    def _fragment(self, pos, level):
+        """Encapsulated pixel data (PS3.5 A.4): items of compressed bytes, then a delimiter."""
+        head = self._head(pos, 8)
+        tag, length = _tag(head, level), struct.unpack(level.endian + "L", head[4:])[0]
+        self._count()
+        if tag == SEQUENCE_END:
+            self._pop()
+            return pos + 8
+        if tag != ITEM or length == UNDEFINED:
+            raise DicomError("corrupt", "the file is damaged: its compressed pixel data is malformed")
+        return self._value_end(pos + 8, length, tag)
+
+    def _end_of_item(self, pos, level):
+        if len(self.levels) == 1 or level.end is not None:
+            raise DicomError("corrupt", "the file is damaged: an item ends where none began")
+        self._pop()
+        return pos + 8
+
+    def _element_header(self, pos, head, level):
+        """(VR or None, header size, value length) of the element at pos."""
+        self._count()
+        if level.implicit:
+            return None, 8, struct.unpack(level.endian + "L", head[4:])[0]
+        vr = head[4:6]
+        if vr in _LONG_VRS:
+            return vr, 12, struct.unpack(level.endian + "L", self._head(pos + 8, 4))[0]
+        if vr in _KNOWN_VRS or b"AA" <= vr <= b"ZZ":
+            return vr, 8, struct.unpack(level.endian + "H", head[6:])[0]
+        return None, 8, struct.unpack(level.endian + "L", head[4:])[0]  # a writer slipped into implicit VR
+
+    def _open_undefined(self, pos, tag, vr, level):
+        """A value of undefined length is a sequence, or encapsulated pixel data (PS3.5 7.5)."""
+        if vr in (b"SQ", b"UN") or vr is None and _undefined_is_sequence(tag, self, pos, level):
+            self._push("sequence", None, _items_implicit(vr, level), level.little)
+        else:
+            self._push("fragments", None, None, level.little)
+
+    def _value_end(self, start, length, tag):
+        end = start + length
+        limit = self.levels[-1].limit
+        if limit is not None and end > limit:
+            raise DicomError(
+                "corrupt", f"the file is damaged: {_name(tag)} claims {length:,} bytes, more than the sequence or item around it holds"
+            )
+        if not self.source.has(end):
+            raise DicomError(
+                "truncated",
+                f"the file is truncated or damaged: {_name(tag)} claims {length:,} bytes, past the end of the file",
+            )
+        return end
+
+    def _head(self, pos, size):
+        if not self.source.has(pos + size):
+            raise DicomError("truncated", "the file is truncated: it ends in the middle of an element")
+        return bytes(self.source.data[pos : pos + size])
+
+    def _push(self, kind, end, implicit, little):
+        limit = end if end is not None else self.levels[-1].limit
+        self.levels.append(_Level(kind, end, limit, implicit, little))
+        depth = sum(level.kind == "sequence" for level in self.levels)
+        if depth > self.limits.max_sequence_depth:
+            raise DicomError(
+                "too_deep",
+                f"the file nests sequences more than {self.limits.max_sequence_depth} deep",
+            )
+
+    def _pop(self):
+        self.levels.pop()
+
+    def _count(self):
+        self.count += 1
+        if self.count > self.limits.max_elements:
+            raise DicomError(
+                "too_many_elements", f"the file holds more than {self.limits.max_elements:,} DICOM elements"
+            )
+
+
+def _tag(head, level):
+    group, element = struct.unpack(level.endian + "HH", head[:4])
+    return group << 16 | element
+
+
+def _looks_like_vr(two_bytes):
+    return all(0x40 < byte < 0x5B for byte in two_bytes)
+
+
+def _is_sequence(tag, vr):
+    """Whether pydicom will parse a value of defined length as a sequence: an SQ, or an element
+    without a VR (implicit VR, or UN) that the dictionary knows as one."""
+    return vr == b"SQ" or vr in (None, b"UN") and _dictionary_vr(tag) == "SQ"
+
+
+def _undefined_is_sequence(tag, walker, pos, level):
+    """Implicit VR and undefined length: a sequence if the dictionary says so, or, for a tag it
+    doesn't know, if an item follows (pydicom looks ahead the same way)."""
+    vr = _dictionary_vr(tag)
+    if vr is not None:
+        return vr == "SQ"
+    return _tag(walker._head(pos, 4), level) == ITEM
+
+
+def _items_implicit(vr, level):
+    """A sequence's items are implicit VR inside an implicit data set or a UN element (PS3.5
+    6.2.2); otherwise each item's first element tells."""
+    return True if level.implicit or vr in (None, b"UN") else None
+
+
+def _dictionary_vr(tag):
+    try:
+        return dictionary_VR(tag)
+    except KeyError:
+        return None
+
+
+def _name(tag):
+    group, element = tag >> 16, tag & 0xFFFF
+    try:
+        return f"({group:04X},{element:04X}) {dictionary_description(tag)}"
+    except KeyError:
+        return f"element ({group:04X},{element:04X})"
+
+
+# --- After parsing ------------------------------------------------------------------------------
+
+
+def _parse(data, layout):
+    if layout.inflated is None:
+        return pydicom.dcmread(BytesIO(data), force=True)
+    # pydicom would inflate the whole data set itself; hand it the one the walk inflated.
+    meta = read_data_set(BytesIO(data[layout.meta_start : layout.meta_end]), False, True)
+    body = read_data_set(BytesIO(layout.inflated), False, True)
+    preamble = data[:128] if layout.meta_start else None
+    return FileDataset(BytesIO(), body, preamble, FileMetaDataset(meta), False, True)
+
+
+def _settle_transfer_syntax(dataset):
+    """Without file meta, pydicom infers how the data set is encoded but doesn't say so in
+    file_meta, where its pixel decoders look: write it there. Compressed pixel data without a
+    transfer syntax can't be decoded: nothing says which codec made it."""
+    if "TransferSyntaxUID" in dataset.file_meta:
+        return
+    if "PixelData" in dataset and dataset["PixelData"].is_undefined_length:
+        raise DicomError(
+            "no_transfer_syntax",
+            "its pixel data is compressed but the file doesn't say how (it has no Transfer Syntax UID)",
+        )
+    implicit, little = dataset.original_encoding
+    if implicit:
+        dataset.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian
+    else:
+        dataset.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian if little else ExplicitVRBigEndian
+
+
+def _check_pixel_size(dataset, limits):
+    """Refuse pixel data that would decode to more than the limits allow, before anything
+    decodes it: compressed data may claim any size until decoded. Native pixel data must also be
+    as long as its description says (PS3.5 8.1.1 and 8.2)."""
+    rows, columns = _whole(dataset, "Rows", 0), _whole(dataset, "Columns", 0)
+    frames = max(_whole(dataset, "NumberOfFrames", 1), 1)  # pydicom reads 0 frames as 1
+    samples = _whole(dataset, "SamplesPerPixel", 1)
+    bits = _whole(dataset, "BitsAllocated", 8)
+    if rows * columns > limits.max_frame_pixels:
+        raise DicomError(
+            "too_large",
+            f"its frames are {columns:,} x {rows:,} pixels, more than the {limits.max_frame_pixels:,} allowed",
+        )
+    if frames > limits.max_frames:
+        raise DicomError("too_large", f"it has {frames:,} frames, more than the {limits.max_frames:,} allowed")
+    decoded = rows * columns * frames * samples * math.ceil(bits / 8)
+    if decoded > limits.max_decoded_bytes:
+        raise DicomError(
+            "too_large",
+            f"its pixels would take {_mib(decoded)} decoded, more than the {_mib(limits.max_decoded_bytes)} allowed",
+        )
+    if rows and columns and "BitsAllocated" in dataset and _is_native(dataset):
+        _check_native_length(dataset, rows * columns * frames, samples, bits)
+
+
+def _whole(dataset, keyword, default):
+    """A count from the pixel description; DicomError if it isn't a whole number >= 0."""
+    try:
+        value = dataset.get(keyword)
+        number = default if value in (None, "") else int(value)
+    except (TypeError, ValueError):
+        number = -1
+    if number < 0:
+        raise DicomError("bad_value", f"its {dictionary_description(keyword)} isn't a whole number")
+    return number
+
+
+def _is_native(dataset):
+    syntax = dataset.file_meta.get("TransferSyntaxUID")
+    if syntax is None or not syntax.is_transfer_syntax or syntax.is_compressed:
+        return False
+    return not dataset["PixelData"].is_undefined_length
+
+
+def _check_native_length(dataset, pixels, samples, bits):
+    expected = _native_length(dataset, pixels, samples, bits)
+    actual = len(dataset.PixelData)
+    if expected <= actual <= expected + expected % 2:  # odd lengths get a pad byte (PS3.5 7.1.1)
+        return
+    size = f"{dataset.Columns} x {dataset.Rows} pixels of {bits} bits"
+    frames = f" in {frame_count(dataset)} frames" if frame_count(dataset) > 1 else ""
+    problem = "truncated or damaged" if actual < expected else "damaged"
+    raise DicomError(
+        "truncated" if actual < expected else "corrupt",
+        f"the file is {problem}: its pixel data is {actual:,} bytes, but {size}{frames} need {expected:,}",
+    )
+
+
+def _native_length(dataset, pixels, samples, bits):
+    if dataset.get("PhotometricInterpretation") == "YBR_FULL_422":
+        return pixels * 2 * (bits // 8)  # two chrominance samples shared by two pixels (C.7.6.3.1.2)
+    if bits == 1:
+        return math.ceil(pixels * samples / 8)
+    return pixels * samples * (bits // 8)
+
+
+# --- Is it an image we can show? ----------------------------------------------------------------
+
+# What an object is, by words in its SOP Class name; the first match wins and None means "an
+# image". Objects not named here that have no pixel data are refused for that reason.
+_NOT_IMAGES = (
+    ("RT Image", None),
+    ("Key Object Selection", "a key object selection (a list of flagged images)"),
+    ("SR Storage", "a structured report"),
+    ("Procedure Log", "a procedure log (a structured report)"),
+    ("Presentation State", "a presentation state (display settings for other images)"),
+    ("Waveform", "a waveform (signals such as an ECG)"),
+    ("Media Storage Directory", "a DICOMDIR (the index of a disc's files)"),
+    ("Raw Data", "raw data"),
+    ("Encapsulated", "an encapsulated document"),
+    ("Segmentation", "a segmentation"),
+    ("RT Dose", "a radiotherapy dose grid"),
+    ("RT Structure Set", "a radiotherapy structure set"),
+    ("Plan Storage", "a radiotherapy plan"),
+    ("RT ", "radiotherapy data"),
+    ("Parametric Map", "a parametric map"),
+)
+
+
+def check_image(dataset, limits=ReadLimits()):
+    """DicomError unless `dataset` is an image that an installed decoder can read within
+    `limits`; the message names what the object is instead."""
+    with _refusing("corrupt", "the file is damaged: its image description can't be read"):
+        _check_is_image(dataset)
+        _check_pixel_description(dataset)
+        _check_pixel_size(dataset, limits)
+        _check_decodable(dataset)
+
+
+def _check_is_image(dataset):
+    sop_class = _sop_class(dataset)
+    what = _what_it_is(sop_class, dataset)
+    if what:
+        raise DicomError("not_an_image", f"{sop_class.name} is {what}, not an image")
+    if "PixelData" in dataset:
+        return
+    if "FloatPixelData" in dataset or "DoubleFloatPixelData" in dataset:
+        raise DicomError("not_an_image", "its pixels are floating-point values, which the viewer can't show")
+    if sop_class is None:
+        raise DicomError("not_dicom", "not a DICOM image: the file holds no pixel data and no SOP Class")
+    raise DicomError("no_pixels", f"this {sop_class.name} file has no pixel data: there's no image in it")
+
+
+def _sop_class(dataset):
+    uid = dataset.get("SOPClassUID") or dataset.file_meta.get("MediaStorageSOPClassUID")
+    return UID(str(uid)) if uid else None
+
+
+def _what_it_is(sop_class, dataset):
+    if "DirectoryRecordSequence" in dataset:
+        return "a DICOMDIR (the index of a disc's files)"
+    name = sop_class.name if sop_class else ""
+    return next((what for words, what in _NOT_IMAGES if words in name), None)
+
+
+_DESCRIPTION = ("Rows", "Columns", "BitsAllocated", "BitsStored", "SamplesPerPixel", "PixelRepresentation")
+
+
+def _check_pixel_description(dataset):
+    """The Image Pixel module (PS3.3 C.7.6.3) says how to read the pixels: it must be complete
+    and describe something the viewer can show."""
+    missing = [keyword for keyword in _DESCRIPTION + ("PhotometricInterpretation",) if keyword not in dataset]
+    if missing:
+        names = ", ".join(dictionary_description(keyword) for keyword in missing)
+        raise DicomError("bad_value", f"its pixel description is incomplete: it has no {names}")
+    rows, columns, allocated, stored, samples, _ = (_whole(dataset, keyword, 0) for keyword in _DESCRIPTION)
+    kind = dataset.PhotometricInterpretation
+    if kind not in GREY + COLOUR:
+        raise DicomError("unsupported", f"its pixels are {kind}, which the viewer can't show")
+    if samples != (1 if kind in GREY + ("PALETTE COLOR",) else 3):
+        raise DicomError("bad_value", f"its {kind} pixels can't have {samples} samples each")
+    if not rows or not columns or allocated not in (1, 8, 16, 32) or not 0 < stored <= allocated:
+        raise DicomError(
+            "bad_value",
+            f"its pixel description is impossible: {columns} x {rows} pixels of {stored} bits in {allocated}",
+        )
+
+
+# The installed decoders that may read each compression, in order of preference: a frame is
+# decoded by the first one installed, never by the others in turn. GDCM aborts the whole process
+# (an uncaught C++ exception) on some damaged JPEG and JPEG 2000 headers, so it reads only what
+# nothing else installed reads, lossless JPEG and JPEG-LS, after _check_jpeg_header.
+_DECODERS = {
+    **dict.fromkeys(JPEG2000TransferSyntaxes, ("pylibjpeg",)),  # OpenJPEG
+    **dict.fromkeys(JPEGTransferSyntaxes + JPEGLSTransferSyntaxes, ("pylibjpeg", "pyjpegls", "gdcm")),
+    JPEGBaseline8Bit: ("pillow", "pylibjpeg", "gdcm"),
+    JPEGExtended12Bit: ("pillow", "pylibjpeg", "gdcm"),
+    RLELossless: ("pylibjpeg", "pydicom"),
+}
+_TWELVE_BIT_JPEG = ("pylibjpeg",)  # neither Pillow nor GDCM reads JPEG Extended at 12 bits
+
+
+def _check_decodable(dataset):
+    """Refuse, up front, pixel data no installed decoder reads; say which optional one would."""
+    syntax = dataset.file_meta.get("TransferSyntaxUID")
+    if syntax is None or not syntax.is_transfer_syntax:
+        raise DicomError("no_decoder", f"its transfer syntax ({syntax}) is one the repository doesn't know")
+    try:
+        decoder = get_decoder(syntax)
+    except NotImplementedError:
+        raise DicomError("no_decoder", f"its pixel data is {syntax.name}, which no installed decoder reads")
+    if syntax == JPEGExtended12Bit and int(dataset.BitsStored) > 8 and _decoding_plugin(dataset) is None:
+        raise DicomError(
+            "no_decoder",
+            "its pixel data is 12-bit lossy JPEG, which needs the optional GPL-licensed decoder "
+            "pylibjpeg-libjpeg: the administrator can install it with pip install '.[jpeg12]'",
+        )
+    if not decoder.is_available or _decoding_plugin(dataset) is None:
+        needs = "; ".join(decoder.missing_dependencies)
+        raise DicomError("no_decoder", f"its pixel data is {syntax.name}, which needs a decoder: {needs}")
+
+
+def _decoding_plugin(dataset):
+    """The pydicom decoding plugin for the dataset's pixel data: "" leaves the choice to pydicom
+    (native data needs none); None when no decoder we trust is installed."""
+    syntax = dataset.file_meta.TransferSyntaxUID
+    if syntax not in _DECODERS:
+        return ""
+    names = _DECODERS[syntax]
+    if syntax == JPEGExtended12Bit and int(dataset.BitsStored) > 8:
+        names = _TWELVE_BIT_JPEG
+    available = get_decoder(syntax).available_plugins
+    return next((name for name in names if name in available), None)
+
+
+# --- Geometry and per-frame values --------------------------------------------------------------
+
+
+def frame_rescale(dataset, frame=0):
+    """(slope, intercept) of the frame's Modality LUT (PS3.3 C.11.1); an enhanced object keeps
+    them in its Pixel Value Transformation functional group (C.7.6.16.2.9). (1, 0) when absent."""
+    source = _frame_source(dataset, frame, "PixelValueTransformationSequence", "RescaleSlope")
+    slope = _numbers(_get(source, "RescaleSlope"))
+    intercept = _numbers(_get(source, "RescaleIntercept"))
+    return (slope[0] if slope else 1.0), (intercept[0] if intercept else 0.0)
+
+
+def frame_windows(dataset, frame=0):
+    """The frame's windows as (center, width) pairs, in the file's order (PS3.3 C.11.2.1.2):
+    Window Center and Width may hold several. An enhanced object keeps them in its Frame VOI
+    LUT functional group (C.7.6.16.2.10). Widths the VOI LUT Function forbids are left out."""
+    source = _frame_source(dataset, frame, "FrameVOILUTSequence", "WindowCenter")
+    centers, widths = _numbers(_get(source, "WindowCenter")), _numbers(_get(source, "WindowWidth"))
+    smallest = 1 if _voi_function(source) == "LINEAR" else 0  # C.11.2.1.2.1 and C.11.2.1.3.2
+    return [(center, width) for center, width in zip(centers, widths) if width >= smallest and width > 0]
+
+
+def pixel_spacing(dataset, frame=0):
+    """(between rows, between columns) in mm: Pixel Spacing, from the frame's Pixel Measures
+    (C.7.6.16.2.1) or the top level; else Imager Pixel Spacing, which a projection radiograph
+    measures at the detector, uncorrected for magnification (PS3.3 10.7.1.3). None if neither."""
+    spacings = (
+        _frame_value(dataset, frame, "PixelMeasuresSequence", "PixelSpacing"),
+        _get(dataset, "ImagerPixelSpacing"),
+    )
+    for spacing in map(_numbers, spacings):
+        if len(spacing) == 2 and min(spacing) > 0:
+            return tuple(spacing)
+    return None
+
+
+def slice_thickness(dataset, frame=0):
+    thickness = _numbers(_frame_value(dataset, frame, "PixelMeasuresSequence", "SliceThickness"))
+    return thickness[0] if len(thickness) == 1 and thickness[0] > 0 else None
+
+
+def orientation(dataset, frame=0):
+    """Image Orientation (Patient): the direction cosines of the first row and the first column
+    (PS3.3 C.7.6.2.1.1), as 6 floats; None if absent."""
+    cosines = _numbers(_frame_value(dataset, frame, "PlaneOrientationSequence", "ImageOrientationPatient"))
+    return tuple(cosines) if len(cosines) == 6 else None
+
+
+def position(dataset, frame=0):
+    """Image Position (Patient): the centre of the first pixel in mm (PS3.3 C.7.6.2.1.1)."""
+    where = _numbers(_frame_value(dataset, frame, "PlanePositionSequence", "ImagePositionPatient"))
+    return tuple(where) if len(where) == 3 else None
+
+
+def slice_position(dataset, frame=0):
+    """Where the frame lies along the normal to its plane: its position dotted with row x
+    column direction cosines. None without both."""
+    cosines, where = orientation(dataset, frame), position(dataset, frame)
+    if cosines is None or where is None:
+        return None
+    return float(np.dot(np.cross(cosines[:3], cosines[3:]), where))
+
+
+def sort_key(dataset, frame=0):
+    """How the frames of a series sort: by slice position where the geometry is known, else by
+    Instance Number, else as they come; then by Instance Number and frame to break ties."""
+    numbers = _numbers(_get(dataset, "InstanceNumber"))
+    instance = int(numbers[0]) if numbers else 0
+    where = slice_position(dataset, frame)
+    return (instance if where is None else where, instance, frame)
+
+
+def _frame_source(dataset, frame, sequence, keyword):
+    """The frame's functional group item if it holds `keyword`, else the top level."""
+    item = _frame_item(dataset, frame, sequence)
+    return item if _get(item, keyword) is not None else dataset
+
+
+def _frame_value(dataset, frame, sequence, keyword):
+    value = _get(_frame_item(dataset, frame, sequence), keyword)
+    return value if value is not None else _get(dataset, keyword)
+
+
+def _frame_item(dataset, frame, sequence):
+    """The item of a functional group macro for one frame (PS3.3 C.7.6.16): the frame's own
+    Per-frame Functional Groups override the Shared Functional Groups."""
+    per_frame = _get(dataset, "PerFrameFunctionalGroupsSequence") or ()
+    shared = _get(dataset, "SharedFunctionalGroupsSequence") or ()
+    for groups in (per_frame[frame] if frame < len(per_frame) else None, shared[0] if shared else None):
+        items = _get(groups, sequence)
+        if items:
+            return items[0]
+    return None
+
+
+def _get(item, keyword):
+    """An element's value; None if absent or unreadable (pydicom raises on a malformed number
+    when it's first read, and geometry shouldn't refuse a file pixel checks have passed)."""
+    if item is None:
+        return None
+    try:
+        return item.get(keyword)
+    except Exception:
+        return None
+
+
+def _numbers(value):
+    """A number element's values as floats; [] when absent or malformed."""
+    if value is None or value == "":
+        return []
+    values = [value] if isinstance(value, (str, bytes, int, float)) else list(value)
+    try:
+        numbers = [float(number) for number in values]
+    except (TypeError, ValueError):
+        return []
+    return numbers if all(map(math.isfinite, numbers)) else []
+
+
+def _voi_function(item):
+    function = _get(item, "VOILUTFunction")
+    return str(function).upper() if function else "LINEAR"
+
+
+# --- Pictures ----------------------------------------------------------------------------------
 
 
 def to_picture(dataset, frame=0):
     """One frame of a dataset as an 8-bit Pillow image: mode L for grey, RGB for colour."""
     pixels = frame_pixels(dataset, frame)
-    kind = dataset.PhotometricInterpretation
-    if kind in GREY:
-        return Image.fromarray(grey_to_8_bit(pixels, dataset), "L")
-    if kind == "PALETTE COLOR":
-        rgb = apply_color_lut(pixels, dataset)  # 8- or 16-bit entries, as the palette has them
-        return Image.fromarray(colour_to_8_bit(rgb, 8 * rgb.dtype.itemsize), "RGB")
-    return Image.fromarray(colour_to_8_bit(pixels, int(dataset.BitsStored)), "RGB")
+    with _refusing("undecodable", "its pixels can't be shown: their lookup tables are damaged"):
+        kind = dataset.PhotometricInterpretation
+        if kind in GREY:
+            return Image.fromarray(grey_to_8_bit(pixels, frame_view(dataset, frame)), "L")
+        if kind == "PALETTE COLOR":
+            rgb = apply_color_lut(pixels, dataset)  # 8- or 16-bit entries, as the palette has them
+            return Image.fromarray(colour_to_8_bit(rgb, 8 * rgb.dtype.itemsize), "RGB")
+        return Image.fromarray(colour_to_8_bit(pixels, int(dataset.BitsStored)), "RGB")
 
 
 def frame_count(dataset):
@@ -37,9 +851,126 @@ def frame_pixels(dataset, frame=0):
     """The decoded pixels of one frame; YBR comes out converted to RGB (pydicom's default)."""
     if not 0 <= frame < frame_count(dataset):
         raise IndexError(f"frame {frame} of a dataset with {frame_count(dataset)} frame(s)")
-    if frame_count(dataset) == 1:
-        return dataset.pixel_array
-    return pixel_array(dataset, index=frame)  # decodes this frame only
+    syntax = dataset.file_meta.get("TransferSyntaxUID") if hasattr(dataset, "file_meta") else None
+    message = f"its pixel data ({getattr(syntax, 'name', syntax)}) can't be decoded: it is damaged"
+    with _refusing("undecodable", message):
+        _check_codestream(dataset, frame)
+        plugin = _decoding_plugin(dataset)
+        if plugin is None:
+            raise DicomError("no_decoder", f"no installed decoder reads {syntax.name}")
+        return pixel_array(dataset, index=frame, decoding_plugin=plugin)  # decodes this frame only
+
+
+def _check_codestream(dataset, frame):
+    """Check a compressed frame's own header before a decoder reads it: a JPEG 2000 codestream
+    states its image size, which its decoder allocates, and GDCM aborts the whole process on
+    some damaged JPEG headers rather than raising."""
+    if not dataset["PixelData"].is_undefined_length:
+        return
+    data = get_frame(dataset.PixelData, frame, number_of_frames=frame_count(dataset))
+    syntax = dataset.file_meta.TransferSyntaxUID
+    if syntax in JPEGTransferSyntaxes + JPEGLSTransferSyntaxes:
+        _check_jpeg_header(data, dataset, frame)
+    elif syntax in JPEG2000TransferSyntaxes:
+        _check_j2k_size(data, dataset, frame)
+
+
+def _check_j2k_size(data, dataset, frame):
+    """The SIZ segment (ISO 15444-1 A.5.1) follows SOC, perhaps after a JP2 header."""
+    start = data.find(b"\xff\x4f\xff\x51", 0, 4096)
+    if start < 0 or len(data) < start + 42:
+        return  # no header to read: the decoder will refuse it
+    x, y, x0, y0 = struct.unpack(">4L", data[start + 8 : start + 24])
+    components = struct.unpack(">H", data[start + 40 : start + 42])[0]
+    if (x - x0, y - y0) != (_whole(dataset, "Columns", 0), _whole(dataset, "Rows", 0)):
+        raise _size_mismatch(dataset, frame, x - x0, y - y0)
+    if components > _whole(dataset, "SamplesPerPixel", 1):
+        raise DicomError("corrupt", f"the file is damaged: frame {frame + 1} has {components} colour components")
+
+
+_SOF = set(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC} | {0xF7}  # frame headers; F7 is JPEG-LS's
+_SOS = 0xDA
+_APP14 = 0xEE  # Adobe's, saying how the colour components were transformed
+
+
+def _check_jpeg_header(data, dataset, frame):
+    """Walk the marker segments of a JPEG or JPEG-LS codestream from SOI to its first scan (ISO
+    10918-1 B.2, ISO 14495-1 C.2) and check the frame header against the dataset."""
+    damaged = DicomError("corrupt", f"the file is damaged: the JPEG header of frame {frame + 1} is malformed")
+    if not data.startswith(b"\xff\xd8"):
+        raise damaged
+    pos, frame_header = 2, None
+    while True:
+        if len(data) < pos + 4 or data[pos] != 0xFF:
+            raise damaged
+        marker, length = data[pos + 1], struct.unpack(">H", data[pos + 2 : pos + 4])[0]
+        if marker == 0xFF:  # a fill byte before a marker
+            pos += 1
+            continue
+        if length < 2 or len(data) < pos + 2 + length or marker in (0x01, 0xD8, 0xD9) or 0xD0 <= marker <= 0xD7:
+            raise damaged
+        if marker == _SOS:
+            break
+        if marker == _APP14 and not _adobe_segment_is_sound(data[pos + 4 : pos + 2 + length]):
+            raise damaged
+        if marker in _SOF:
+            if frame_header is not None:
+                raise damaged
+            frame_header = data[pos + 4 : pos + 2 + length]
+        pos += 2 + length
+    _check_jpeg_frame_header(frame_header, dataset, frame, damaged)
+
+
+def _adobe_segment_is_sound(segment):
+    """Adobe's APP14: "Adobe", version, two flag words, then a colour transform of 0, 1 or 2
+    (some writers stop before it)."""
+    return not segment.startswith(b"Adobe") or len(segment) < 12 or segment[11] <= 2
+
+
+def _check_jpeg_frame_header(header, dataset, frame, damaged):
+    """Precision, lines, samples a line and components (ISO 10918-1 B.2.2); lines may be 0 when a
+    DNL segment gives them later."""
+    if header is None or len(header) < 6 or len(header) != 6 + 3 * header[5]:
+        raise damaged
+    precision, components = header[0], header[5]
+    height, width = struct.unpack(">HH", header[1:5])
+    if not 2 <= precision <= 16 or components != _whole(dataset, "SamplesPerPixel", 1):
+        raise damaged
+    if width != _whole(dataset, "Columns", 0) or height not in (0, _whole(dataset, "Rows", 0)):
+        raise _size_mismatch(dataset, frame, width, height)
+
+
+def _size_mismatch(dataset, frame, width, height):
+    return DicomError(
+        "corrupt",
+        f"the file is damaged: frame {frame + 1} is compressed as {width:,} x {height:,} pixels, "
+        f"but the file says {dataset.Columns} x {dataset.Rows}",
+    )
+
+
+def frame_view(dataset, frame=0):
+    """A small dataset with what the display pipeline reads for one frame. pydicom's
+    apply_modality_lut and apply_voi_lut read the top level (and write to it), but an enhanced
+    object keeps its rescale and windows in functional groups."""
+    view = Dataset()
+    if hasattr(dataset, "file_meta"):
+        view.file_meta = dataset.file_meta  # OW lookup tables are read in its byte order
+    for keyword in _DESCRIPTION + ("PhotometricInterpretation", "ModalityLUTSequence", "VOILUTSequence"):
+        if keyword in dataset:
+            view[keyword] = dataset[keyword]
+    rescale = _frame_source(dataset, frame, "PixelValueTransformationSequence", "RescaleSlope")
+    if _get(rescale, "RescaleSlope") is not None:
+        slope, intercept = frame_rescale(dataset, frame)
+        view.RescaleSlope, view.RescaleIntercept = _ds(slope), _ds(intercept)
+    windows = frame_windows(dataset, frame)
+    if windows:
+        view.WindowCenter, view.WindowWidth = map(_ds, windows[0])
+        view.VOILUTFunction = _voi_function(_frame_source(dataset, frame, "FrameVOILUTSequence", "WindowCenter"))
+    return view
+
+
+def _ds(number):
+    return DSfloat(number, auto_format=True)  # a decimal string of at most 16 characters
 
 
 def grey_to_8_bit(pixels, dataset):
@@ -102,3 +1033,21 @@ def colour_to_8_bit(pixels, bits):
     if bits < 8:
         return _stretch(pixels, 0, 2**bits - 1)
     return np.ascontiguousarray(pixels >> (bits - 8), dtype=np.uint8)
+
+
+# --- Stored values for the viewer's own windowing -----------------------------------------------
+
+
+def stored_values(dataset, frame=0):
+    """The frame's stored grey values, before any LUT, for the viewer to window itself: int16
+    when Pixel Representation says signed, else uint16 (8-bit data widened). pydicom honours
+    Bits Stored, masking or sign-extending the unused high bits (PS3.5 8.1.1)."""
+    kind = dataset.get("PhotometricInterpretation")
+    if kind not in GREY:
+        raise DicomError("not_grey", f"its pixels are {kind}, not grey values")
+    bits = _whole(dataset, "BitsStored", 0)
+    if bits > 16:
+        raise DicomError("too_many_bits", f"its grey values have {bits} bits; the viewer windows at most 16")
+    pixels = frame_pixels(dataset, frame)
+    signed = _whole(dataset, "PixelRepresentation", 0) == 1
+    return pixels.astype(np.int16 if signed else np.uint16)

@@ -2,25 +2,26 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from viewer.renditions import RenditionError, render_upload
+from viewer.ingest import IngestError, IngestLimits, already_in, deid_context, members_of, stage
 
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class PictureUploadField(forms.FileField):
-    """Several JPEG/PNG files at once; each is checked by content and rendered while cleaning,
-    so a bad file is reported by name before anything is stored."""
+class UploadField(forms.FileField):
+    """Several files at once: JPEG, PNG, DICOM, or .zip archives of them."""
 
     widget = MultipleFileInput
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Add images")
         kwargs.setdefault(
             "help_text",
-            "Select one or more JPEG or PNG files; they are added after the existing images. "
-            "Each is re-encoded from its pixels, which drops EXIF and other metadata.",
+            "JPEG, PNG or DICOM files, several at once, or a .zip of a study or series. DICOM is "
+            "de-identified before it is stored; pictures are re-encoded from their pixels, which "
+            "drops EXIF and other metadata. One bad file stops the whole upload.",
         )
         super().__init__(**kwargs)
 
@@ -32,18 +33,30 @@ class PictureUploadField(forms.FileField):
                 code="too_many_files",
                 params={"limit": settings.MAX_FILES_PER_UPLOAD},
             )
-        return [(f.name, self._render(super(PictureUploadField, self).clean(f))) for f in files]
+        return [super(UploadField, self).clean(f) for f in files]
 
-    def _render(self, upload):
-        if upload.size > settings.MAX_UPLOAD_MB * 1024 * 1024:
-            raise ValidationError(
-                "%(name)s: larger than %(limit)s MB.",
-                code="too_large",
-                params={"name": upload.name, "limit": settings.MAX_UPLOAD_MB},
-            )
-        try:
-            return render_upload(upload, settings.MAX_IMAGE_PIXELS)
-        except RenditionError as e:
-            raise ValidationError(
-                "%(name)s: %(reason)s.", code=e.code, params={"name": upload.name, "reason": str(e)}
-            ) from None
+
+class StagesUploadsForm(forms.ModelForm):
+    """A study form whose `pictures` are staged while the form is cleaned, so a bad file is a
+    form error naming it; the view publishes `self.staging` once the study is saved."""
+
+    pictures = UploadField()
+    staging = None
+
+    def case_for_upload(self):
+        return self.instance.case
+
+    def clean(self):
+        cleaned = super().clean()
+        files = cleaned.get("pictures")
+        if files and not self.errors:
+            try:
+                limits = IngestLimits.from_settings()
+                context = deid_context(self.case_for_upload())
+                self.staging = stage(
+                    members_of(files, limits), context, limits, known=already_in(self.case_for_upload())
+                )
+            except IngestError as e:
+                error = ValidationError(str(e), code=getattr(e, "code", "invalid"))
+                self.add_error("pictures", error)
+        return cleaned

@@ -1,16 +1,31 @@
 import uuid
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import Study
+
+# Modalities whose pixels often carry burned-in text (screens, scanned documents, ultrasound).
+BURNED_IN_PRONE = {"US", "SC", "OT", "XC", "ES", "DOC"}
 
 
 def _image_path(instance, filename):
     # Random names: a file name must never carry a title, diagnosis or patient name.
     ext = filename.rsplit(".", 1)[-1].lower()
     return f"images/{instance.key.hex[:2]}/{instance.key.hex}/{filename.split('.')[0]}.{ext}"
+
+
+def _dicom_path(instance, filename):
+    return f"dicom/{instance.key.hex[:2]}/{instance.key.hex}.dcm"
+
+
+class SeriesQuerySet(models.QuerySet):
+    def awaiting_confirmation(self, case):
+        """Series flagged for burned-in text whose pixels no one has confirmed clean yet."""
+        return self.filter(study__case=case, burned_in=True, burned_in_confirmed_at=None)
 
 
 class Series(models.Model):
@@ -23,13 +38,68 @@ class Series(models.Model):
         help_text="e.g. “Axial T2”. Shown in both workflows: describe the sequence, not the answer.",
     )
     position = models.PositiveSmallIntegerField(default=0)
+    # DICOM series only; uid is the de-identified SeriesInstanceUID.
+    uid = models.CharField("series UID", max_length=64, blank=True, editable=False)
+    modality = models.CharField(max_length=16, blank=True, editable=False)
+    rows = models.PositiveIntegerField(null=True, editable=False)
+    columns = models.PositiveIntegerField(null=True, editable=False)
+    photometric = models.CharField(max_length=16, blank=True, editable=False)
+    signed = models.BooleanField(default=False, editable=False, help_text="Stored values are signed.")
+    pixel_spacing = models.JSONField(null=True, editable=False, help_text="[row, column] in mm.")
+    slice_thickness = models.FloatField(null=True, editable=False)
+    windows = models.JSONField(default=list, editable=False, help_text="[[center, width], ...]")
+    burned_in = models.BooleanField(
+        "may show burned-in text",
+        default=False,
+        editable=False,
+        help_text="Set at upload from BurnedInAnnotation or a modality prone to it.",
+    )
+    burned_in_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False, related_name="+"
+    )
+    burned_in_confirmed_at = models.DateTimeField(null=True, editable=False)
+
+    objects = SeriesQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]
         verbose_name_plural = "series"
+        indexes = [
+            # Uploads add slices to the series with the same de-identified UID.
+            models.Index(fields=["study", "uid"], name="series_study_uid"),
+        ]
 
     def __str__(self):
+        return self.label()
+
+    def label(self):
         return self.description or f"Series {self.position + 1}"
+
+    def confirm_no_burned_in_text(self, user):
+        self.burned_in_confirmed_by = user
+        self.burned_in_confirmed_at = timezone.now()
+        self.save(update_fields=["burned_in_confirmed_by", "burned_in_confirmed_at"])
+
+
+class Instance(models.Model):
+    """One stored DICOM file, de-identified before it was written."""
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="instances")
+    file = models.FileField(upload_to=_dicom_path)
+    sop_uid = models.CharField("SOP instance UID", max_length=64)
+    sop_class = models.CharField("SOP class UID", max_length=64)
+    transfer_syntax = models.CharField(max_length=64)
+    frames = models.PositiveIntegerField(default=1)
+    # Keyed hash of the original SOPInstanceUID, so a re-import is recognised without keeping it.
+    fingerprint = models.CharField(max_length=64, db_index=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"Instance {self.pk}"
 
 
 class ImageQuerySet(models.QuerySet):
@@ -38,7 +108,8 @@ class ImageQuerySet(models.QuerySet):
 
 
 class Image(models.Model):
-    """One picture of a series, kept as three re-encoded renditions (never the uploaded bytes)."""
+    """One picture of a series (a JPEG/PNG, or one frame of a DICOM instance), kept as
+    re-encoded renditions (never the uploaded bytes) and, for grey DICOM, its stored values."""
 
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="images")
@@ -54,6 +125,14 @@ class Image(models.Model):
     thumbnail = models.ImageField(upload_to=_image_path)
     width = models.PositiveIntegerField(editable=False, default=0)
     height = models.PositiveIntegerField(editable=False, default=0)
+    instance = models.ForeignKey(
+        Instance, on_delete=models.CASCADE, null=True, editable=False, related_name="images"
+    )
+    frame = models.PositiveIntegerField(default=0, editable=False)
+    # Stored grey values (viewer.pixelstore), for windowing on real pixel values.
+    pixels = models.FileField(upload_to=_image_path, blank=True, editable=False)
+    # Per-frame values: rescale [slope, intercept], windows, position, orientation, spacing.
+    meta = models.JSONField(default=dict, editable=False)
     created = models.DateTimeField(auto_now_add=True)
 
     objects = ImageQuerySet.as_manager()
@@ -74,12 +153,14 @@ class Image(models.Model):
     def thumbnail_url(self):
         return self.file_url("thumbnail")
 
+    def stored_names(self):
+        return [f.name for f in (self.full, self.display, self.thumbnail, self.pixels) if f.name]
+
     def delete_files(self):
         """Remove the stored renditions once the row is gone for good."""
-        for field in (self.full, self.display, self.thumbnail):
-            if field.name:
-                storage, name = field.storage, field.name
-                transaction.on_commit(lambda s=storage, n=name: s.delete(n))
+        storage = self.full.storage
+        for name in self.stored_names():
+            transaction.on_commit(lambda n=name: storage.delete(n))
 
 
 def store_renditions(series, renditions, caption="", position=0):
@@ -102,12 +183,17 @@ def store_renditions(series, renditions, caption="", position=0):
 
 def add_pictures(study, rendered):
     """Append rendered pictures to the study's picture series (made on first use)."""
-    series = study.series.order_by("position", "id").first() or Series.objects.create(
-        study=study, description="", position=0
-    )
+    series = study.series.filter(uid="").order_by("position", "id").first()
+    if series is None:
+        series = Series.objects.create(study=study, position=_next_series_position(study))
     last = series.images.aggregate(models.Max("position"))["position__max"]
     start = 0 if last is None else last + 1
     return [
         store_renditions(series, renditions, position=start + offset)
         for offset, renditions in enumerate(rendered)
     ]
+
+
+def _next_series_position(study):
+    last = study.series.aggregate(models.Max("position"))["position__max"]
+    return 0 if last is None else last + 1

@@ -1,9 +1,10 @@
 """`python manage.py seed_demo`: demo accounts, one per role, and a handful of published cases.
 
-The pictures are rendered from the DICOM samples of pydicom-data (MIT licensed; installed by
-`pip install '.[demo]'`). Only their pixels are used: the clinical text below is written for the
-teaching case, and nothing is copied from the files' headers. The ultrasound is cropped to drop
-the text the scanner burned into the image.
+The images are real DICOM samples of pydicom-data (MIT licensed; installed by
+`pip install '.[demo]'`), uploaded through the same pipeline as a contributor's files, so they
+are de-identified on the way in. The clinical text below is written for the teaching case, and
+nothing is copied from the files' headers. The ultrasound goes in as a picture cropped to drop
+the text the scanner burned into its pixels.
 
 Idempotent: accounts are keyed by username and cases by title, and what exists is left alone
 (an existing account keeps its password; it is only put back in its group).
@@ -11,6 +12,8 @@ Idempotent: accounts are keyed by username and cases by title, and what exists i
 
 from dataclasses import dataclass
 from pathlib import Path
+
+from io import BytesIO
 
 import pydicom
 from django.contrib.auth import get_user_model
@@ -20,9 +23,10 @@ from django.db import transaction
 
 from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Reference, Study
 from cases.roles import ATTENDINGS, CONTRIBUTORS, EDITORS, RESIDENTS, ensure_groups
-from viewer.dicom import frame_count, to_picture
-from viewer.models import Series, store_renditions
-from viewer.renditions import render
+from viewer.archive import Member
+from viewer.dicom import to_picture
+from viewer.ingest import IngestLimits, cleanup_unpublished, deid_context, publish, stage
+from viewer.models import Image, Series
 
 PASSWORD = "demo-password-2026"
 INSTALL_HINT = "pip install '.[demo]'"
@@ -50,12 +54,11 @@ ACCOUNTS = (
 
 @dataclass(frozen=True)
 class Picture:
-    """Pictures from one sample file: the first frame, or every frame (a stack) with all_frames.
-    The caption may use {number} and {count} for the frame; crop is a Pillow box."""
+    """The images of one sample file (every frame of a multi-frame file). The caption may use
+    {number} and {count} for the frame; crop is a Pillow box, for burned-in text."""
 
     file: str
     caption: str
-    all_frames: bool = False
     crop: tuple | None = None
 
 
@@ -469,7 +472,6 @@ CASES = (
                         "emri_small.dcm",
                         "Sagittal T1, slice {number} of {count}: bright corpus callosum and "
                         "subcortical white matter.",
-                        all_frames=True,
                     ),
                 ),
             ),
@@ -607,11 +609,17 @@ class Command(BaseCommand):
         """Create the case unless one has its title; returns the new case, or None."""
         if Case.objects.filter(title=spec.title).exists():
             return None
-        rendered = [self.render_pictures(study, samples) for study in spec.studies]
-        with transaction.atomic():
+        with cleanup_unpublished(), transaction.atomic():
             case = self.create_case(spec, author)
-            for position, (study, pictures) in enumerate(zip(spec.studies, rendered)):
-                self.add_study(case, study, pictures, position)
+            for position, study in enumerate(spec.studies):
+                self.add_study(case, study, samples, position)
+            # Every demo image was looked at: none shows burned-in text (the ultrasound's was
+            # cropped away above), so the flags the pipeline raised are confirmed here.
+            for series in Series.objects.awaiting_confirmation(case):
+                series.confirm_no_burned_in_text(author)
+            case.status = Case.Status.PUBLISHED
+            case.full_clean()
+            case.save()
         return case
 
     def create_case(self, spec, author):
@@ -630,7 +638,7 @@ class Command(BaseCommand):
             diagnosis=spec.diagnosis,
             discussion=spec.discussion,
             author=author,
-            status=Case.Status.PUBLISHED,
+            status=Case.Status.DRAFT,  # published once its images are in
         )
         self.add_answer(case, spec)
         return case
@@ -647,8 +655,8 @@ class Command(BaseCommand):
         )
         case.tags.add(*spec.tags)
 
-    def add_study(self, case, spec, pictures, position):
-        """A study with one series holding the rendered pictures, in order."""
+    def add_study(self, case, spec, samples, position):
+        """A study whose images come through the upload pipeline, as a contributor's would."""
         study = Study.objects.create(
             case=case,
             modality=Modality.objects.get(code=spec.modality),
@@ -656,24 +664,29 @@ class Command(BaseCommand):
             findings=spec.findings,
             position=position,
         )
-        series = Series.objects.create(study=study, description=spec.series, position=0)
-        for number, (renditions, caption) in enumerate(pictures):
-            store_renditions(series, renditions, caption=caption, position=number)
+        limits = IngestLimits.from_settings()
+        for picture in spec.pictures:
+            before = set(study.images.values_list("pk", flat=True))
+            publish(stage([self.member(picture, samples)], deid_context(case), limits), case, study)
+            self.caption(study.images.exclude(pk__in=before), picture)
+        study.series.update(description=spec.series)
         return study
 
-    def render_pictures(self, study, samples):
-        """[(renditions, caption)] for every picture of a study, frame by frame."""
-        rendered = []
-        for picture in study.pictures:
-            dataset = pydicom.dcmread(samples / picture.file)
-            count = frame_count(dataset) if picture.all_frames else 1
-            for frame in range(count):
-                image = to_picture(dataset, frame)
-                if picture.crop:
-                    image = image.crop(picture.crop)
-                caption = picture.caption.format(number=frame + 1, count=count)
-                rendered.append((render(image, lossless=True), caption))
-        return rendered
+    def member(self, picture, samples):
+        """The sample file as an upload; a cropped picture as the PNG a contributor would send."""
+        path = samples / picture.file
+        if picture.crop:
+            out = BytesIO()
+            to_picture(pydicom.dcmread(path)).crop(picture.crop).save(out, "PNG")
+            data = out.getvalue()
+            return Member(f"{path.stem}.png", lambda: BytesIO(data), len(data))
+        return Member(path.name, lambda: open(path, "rb"), path.stat().st_size)
+
+    def caption(self, images, picture):
+        images = list(images.order_by("position", "id"))
+        for number, image in enumerate(images, start=1):
+            image.caption = picture.caption.format(number=number, count=len(images))
+        Image.objects.bulk_update(images, ["caption"])
 
     def print_logins(self):
         self.stdout.write(self.style.SUCCESS("\nDemo logins (change them before going public):"))

@@ -1,0 +1,467 @@
+"""Uploads to images: JPEG/PNG pictures and DICOM files (one, many, zipped or a folder tree).
+
+Two steps, so that an upload is all or nothing and memory stays bounded:
+
+1. stage() reads each file in this worker, refuses bad input with the file's name and reason,
+   de-identifies DICOM in memory (viewer.deid, PS3.15 Annex E), renders it and writes only the
+   results to storage under random names. It keeps nothing but small metadata in memory.
+2. publish() creates the rows inside the caller's transaction. Files whose rows never came (a
+   failed form, a rollback) are deleted by cleanup_unpublished(), or by `manage.py sweep_orphans`
+   after a crash.
+"""
+
+import hashlib
+import hmac
+import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from io import BytesIO
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db.models import Max, Q
+
+from viewer import deid, dicom, pixelstore
+from viewer.archive import ArchiveError, ArchiveLimits, expand
+from viewer.models import BURNED_IN_PRONE, Image, Instance, Series
+from viewer.renditions import RenditionError, render, render_upload
+
+SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"  # and its .1–.4 multi-frame kinds
+RASTER_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
+
+
+class IngestError(ValueError):
+    def __init__(self, name, reason, code="invalid"):
+        super().__init__(f"{name}: {reason}")
+        self.name, self.reason, self.code = name, reason, code
+
+
+@dataclass(frozen=True)
+class IngestLimits:
+    archive: ArchiveLimits
+    read: dicom.ReadLimits
+    max_image_pixels: int
+
+    @classmethod
+    def from_settings(cls):
+        mib = 1024 * 1024
+        return cls(
+            archive=ArchiveLimits(
+                max_files=settings.MAX_FILES_PER_UPLOAD,
+                max_file_bytes=settings.MAX_UPLOAD_MB * mib,
+                max_total_bytes=settings.MAX_UPLOAD_TOTAL_MB * mib,
+            ),
+            read=dicom.ReadLimits(
+                max_bytes=settings.MAX_UPLOAD_MB * mib,
+                max_frame_pixels=settings.MAX_IMAGE_PIXELS,
+                max_frames=settings.MAX_FRAMES_PER_FILE,
+            ),
+            max_image_pixels=settings.MAX_IMAGE_PIXELS,
+        )
+
+
+def deid_context(case):
+    return deid.DeidContext(
+        key=settings.DEIDENTIFICATION_KEY.encode(),
+        case_salt=case.deid_salt,
+        shift_dates=settings.DEIDENTIFICATION_SHIFT_DATES,
+    )
+
+
+def fingerprint(sop_instance_uid):
+    """A keyed hash of an original SOPInstanceUID: recognises a re-import, reveals nothing."""
+    key = settings.DEIDENTIFICATION_KEY.encode()
+    return hmac.new(key, b"instance\0" + sop_instance_uid.encode(), hashlib.sha256).hexdigest()
+
+
+def already_in(case):
+    """known() for stage(): is a DICOM instance (by fingerprint) already in this case?"""
+    if not case.pk:
+        return None
+    instances = Instance.objects.filter(series__study__case=case)
+    return lambda print_: instances.filter(fingerprint=print_).exists()
+
+
+@dataclass
+class StagedImage:
+    names: dict  # rendition kind -> storage name
+    width: int
+    height: int
+    frame: int = 0
+    meta: dict = field(default_factory=dict)
+    source: str = ""  # the uploaded file's name, for messages
+
+
+@dataclass
+class StagedInstance:
+    file_name: str
+    sop_uid: str
+    sop_class: str
+    transfer_syntax: str
+    fingerprint: str
+    images: list
+
+
+@dataclass
+class StagedSeries:
+    uid: str
+    study_uid: str
+    modality: str
+    rows: int
+    columns: int
+    photometric: str
+    signed: bool
+    pixel_spacing: list | None
+    slice_thickness: float | None
+    windows: list
+    burned_in: bool = False
+    instances: list = field(default_factory=list)
+
+
+@dataclass
+class Staging:
+    """What one upload wrote to storage, waiting for publish()."""
+
+    pictures: list = field(default_factory=list)
+    series: dict = field(default_factory=dict)  # de-identified SeriesInstanceUID -> StagedSeries
+    skipped: list = field(default_factory=list)  # (file name, reason)
+    written: list = field(default_factory=list)
+    seen: set = field(default_factory=set)  # fingerprints staged in this upload
+    orphan_series_uid: str = field(default_factory=lambda: f"2.25.{uuid.uuid4().int}")
+
+    @property
+    def image_count(self):
+        frames = sum(len(i.images) for s in self.series.values() for i in s.instances)
+        return len(self.pictures) + frames
+
+    def write(self, name, content):
+        stored = default_storage.save(name, ContentFile(content))
+        self.written.append(stored)
+        return stored
+
+    def discard_unreferenced(self):
+        """Delete the files this upload wrote that no row refers to."""
+        referenced = referenced_names(self.written)
+        for name in self.written:
+            if name not in referenced:
+                default_storage.delete(name)
+        self.written = [name for name in self.written if name in referenced]
+
+
+_open_stagings = ContextVar("open_stagings", default=None)
+
+
+@contextmanager
+def cleanup_unpublished():
+    """Around a request or command: files of uploads that did not end up in rows are deleted."""
+    token = _open_stagings.set([])
+    try:
+        yield
+    finally:
+        for staging in _open_stagings.get():
+            staging.discard_unreferenced()
+        _open_stagings.reset(token)
+
+
+def referenced_names(names):
+    found = set()
+    names = list(names)
+    for start in range(0, len(names), 500):
+        chunk = names[start : start + 500]
+        images = Image.objects.filter(
+            Q(full__in=chunk) | Q(display__in=chunk) | Q(thumbnail__in=chunk) | Q(pixels__in=chunk)
+        ).values_list("full", "display", "thumbnail", "pixels")
+        found.update(name for row in images for name in row)
+        found.update(Instance.objects.filter(file__in=chunk).values_list("file", flat=True))
+    return found
+
+
+def members_of(uploaded_files, limits):
+    """Archive members to stage: each uploaded file, and the members of each .zip among them."""
+    return expand([(f.name, f) for f in uploaded_files], limits.archive)
+
+
+# --- stage -------------------------------------------------------------------------------------
+
+
+def stage(
+    members, context, limits, *, skip_bad=False, known=None, accept_pictures=True, progress=None
+):
+    """Read, check, de-identify and render every member; write the results to storage.
+
+    members are viewer.archive.Member; known(fingerprint) says a DICOM instance is already in the
+    case. A bad file raises IngestError (and deletes what was written), or with skip_bad is
+    listed in staging.skipped. progress(done) is called after each file.
+    """
+    staging = Staging()
+    open_stagings = _open_stagings.get()
+    if open_stagings is not None:
+        open_stagings.append(staging)
+    try:
+        for done, member in enumerate(members, start=1):
+            _stage_member(staging, member, context, limits, known, skip_bad, accept_pictures)
+            if progress:
+                progress(done)
+    except IngestError:
+        staging.discard_unreferenced()
+        raise
+    except ArchiveError as e:  # the upload as a whole (too many files, a zip bomb)
+        staging.discard_unreferenced()
+        raise IngestError(e.name, e.reason, e.code) from None
+    return staging
+
+
+def _stage_member(staging, member, context, limits, known, skip_bad, accept_pictures):
+    try:
+        data = _read(member)
+        if data.startswith(RASTER_MAGIC):
+            if not accept_pictures:
+                raise Skip("a JPEG/PNG picture, not DICOM: add pictures to a study in the admin")
+            staging.pictures.append(_stage_picture(staging, data, limits, member.name))
+        else:
+            _stage_dicom(staging, data, context, limits, known)
+    except (dicom.DicomError, RenditionError, ArchiveError, Skip) as e:
+        reason = getattr(e, "reason", None) or str(e)  # ArchiveError's str() names the file
+        if accept_pictures and getattr(e, "code", "") == "not_dicom":
+            reason = reason.replace("not a DICOM file", "not a JPEG, PNG or DICOM file")
+        if isinstance(e, Skip) or skip_bad:
+            staging.skipped.append((member.name, reason))
+            return
+        raise IngestError(member.name, reason, getattr(e, "code", "invalid")) from None
+
+
+class Skip(Exception):
+    """A file that is fine but not wanted here (already imported, or not DICOM)."""
+
+    code = "duplicate"
+
+
+def _read(member):
+    with member.open() as stream:
+        return stream.read()
+
+
+def _stage_picture(staging, data, limits, source):
+    renditions = render_upload(BytesIO(data), limits.max_image_pixels)
+    staged = _write_renditions(staging, renditions)
+    staged.source = source
+    return staged
+
+
+def _write_renditions(staging, renditions, frame=0, meta=None, pixels=None):
+    folder = _new_folder()
+    names = {
+        "full": staging.write(f"{folder}/full.{renditions.full_ext}", renditions.full),
+        "display": staging.write(f"{folder}/display.{renditions.display_ext}", renditions.display),
+        "thumbnail": staging.write(f"{folder}/thumb.jpg", renditions.thumbnail),
+    }
+    if pixels is not None:
+        names["pixels"] = staging.write(f"{folder}/pixels.bin", pixels)
+    return StagedImage(names, renditions.width, renditions.height, frame, meta or {})
+
+
+def _new_folder():
+    key = uuid.uuid4().hex
+    return f"images/{key[:2]}/{key}"
+
+
+def _stage_dicom(staging, data, context, limits, known):
+    ds = dicom.read_dataset(data, limits.read)
+    dicom.check_image(ds, limits.read)
+    print_ = fingerprint(str(ds.SOPInstanceUID))
+    if print_ in staging.seen or (known and known(print_)):
+        raise Skip("already imported")
+    staging.seen.add(print_)
+    deid.deidentify(ds, context)
+    series = _series_for(staging, ds)
+    key = uuid.uuid4().hex
+    file_name = staging.write(f"dicom/{key[:2]}/{key}.dcm", deid.to_bytes(ds))
+    images = [_stage_frame(staging, ds, frame) for frame in range(dicom.frame_count(ds))]
+    series.instances.append(
+        StagedInstance(
+            file_name=file_name,
+            sop_uid=str(ds.SOPInstanceUID),
+            sop_class=str(ds.SOPClassUID),
+            transfer_syntax=str(ds.file_meta.TransferSyntaxUID),
+            fingerprint=print_,
+            images=images,
+        )
+    )
+
+
+def _series_for(staging, ds):
+    # Files without a SeriesInstanceUID (it is required, but seen) share one series.
+    uid = str(ds.get("SeriesInstanceUID", "")) or staging.orphan_series_uid
+    if uid not in staging.series:
+        staging.series[uid] = _new_series(ds, uid)
+    series = staging.series[uid]
+    series.burned_in = series.burned_in or _may_show_burned_in_text(ds)
+    return series
+
+
+def _new_series(ds, uid):
+    photometric = str(ds.get("PhotometricInterpretation", ""))
+    return StagedSeries(
+        uid=uid,
+        study_uid=str(ds.get("StudyInstanceUID", "")),
+        modality=str(ds.get("Modality", "OT")) or "OT",
+        rows=int(ds.Rows),
+        columns=int(ds.Columns),
+        photometric=photometric,
+        signed=int(ds.get("PixelRepresentation", 0)) == 1,
+        pixel_spacing=_floats(dicom.pixel_spacing(ds, 0)),
+        slice_thickness=dicom.slice_thickness(ds, 0),
+        windows=[list(w) for w in dicom.frame_windows(ds, 0)],
+    )
+
+
+def _may_show_burned_in_text(ds):
+    return (
+        str(ds.get("BurnedInAnnotation", "")).upper() == "YES"
+        or str(ds.get("Modality", "")) in BURNED_IN_PRONE
+        or str(ds.get("SOPClassUID", "")).startswith(SECONDARY_CAPTURE)
+    )
+
+
+def _stage_frame(staging, ds, frame):
+    renditions = render(dicom.to_picture(ds, frame), lossless=True)
+    pixels = None
+    if ds.PhotometricInterpretation in dicom.GREY:
+        pixels = pixelstore.encode(dicom.stored_values(ds, frame))
+    meta = {
+        "rescale": list(dicom.frame_rescale(ds, frame)),
+        "windows": [list(w) for w in dicom.frame_windows(ds, frame)],
+        "position": _floats(dicom.position(ds, frame)),
+        "orientation": _floats(dicom.orientation(ds, frame)),
+        "spacing": _floats(dicom.pixel_spacing(ds, frame)),
+        "sort": list(dicom.sort_key(ds, frame)),
+    }
+    return _write_renditions(staging, renditions, frame, meta, pixels)
+
+
+def _floats(values):
+    return None if values is None else [float(v) for v in values]
+
+
+# --- publish -----------------------------------------------------------------------------------
+
+
+def publish(staging, case, study=None):
+    """Create the rows for a staged upload, inside the caller's transaction.
+
+    Pictures go to `study`; DICOM series go to `study` when given, else to the case's study with
+    the same StudyInstanceUID (made when new). Returns the number of images added.
+    """
+    from cases.models import Modality, Study
+
+    if staging.pictures:
+        _publish_pictures(staging.pictures, study)
+    for staged in staging.series.values():
+        target = study or _study_for(case, staged, Study, Modality)
+        _publish_series(target, staged)
+    _after_publish(case)
+    return staging.image_count
+
+
+def _publish_pictures(pictures, study):
+    series = study.series.filter(uid="").order_by("position", "id").first()
+    if series is None:
+        series = Series.objects.create(study=study, position=_next_position(study.series))
+    start = _next_position(series.images)
+    Image.objects.bulk_create(
+        [
+            _image_row(series, staged, position=start + n, instance=None)
+            for n, staged in enumerate(pictures)
+        ]
+    )
+
+
+def _study_for(case, staged, Study, Modality):
+    existing = Study.objects.filter(case=case, uid=staged.study_uid).first()
+    if existing:
+        return existing
+    modality, _ = Modality.objects.get_or_create(
+        code=staged.modality, defaults={"name": staged.modality, "position": 100}
+    )
+    return Study.objects.create(
+        case=case,
+        uid=staged.study_uid,
+        modality=modality,
+        position=_next_position(case.studies),
+    )
+
+
+def _publish_series(study, staged):
+    series = study.series.filter(uid=staged.uid).first()
+    if series is None:
+        series = Series.objects.create(
+            study=study,
+            uid=staged.uid,
+            position=_next_position(study.series),
+            modality=staged.modality,
+            rows=staged.rows,
+            columns=staged.columns,
+            photometric=staged.photometric,
+            signed=staged.signed,
+            pixel_spacing=staged.pixel_spacing,
+            slice_thickness=staged.slice_thickness,
+            windows=staged.windows,
+        )
+    if staged.burned_in and not series.burned_in:
+        series.burned_in = True
+        series.burned_in_confirmed_at = None
+        series.save(update_fields=["burned_in", "burned_in_confirmed_at"])
+    for staged_instance in staged.instances:
+        instance = Instance.objects.create(
+            series=series,
+            file=staged_instance.file_name,
+            sop_uid=staged_instance.sop_uid,
+            sop_class=staged_instance.sop_class,
+            transfer_syntax=staged_instance.transfer_syntax,
+            frames=len(staged_instance.images),
+            fingerprint=staged_instance.fingerprint,
+        )
+        Image.objects.bulk_create(
+            [_image_row(series, image, 0, instance) for image in staged_instance.images]
+        )
+    order_series(series)
+
+
+def _image_row(series, staged, position, instance):
+    return Image(
+        series=series,
+        study_id=series.study_id,
+        position=position,
+        full=staged.names["full"],
+        display=staged.names["display"],
+        thumbnail=staged.names["thumbnail"],
+        pixels=staged.names.get("pixels", ""),
+        width=staged.width,
+        height=staged.height,
+        instance=instance,
+        frame=staged.frame,
+        meta=staged.meta,
+    )
+
+
+def order_series(series):
+    """Number a DICOM series' images along the slice normal (else by InstanceNumber)."""
+    images = list(series.images.only("id", "meta", "position"))
+    images.sort(key=lambda image: tuple(image.meta.get("sort") or (0, 0, 0)))
+    for position, image in enumerate(images):
+        image.position = position
+    Image.objects.bulk_update(images, ["position"], batch_size=500)
+
+
+def _next_position(related):
+    last = related.aggregate(Max("position"))["position__max"]
+    return 0 if last is None else last + 1
+
+
+def _after_publish(case):
+    from cases.statistics import forget
+
+    case.ensure_cover()
+    forget()

@@ -1,0 +1,113 @@
+"""Import a folder tree or .zip of DICOM into a draft case (or an existing one)."""
+
+import sys
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import Case
+from viewer.archive import ArchiveError, walk_folder
+from viewer.ingest import (
+    IngestLimits,
+    already_in,
+    cleanup_unpublished,
+    deid_context,
+    publish,
+    stage,
+)
+from viewer.models import Instance
+
+
+class Command(BaseCommand):
+    help = (
+        "Import DICOM files from a folder tree or .zip: de-identified, grouped into studies and "
+        "series, added to a new draft case or to --case. Files already imported are skipped."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="A folder, a .zip, or one DICOM file.")
+        parser.add_argument("--author", required=True, help="Username of the contributor.")
+        parser.add_argument("--case", type=int, help="Add to this case instead of a new draft.")
+
+    def handle(self, *args, path, author, case, **options):
+        user = self.get_author(author)
+        target = self.get_case(case, user) if case else self.new_case(user)
+        limits = IngestLimits.from_settings()
+        members = self.collect(path, limits)
+        with cleanup_unpublished():
+            staging = stage(
+                members,
+                deid_context(target),
+                limits,
+                skip_bad=True,
+                known=self.known_for(target, user),
+                accept_pictures=False,
+                progress=self.progress_bar(len(members)),
+            )
+            added = self.publish(staging, target) if staging.series else 0
+        self.report(target, added, staging.skipped, len(members))
+
+    def get_author(self, username):
+        try:
+            return get_user_model().objects.get(username=username)
+        except get_user_model().DoesNotExist:
+            raise CommandError(f"No account named {username!r}.") from None
+
+    def get_case(self, pk, user):
+        case = Case.objects.filter(pk=pk).first()
+        if case is None:
+            raise CommandError(f"No case {pk}.")
+        if not case.is_editable_by(user):
+            raise CommandError(f"{user.username} may not edit case {pk}.")
+        return case
+
+    def new_case(self, user):
+        title = f"Imported study, {timezone.localdate():%d %b %Y}"
+        return Case(title=title, author=user, status=Case.Status.DRAFT)
+
+    def collect(self, path, limits):
+        try:
+            return list(walk_folder(path, limits.archive))
+        except (ArchiveError, OSError) as e:
+            raise CommandError(str(e)) from None
+
+    def known_for(self, case, user):
+        """A file already imported: into this case, or (for a new case) into any of the author's."""
+        if case.pk:
+            return already_in(case)
+        instances = Instance.objects.filter(series__study__case__author=user)
+        return lambda fingerprint: instances.filter(fingerprint=fingerprint).exists()
+
+    @transaction.atomic
+    def publish(self, staging, case):
+        case.save()
+        return publish(staging, case)
+
+    def progress_bar(self, total):
+        stream = sys.stderr
+        step = max(1, total // 50)
+
+        def show(done):
+            if done % step and done != total:
+                return
+            filled = 30 * done // max(total, 1)
+            stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} files")
+            if done == total:
+                stream.write("\n")
+            stream.flush()
+
+        return show
+
+    def report(self, case, added, skipped, total):
+        imported = total - len(skipped)
+        if case.pk:
+            self.stdout.write(
+                f"Imported {imported} of {total} file(s), {added} image(s), into case {case.pk} "
+                f"({case.get_status_display().lower()}): {case.get_admin_url()}"
+            )
+        else:
+            self.stdout.write(f"Nothing imported from {total} file(s); no case was created.")
+        for name, reason in skipped:
+            self.stdout.write(f"  skipped {name}: {reason}")
