@@ -67,6 +67,7 @@ class ImageView:
     full_url: str
     width: int
     height: int
+    stack_size: int = 1  # a DICOM series shows as one tile: its middle image, and its size
 
 
 @dataclass
@@ -146,17 +147,30 @@ def _add_answer(view, case):
 
 
 def _study_view(study, shows_answer):
-    images = [_image_view(image, number, shows_answer) for number, image in
-              enumerate(study.images.all(), start=1)]
+    tiles = [_image_view(image, n, shows_answer, size) for n, (image, size) in
+             enumerate(_tiles(study.images.all()), start=1)]
     return StudyView(
         modality=study.modality,
         description=study.description,
         findings=study.findings if shows_answer else "",
-        images=images,
+        images=tiles,
     )
 
 
-def _image_view(image, number, shows_answer):
+def _tiles(images):
+    """(image, stack size) to show, series by series: every picture, and one middle image per
+    DICOM series, so a 500-slice CT is one tile, not 500."""
+    by_series = {}
+    for image in images:
+        by_series.setdefault(image.series_id, []).append(image)
+    for group in by_series.values():
+        if group[0].instance_id is None:
+            yield from ((image, 1) for image in group)
+        else:
+            yield group[len(group) // 2], len(group)
+
+
+def _image_view(image, number, shows_answer, stack_size=1):
     return ImageView(
         pk=image.pk,
         number=number,
@@ -166,6 +180,7 @@ def _image_view(image, number, shows_answer):
         full_url=image.file_url("full"),
         width=image.width,
         height=image.height,
+        stack_size=stack_size,
     )
 
 

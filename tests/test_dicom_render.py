@@ -87,3 +87,58 @@ def test_each_frame_of_a_multi_frame_dataset_can_be_rendered():
         assert np.array_equal(np.asarray(to_picture(ds, frame)), frames[frame])
     with pytest.raises(IndexError):
         to_picture(ds, 2)
+
+
+HOUNSFIELD = {"RescaleSlope": 1, "RescaleIntercept": -1024}
+
+
+def with_own_window(ds, frame, center, width):
+    """A copy of an enhanced dataset whose frame has its own Frame VOI LUT item."""
+    ds = copy.deepcopy(ds)
+    item = Dataset()
+    item.WindowCenter, item.WindowWidth = center, width
+    ds.PerFrameFunctionalGroupsSequence[frame].FrameVOILUTSequence = [item]
+    return ds
+
+
+def classic(ds, frame, **elements):
+    """One frame of an enhanced dataset as a classic one, its values put at the top level."""
+    return grey_dataset(ds.pixel_array[frame], **elements)
+
+
+def test_an_enhanced_frame_is_shown_with_its_functional_groups_rescale_and_window():
+    ds = sample("eCT_Supplemental.dcm")  # shared groups: intercept -1024, window 49/102
+    expected = classic(ds, 0, **HOUNSFIELD, WindowCenter=49, WindowWidth=102)
+
+    picture = np.asarray(to_picture(ds, 0))
+
+    assert np.array_equal(picture, np.asarray(to_picture(expected)))
+    assert picture.min() == 0 and picture.max() == 255  # a brain window clips, unlike min-max
+
+
+def test_a_frames_own_window_overrides_the_shared_one_when_shown():
+    ds = with_own_window(sample("eCT_Supplemental.dcm"), 1, 40, 400)
+    expected = classic(ds, 1, **HOUNSFIELD, WindowCenter=40, WindowWidth=400)
+
+    assert np.array_equal(np.asarray(to_picture(ds, 1)), np.asarray(to_picture(expected)))
+
+
+def test_showing_a_frame_leaves_the_dataset_as_it_was():
+    ds = sample("eCT_Supplemental.dcm")
+
+    to_picture(ds, 0)
+
+    assert "WindowCenter" not in ds and "RescaleSlope" not in ds
+
+
+def test_of_several_windows_the_first_is_shown():
+    several = grey_dataset([[0, 40, 80, 120]], WindowCenter=[60, 1000], WindowWidth=[40, 10])
+    first = grey_dataset([[0, 40, 80, 120]], WindowCenter=60, WindowWidth=40)
+
+    assert np.array_equal(np.asarray(to_picture(several)), np.asarray(to_picture(first)))
+
+
+def test_an_impossible_window_is_ignored_rather_than_failing():
+    ds = grey_dataset([[100, 200], [300, 400]], WindowCenter=250, WindowWidth=0)
+
+    assert np.asarray(to_picture(ds)).tolist() == [[0, 85], [170, 255]]

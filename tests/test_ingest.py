@@ -209,3 +209,33 @@ def test_sweep_orphans_deletes_only_files_no_row_refers_to(case, alice, capsys):
     call_command("sweep_orphans")
     assert not orphan.exists()
     assert kept <= stored_files()
+
+
+# --- hostile input through the whole pipeline -------------------------------------------------
+
+
+def hostile_uploads():
+    ct = make.ct_series(1)[0]
+    return {
+        "empty.dcm": b"",
+        "page.dcm": b"<!doctype html><html><script>alert(1)</script></html>",
+        "drawing.png": b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"></svg>',
+        "print.jpg": b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n",
+        "scan.dcm": b"II*\x00\x08\x00\x00\x00" + b"\x00" * 64,
+        "cut.dcm": ct[: len(ct) - 5000],
+        "nested.zip": make.zipped({"inner.zip": make.zipped({"a.dcm": ct})}),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(hostile_uploads()))
+def test_hostile_files_are_refused_by_name_and_leave_nothing_behind(name, case):
+    from viewer.ingest import IngestError, IngestLimits, deid_context, members_of, stage
+
+    before = stored_files()
+    limits = IngestLimits.from_settings()
+    good = dcm("good.dcm", make.ct_series(1)[0])
+    bad = SimpleUploadedFile(name, hostile_uploads()[name])
+    with pytest.raises(IngestError) as caught:
+        stage(members_of([good, bad], limits), deid_context(case), limits)
+    assert name in str(caught.value)
+    assert stored_files() == before

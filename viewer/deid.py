@@ -1,25 +1,26 @@
 """De-identify DICOM datasets in memory, following DICOM PS3.15 Annex E.
 
 Pure functions on pydicom datasets, no Django: the caller passes the secret key in a `DeidContext`.
-The Basic Application Level Confidentiality Profile (PS3.15 E.2) is driven by its Table E.1-1, shipped
-as `data/annexE_basic_profile_2024b.csv`, with two options:
+The Basic Application Level Confidentiality Profile (PS3.15 E.2) is driven by its Table E.1-1,
+shipped as `data/annexE_basic_profile_2024b.csv`, with two options:
 
-- Retain Patient Characteristics (E.3.7), limited to sex, age, size and weight, with ages of 90 years
-  or more written as 090Y;
+- Retain Patient Characteristics (E.3.7), limited to sex, age, size and weight, with ages of 90
+  years or more written as 090Y;
 - Retain Longitudinal Temporal Information with Modified Dates (E.3.6) when `shift_dates` is true:
   every DA and DT value is moved by one secret offset per case, so intervals survive. Times of day
   (TM) are kept, as a shift by whole days leaves them unchanged. Without the option, dates and times
   are removed, or emptied where the table says Z.
 
-Beyond the table, and stricter than it (E.2 leaves descriptors to the Clean Descriptors option, which
-we do not claim): private attributes go at every depth; so do curves (50xx) and overlays (60xx);
-text attributes (PN, LO, SH, LT, ST, UT, UC, UR, AE) go unless the table says otherwise; coded strings
-(CS) are kept only from an allow-list of technical attributes whose values are checked; numbers,
-ages, times and UIDs that are kept must be well formed, so they cannot carry text. Every sequence that
-survives is cleaned by the same rules.
+Beyond the table, and stricter than it (E.2 leaves descriptors to the Clean Descriptors option,
+which we do not claim): private attributes go at every depth; so do curves (50xx) and overlays
+(60xx); text attributes (PN, LO, SH, LT, ST, UT, UC, UR, AE) go unless the table says otherwise;
+coded strings (CS) are kept only from an allow-list of technical attributes whose values are
+checked; numbers, ages, times and UIDs that are kept must be well formed, so they cannot carry text;
+bulk data is kept only for pixels and their lookup tables. Every sequence that survives is cleaned
+by the same rules.
 
 deidentify() walks the dataset once; what to do with an element is decided from its tag and VR alone
-and memoised, so a CT slice header takes well under a millisecond or two.
+and memoised: a CT slice header takes about a millisecond.
 """
 
 import csv
@@ -47,7 +48,7 @@ PREAMBLE = bytes(128)  # the preamble is free for any content (polyglot files, C
 
 @dataclass(frozen=True)
 class DeidContext:
-    key: bytes  # secret: the app derives it from settings.SECRET_KEY
+    key: bytes  # secret: the app passes a key derived from its settings
     case_salt: str  # identifies the teaching case; UIDs and the date offset are per case
     shift_dates: bool = True  # True: shift dates by a secret per-case offset; False: remove them
 
@@ -126,6 +127,18 @@ def patient_pseudonym(original_id, context):
 
 TEXT_VRS = frozenset({"PN", "LO", "SH", "LT", "ST", "UT", "UC", "UR", "AE"})
 NUMBER_VRS = frozenset({"DS", "IS"})
+BULK_VRS = frozenset({"OB", "OW", "OF", "OD", "OL", "OV", "UN"})
+
+# Bulk data kept: the pixels and the lookup tables that turn them into a picture. Other bulk data
+# (ICC profiles, waveforms, record keys...) can hold any bytes, text included, and is not shown.
+BULK_KEPT = frozenset(
+    {
+        "PixelData", "FloatPixelData", "DoubleFloatPixelData", "ExtendedOffsetTable",
+        "ExtendedOffsetTableLengths", "LUTData", "GrayLookupTableData",
+        *(f"{kind}{colour}PaletteColorLookupTableData"
+          for kind in ("", "Large", "Segmented") for colour in ("Red", "Green", "Blue", "Alpha")),
+    }
+)
 
 # Table E.1-1 codes, resolved for a teaching file rather than a conformant clinical object: where
 # the table lets us remove (X/...), we remove; Z/D empties. "X/Z/U*" sequences (Referenced/Source
@@ -254,20 +267,22 @@ def _table_plan(action, vr):
 
 
 def _default_plan(keyword, vr):
-    """Attributes Table E.1-1 does not list: keep what is structure or numbers, drop what is text."""
+    """For attributes Table E.1-1 does not list: keep structure and numbers, drop text."""
     if keyword in TECHNICAL:
         return "technical"
     if vr == "SQ":
         return "clean"
     if vr == "UI":
         return "keep_uid" if _is_class_uid(keyword) else "new_uid"
-    if vr in TEXT_VRS or vr in ("CS", "UN"):
+    if vr in TEXT_VRS or vr == "CS":
         return "remove"
+    if any(part in BULK_VRS for part in vr.split(" or ")):  # "OB or OW" where the VR is implicit
+        return "keep" if keyword in BULK_KEPT else "remove"
     if vr in NUMBER_VRS:
         return "number"
     if vr == "AS":
         return "age"
-    return "keep"  # binary and numeric VRs: pixels, LUTs, geometry
+    return "keep"  # numbers: geometry, pixel description, LUT descriptors
 
 
 def _is_class_uid(keyword):
@@ -501,9 +516,8 @@ _HANDLERS = {
 
 def _clean(ds, run):
     for tag in list(ds.keys()):
-        raw = ds.get_item(tag)
-        vr = raw.VR or _dictionary_vr(tag)  # implicit VR files carry no VR
         try:
+            vr = ds.get_item(tag).VR or _dictionary_vr(tag)  # implicit VR files carry no VR
             _HANDLERS[_plan(tag, vr, run.context.shift_dates)](ds, tag, vr, run)
         except Exception:  # noqa: BLE001 - a value pydicom cannot decode is not kept (fail closed)
             if tag in ds:
@@ -605,7 +619,7 @@ def to_bytes(ds):
             setattr(meta, "MediaStorage" + source, ds[source].value)
     ds.file_meta = meta
     ds.preamble = PREAMBLE
-    for _ in ds:
+    for _ in ds.iterall():
         pass  # decode raw elements: ones read as implicit VR have no VR for an explicit VR writer
     buffer = io.BytesIO()
     ds.save_as(buffer, enforce_file_format=True)

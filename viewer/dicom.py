@@ -8,8 +8,11 @@ anything, a walk over the element structure (PS3.5 7.1 and 7.5) checks each leng
 bytes that remain, bounds the nesting of sequences and the number of elements, and inflates a
 deflated data set (PS3.5 A.5) only as far as a limit; once parsed, the pixel description is
 checked, so that nothing decodes or allocates more than ReadLimits allows. check_image() then
-says whether the object is an image at all and whether an installed decoder reads it. Every
-refusal is a DicomError, with a short code and a sentence a contributor can act on.
+says whether the object is an image at all and whether an installed decoder reads it. Before a
+compressed frame is decoded, its own header is checked against the dataset, and it goes to one
+chosen decoder (_DECODERS), never to GDCM where another will do: GDCM kills the process on some
+damaged headers. Every refusal is a DicomError, with a short code and a sentence a contributor
+can act on; no other exception leaves read_dataset, check_image, to_picture or stored_values.
 
 Geometry and per-frame values come from the top level of the dataset or, in an enhanced
 multi-frame object, from its functional groups (PS3.3 C.7.6.16), where a frame's own item
@@ -49,6 +52,8 @@ from pydicom.uid import (
     JPEG2000TransferSyntaxes,
     JPEGBaseline8Bit,
     JPEGExtended12Bit,
+    JPEGLossless,
+    JPEGLosslessSV1,
     JPEGLSTransferSyntaxes,
     JPEGTransferSyntaxes,
     RLELossless,
@@ -92,7 +97,7 @@ def _refusing(code, message):
         yield
     except (DicomError, KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
-    except BaseException as error:  # Rust decoders panic with pyo3's PanicException, a BaseException
+    except BaseException as error:  # a Rust decoder panics with pyo3's PanicException
         raise DicomError(code, message) from error
 
 
@@ -103,10 +108,9 @@ def read_dataset(data, limits=ReadLimits()):
     """The dataset held in `data`, a whole file's bytes; DicomError if it isn't a DICOM file we
     can read within `limits`. Files without the preamble or file meta are read too."""
     _check_file_size(data, limits)
-    _check_looks_like_dicom(data)
-    layout = _walk_file(data, limits)
     with _refusing("corrupt", "the file is damaged: its DICOM structure can't be read"):
-        dataset = _parse(data, layout)
+        _check_looks_like_dicom(data)
+        dataset = _parse(data, _walk_file(data, limits))
         _settle_transfer_syntax(dataset)
         if "PixelData" in dataset:
             _check_pixel_size(dataset, limits)
@@ -117,9 +121,8 @@ def _check_file_size(data, limits):
     if not data:
         raise DicomError("empty", "the file is empty")
     if len(data) > limits.max_bytes:
-        raise DicomError(
-            "too_large", f"the file is {_mib(len(data))}, more than the {_mib(limits.max_bytes)} allowed"
-        )
+        size, limit = _mib(len(data)), _mib(limits.max_bytes)
+        raise DicomError("too_large", f"the file is {size}, more than the {limit} allowed")
 
 
 def _mib(size):
@@ -258,8 +261,9 @@ class _Inflating:
         return end <= len(self.data)
 
     def _inflate(self, size):
+        size = min(size, self._limit - len(self.data))
         with _refusing("corrupt", "the file is damaged: its deflated data set can't be inflated"):
-            self.data += self._stream.decompress(self._tail, min(size, self._limit - len(self.data)))
+            self.data += self._stream.decompress(self._tail, size)
         self._tail = self._stream.unconsumed_tail
         if self._stream.eof:
             self._tail = b""
@@ -305,11 +309,12 @@ class _Walker:
         while self.source.has(pos + 8) and self.source.data[pos : pos + 2] == b"\x02\x00":
             head = self._head(pos, 8)
             self.levels[0].implicit = not _looks_like_vr(head[4:6])
-            vr, size, length = self._element_header(pos, head, self.levels[0])
+            _, size, length = self._element_header(pos, head, self.levels[0])
             tag = _tag(head, self.levels[0])
             end = self._value_end(pos + size, length, tag)
-            if tag == 0x00020010:
-                syntax = UID(bytes(self.source.data[pos + size : end]).decode("latin-1").strip("\0 "))
+            if tag == 0x00020010:  # Transfer Syntax UID
+                value = bytes(self.source.data[pos + size : end])
+                syntax = UID(value.decode("latin-1").strip("\0 "))
             pos = end
         return pos, syntax
 
@@ -320,6 +325,8 @@ class _Walker:
         while True:
             level = self.levels[-1]
             if level.end is not None and pos >= level.end:
+                if pos > level.end:  # undefined lengths inside ran past a defined one
+                    raise DicomError("corrupt", "the file is damaged: a sequence overruns its item")
                 self._pop()
             elif len(self.levels) == 1 and not self.source.has(pos + 1):
                 return
@@ -351,7 +358,7 @@ class _Walker:
             self._pop()
             return pos + 8
         if tag != ITEM:
-            raise DicomError("corrupt", f"the file is damaged: a sequence holds {_name(tag)}, not items")
+            raise DicomError("corrupt", f"the file is damaged: a sequence holds {_name(tag)}")
         end = None if length == UNDEFINED else self._value_end(pos + 8, length, tag)
         self._push("data set", end, level.implicit, level.little)
         return pos + 8
@@ -365,7 +372,7 @@ class _Walker:
             self._pop()
             return pos + 8
         if tag != ITEM or length == UNDEFINED:
-            raise DicomError("corrupt", "the file is damaged: its compressed pixel data is malformed")
+            raise DicomError("corrupt", "the file is damaged: its compressed pixel data is garbled")
         return self._value_end(pos + 8, length, tag)
 
     def _end_of_item(self, pos, level):
@@ -384,32 +391,40 @@ class _Walker:
             return vr, 12, struct.unpack(level.endian + "L", self._head(pos + 8, 4))[0]
         if vr in _KNOWN_VRS or b"AA" <= vr <= b"ZZ":
             return vr, 8, struct.unpack(level.endian + "H", head[6:])[0]
-        return None, 8, struct.unpack(level.endian + "L", head[4:])[0]  # a writer slipped into implicit VR
+        # Not a VR: the writer slipped into implicit VR here, and pydicom reads it so.
+        return None, 8, struct.unpack(level.endian + "L", head[4:])[0]
 
     def _open_undefined(self, pos, tag, vr, level):
         """A value of undefined length is a sequence, or encapsulated pixel data (PS3.5 7.5)."""
-        if vr in (b"SQ", b"UN") or vr is None and _undefined_is_sequence(tag, self, pos, level):
+        if vr in (b"SQ", b"UN") or vr is None and self._holds_items(pos, tag, level):
             self._push("sequence", None, _items_implicit(vr, level), level.little)
         else:
             self._push("fragments", None, None, level.little)
 
+    def _holds_items(self, pos, tag, level):
+        """Implicit VR, undefined length: a sequence if the dictionary says so, or, for a tag it
+        doesn't know, if an item follows (pydicom looks ahead the same way)."""
+        vr = _dictionary_vr(tag)
+        return vr == "SQ" if vr is not None else _tag(self._head(pos, 4), level) == ITEM
+
     def _value_end(self, start, length, tag):
         end = start + length
         limit = self.levels[-1].limit
+        claim = f"{_name(tag)} claims {length:,} bytes"
         if limit is not None and end > limit:
-            raise DicomError(
-                "corrupt", f"the file is damaged: {_name(tag)} claims {length:,} bytes, more than the sequence or item around it holds"
-            )
+            holder = "the sequence or item around it holds"
+            raise DicomError("corrupt", f"the file is damaged: {claim}, more than {holder}")
         if not self.source.has(end):
-            raise DicomError(
-                "truncated",
-                f"the file is truncated or damaged: {_name(tag)} claims {length:,} bytes, past the end of the file",
-            )
+            problem = f"the file is truncated or damaged: {claim}"
+            raise DicomError("truncated", f"{problem}, past the end of the file")
         return end
 
     def _head(self, pos, size):
+        limit = self.levels[-1].limit
+        if limit is not None and pos + size > limit:
+            raise DicomError("corrupt", "the file is damaged: an element overruns its item")
         if not self.source.has(pos + size):
-            raise DicomError("truncated", "the file is truncated: it ends in the middle of an element")
+            raise DicomError("truncated", "the file is truncated: it ends inside an element")
         return bytes(self.source.data[pos : pos + size])
 
     def _push(self, kind, end, implicit, little):
@@ -428,9 +443,8 @@ class _Walker:
     def _count(self):
         self.count += 1
         if self.count > self.limits.max_elements:
-            raise DicomError(
-                "too_many_elements", f"the file holds more than {self.limits.max_elements:,} DICOM elements"
-            )
+            count = f"more than {self.limits.max_elements:,} DICOM elements"
+            raise DicomError("too_many_elements", f"the file holds {count}")
 
 
 def _tag(head, level):
@@ -446,15 +460,6 @@ def _is_sequence(tag, vr):
     """Whether pydicom will parse a value of defined length as a sequence: an SQ, or an element
     without a VR (implicit VR, or UN) that the dictionary knows as one."""
     return vr == b"SQ" or vr in (None, b"UN") and _dictionary_vr(tag) == "SQ"
-
-
-def _undefined_is_sequence(tag, walker, pos, level):
-    """Implicit VR and undefined length: a sequence if the dictionary says so, or, for a tag it
-    doesn't know, if an item follows (pydicom looks ahead the same way)."""
-    vr = _dictionary_vr(tag)
-    if vr is not None:
-        return vr == "SQ"
-    return _tag(walker._head(pos, 4), level) == ITEM
 
 
 def _items_implicit(vr, level):
@@ -500,13 +505,11 @@ def _settle_transfer_syntax(dataset):
     if "PixelData" in dataset and dataset["PixelData"].is_undefined_length:
         raise DicomError(
             "no_transfer_syntax",
-            "its pixel data is compressed but the file doesn't say how (it has no Transfer Syntax UID)",
+            "its pixel data is compressed but the file doesn't say how (no Transfer Syntax UID)",
         )
     implicit, little = dataset.original_encoding
-    if implicit:
-        dataset.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian
-    else:
-        dataset.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian if little else ExplicitVRBigEndian
+    explicit = ExplicitVRLittleEndian if little else ExplicitVRBigEndian
+    dataset.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian if implicit else explicit
 
 
 def _check_pixel_size(dataset, limits):
@@ -518,18 +521,17 @@ def _check_pixel_size(dataset, limits):
     samples = _whole(dataset, "SamplesPerPixel", 1)
     bits = _whole(dataset, "BitsAllocated", 8)
     if rows * columns > limits.max_frame_pixels:
-        raise DicomError(
-            "too_large",
-            f"its frames are {columns:,} x {rows:,} pixels, more than the {limits.max_frame_pixels:,} allowed",
-        )
+        size, limit = f"{columns:,} x {rows:,}", f"{limits.max_frame_pixels:,}"
+        message = f"its frames are {size} pixels, more than the {limit} allowed"
+        raise DicomError("too_large", message)
     if frames > limits.max_frames:
-        raise DicomError("too_large", f"it has {frames:,} frames, more than the {limits.max_frames:,} allowed")
+        limit = f"{limits.max_frames:,}"
+        raise DicomError("too_large", f"it has {frames:,} frames, more than the {limit} allowed")
     decoded = rows * columns * frames * samples * math.ceil(bits / 8)
     if decoded > limits.max_decoded_bytes:
-        raise DicomError(
-            "too_large",
-            f"its pixels would take {_mib(decoded)} decoded, more than the {_mib(limits.max_decoded_bytes)} allowed",
-        )
+        size, limit = _mib(decoded), _mib(limits.max_decoded_bytes)
+        message = f"its pixels would take {size} decoded, more than the {limit} allowed"
+        raise DicomError("too_large", message)
     if rows and columns and "BitsAllocated" in dataset and _is_native(dataset):
         _check_native_length(dataset, rows * columns * frames, samples, bits)
 
@@ -558,18 +560,19 @@ def _check_native_length(dataset, pixels, samples, bits):
     actual = len(dataset.PixelData)
     if expected <= actual <= expected + expected % 2:  # odd lengths get a pad byte (PS3.5 7.1.1)
         return
-    size = f"{dataset.Columns} x {dataset.Rows} pixels of {bits} bits"
+    depth = f"{samples} x {bits}" if samples > 1 else f"{bits}"
+    size = f"{dataset.Columns} x {dataset.Rows} pixels of {depth} bits"
     frames = f" in {frame_count(dataset)} frames" if frame_count(dataset) > 1 else ""
-    problem = "truncated or damaged" if actual < expected else "damaged"
-    raise DicomError(
-        "truncated" if actual < expected else "corrupt",
-        f"the file is {problem}: its pixel data is {actual:,} bytes, but {size}{frames} need {expected:,}",
-    )
+    short = actual < expected
+    problem = f"its pixel data is {actual:,} bytes, but {size}{frames} need {expected:,}"
+    if short:
+        raise DicomError("truncated", f"the file is truncated or damaged: {problem}")
+    raise DicomError("corrupt", f"the file is damaged: {problem}")
 
 
 def _native_length(dataset, pixels, samples, bits):
     if dataset.get("PhotometricInterpretation") == "YBR_FULL_422":
-        return pixels * 2 * (bits // 8)  # two chrominance samples shared by two pixels (C.7.6.3.1.2)
+        return pixels * 2 * (bits // 8)  # two pixels share their chrominance (C.7.6.3.1.2)
     if bits == 1:
         return math.ceil(pixels * samples / 8)
     return pixels * samples * (bits // 8)
@@ -612,14 +615,15 @@ def _check_is_image(dataset):
     sop_class = _sop_class(dataset)
     what = _what_it_is(sop_class, dataset)
     if what:
-        raise DicomError("not_an_image", f"{sop_class.name} is {what}, not an image")
+        name = sop_class.name if sop_class else "this file"
+        raise DicomError("not_an_image", f"{name} is {what}, not an image")
     if "PixelData" in dataset:
         return
     if "FloatPixelData" in dataset or "DoubleFloatPixelData" in dataset:
-        raise DicomError("not_an_image", "its pixels are floating-point values, which the viewer can't show")
+        raise DicomError("not_an_image", "its pixels are floating-point numbers, not an image")
     if sop_class is None:
-        raise DicomError("not_dicom", "not a DICOM image: the file holds no pixel data and no SOP Class")
-    raise DicomError("no_pixels", f"this {sop_class.name} file has no pixel data: there's no image in it")
+        raise DicomError("not_dicom", "not a DICOM image: it holds no pixel data and no SOP Class")
+    raise DicomError("no_pixels", f"this {sop_class.name} file has no pixel data: no image in it")
 
 
 def _sop_class(dataset):
@@ -634,27 +638,33 @@ def _what_it_is(sop_class, dataset):
     return next((what for words, what in _NOT_IMAGES if words in name), None)
 
 
-_DESCRIPTION = ("Rows", "Columns", "BitsAllocated", "BitsStored", "SamplesPerPixel", "PixelRepresentation")
+_DESCRIPTION = (
+    "Rows",
+    "Columns",
+    "BitsAllocated",
+    "BitsStored",
+    "SamplesPerPixel",
+    "PixelRepresentation",
+)
 
 
 def _check_pixel_description(dataset):
     """The Image Pixel module (PS3.3 C.7.6.3) says how to read the pixels: it must be complete
     and describe something the viewer can show."""
-    missing = [keyword for keyword in _DESCRIPTION + ("PhotometricInterpretation",) if keyword not in dataset]
+    required = _DESCRIPTION + ("PhotometricInterpretation",)
+    missing = [dictionary_description(keyword) for keyword in required if keyword not in dataset]
     if missing:
-        names = ", ".join(dictionary_description(keyword) for keyword in missing)
-        raise DicomError("bad_value", f"its pixel description is incomplete: it has no {names}")
-    rows, columns, allocated, stored, samples, _ = (_whole(dataset, keyword, 0) for keyword in _DESCRIPTION)
+        missing = ", ".join(missing)
+        raise DicomError("bad_value", f"its pixel description is incomplete: no {missing}")
+    rows, columns, allocated, stored, samples, _ = (_whole(dataset, k, 0) for k in _DESCRIPTION)
     kind = dataset.PhotometricInterpretation
     if kind not in GREY + COLOUR:
         raise DicomError("unsupported", f"its pixels are {kind}, which the viewer can't show")
     if samples != (1 if kind in GREY + ("PALETTE COLOR",) else 3):
         raise DicomError("bad_value", f"its {kind} pixels can't have {samples} samples each")
     if not rows or not columns or allocated not in (1, 8, 16, 32) or not 0 < stored <= allocated:
-        raise DicomError(
-            "bad_value",
-            f"its pixel description is impossible: {columns} x {rows} pixels of {stored} bits in {allocated}",
-        )
+        size = f"{columns} x {rows} pixels of {stored} bits in {allocated}"
+        raise DicomError("bad_value", f"its pixel description is impossible: {size}")
 
 
 # The installed decoders that may read each compression, in order of preference: a frame is
@@ -663,10 +673,10 @@ def _check_pixel_description(dataset):
 # nothing else installed reads, lossless JPEG and JPEG-LS, after _check_jpeg_header.
 _DECODERS = {
     **dict.fromkeys(JPEG2000TransferSyntaxes, ("pylibjpeg",)),  # OpenJPEG
-    **dict.fromkeys(JPEGTransferSyntaxes + JPEGLSTransferSyntaxes, ("pylibjpeg", "pyjpegls", "gdcm")),
-    JPEGBaseline8Bit: ("pillow", "pylibjpeg", "gdcm"),
-    JPEGExtended12Bit: ("pillow", "pylibjpeg", "gdcm"),
-    RLELossless: ("pylibjpeg", "pydicom"),
+    **dict.fromkeys((JPEGBaseline8Bit, JPEGExtended12Bit), ("pillow", "pylibjpeg", "gdcm")),
+    **dict.fromkeys((JPEGLossless, JPEGLosslessSV1), ("pylibjpeg", "gdcm")),
+    **dict.fromkeys(JPEGLSTransferSyntaxes, ("pyjpegls", "pylibjpeg", "gdcm")),
+    RLELossless: ("pylibjpeg", "pydicom"),  # pylibjpeg-rle panics (in Rust) rather than crash
 }
 _TWELVE_BIT_JPEG = ("pylibjpeg",)  # neither Pillow nor GDCM reads JPEG Extended at 12 bits
 
@@ -675,12 +685,13 @@ def _check_decodable(dataset):
     """Refuse, up front, pixel data no installed decoder reads; say which optional one would."""
     syntax = dataset.file_meta.get("TransferSyntaxUID")
     if syntax is None or not syntax.is_transfer_syntax:
-        raise DicomError("no_decoder", f"its transfer syntax ({syntax}) is one the repository doesn't know")
+        raise DicomError("no_decoder", f"its transfer syntax ({syntax}) is an unknown one")
     try:
         decoder = get_decoder(syntax)
     except NotImplementedError:
-        raise DicomError("no_decoder", f"its pixel data is {syntax.name}, which no installed decoder reads")
-    if syntax == JPEGExtended12Bit and int(dataset.BitsStored) > 8 and _decoding_plugin(dataset) is None:
+        raise DicomError("no_decoder", f"its pixel data is {syntax.name}, which no decoder reads")
+    twelve_bit = syntax == JPEGExtended12Bit and int(dataset.BitsStored) > 8
+    if twelve_bit and _decoding_plugin(dataset) is None:
         raise DicomError(
             "no_decoder",
             "its pixel data is 12-bit lossy JPEG, which needs the optional GPL-licensed decoder "
@@ -688,7 +699,7 @@ def _check_decodable(dataset):
         )
     if not decoder.is_available or _decoding_plugin(dataset) is None:
         needs = "; ".join(decoder.missing_dependencies)
-        raise DicomError("no_decoder", f"its pixel data is {syntax.name}, which needs a decoder: {needs}")
+        raise DicomError("no_decoder", f"its pixel data is {syntax.name}, which needs {needs}")
 
 
 def _decoding_plugin(dataset):
@@ -723,7 +734,8 @@ def frame_windows(dataset, frame=0):
     source = _frame_source(dataset, frame, "FrameVOILUTSequence", "WindowCenter")
     centers, widths = _numbers(_get(source, "WindowCenter")), _numbers(_get(source, "WindowWidth"))
     smallest = 1 if _voi_function(source) == "LINEAR" else 0  # C.11.2.1.2.1 and C.11.2.1.3.2
-    return [(center, width) for center, width in zip(centers, widths) if width >= smallest and width > 0]
+    pairs = zip(centers, widths)
+    return [(center, width) for center, width in pairs if width > 0 and width >= smallest]
 
 
 def pixel_spacing(dataset, frame=0):
@@ -748,7 +760,8 @@ def slice_thickness(dataset, frame=0):
 def orientation(dataset, frame=0):
     """Image Orientation (Patient): the direction cosines of the first row and the first column
     (PS3.3 C.7.6.2.1.1), as 6 floats; None if absent."""
-    cosines = _numbers(_frame_value(dataset, frame, "PlaneOrientationSequence", "ImageOrientationPatient"))
+    cosines = _frame_value(dataset, frame, "PlaneOrientationSequence", "ImageOrientationPatient")
+    cosines = _numbers(cosines)
     return tuple(cosines) if len(cosines) == 6 else None
 
 
@@ -777,26 +790,25 @@ def sort_key(dataset, frame=0):
 
 
 def _frame_source(dataset, frame, sequence, keyword):
-    """The frame's functional group item if it holds `keyword`, else the top level."""
-    item = _frame_item(dataset, frame, sequence)
-    return item if _get(item, keyword) is not None else dataset
+    """Where the frame's `keyword` is: the item of its functional group macro `sequence` (PS3.3
+    C.7.6.16), from its Per-frame Functional Groups, which override the Shared ones; else the
+    top level, as in a classic image."""
+    for item in (*_frame_items(dataset, frame, sequence), dataset):
+        if _get(item, keyword) is not None:
+            return item
+    return dataset
 
 
 def _frame_value(dataset, frame, sequence, keyword):
-    value = _get(_frame_item(dataset, frame, sequence), keyword)
-    return value if value is not None else _get(dataset, keyword)
+    return _get(_frame_source(dataset, frame, sequence, keyword), keyword)
 
 
-def _frame_item(dataset, frame, sequence):
-    """The item of a functional group macro for one frame (PS3.3 C.7.6.16): the frame's own
-    Per-frame Functional Groups override the Shared Functional Groups."""
+def _frame_items(dataset, frame, sequence):
     per_frame = _get(dataset, "PerFrameFunctionalGroupsSequence") or ()
     shared = _get(dataset, "SharedFunctionalGroupsSequence") or ()
-    for groups in (per_frame[frame] if frame < len(per_frame) else None, shared[0] if shared else None):
-        items = _get(groups, sequence)
-        if items:
-            return items[0]
-    return None
+    own = per_frame[frame] if frame < len(per_frame) else None
+    groups = (_get(own, sequence), _get(shared[0], sequence) if shared else None)
+    return [items[0] for items in groups if items]
 
 
 def _get(item, keyword):
@@ -823,16 +835,18 @@ def _numbers(value):
 
 
 def _voi_function(item):
-    function = _get(item, "VOILUTFunction")
-    return str(function).upper() if function else "LINEAR"
+    """The VOI LUT Function (C.11.2.1.3); LINEAR when absent or one the standard doesn't name."""
+    function = str(_get(item, "VOILUTFunction") or "").upper()
+    return function if function in ("LINEAR_EXACT", "SIGMOID") else "LINEAR"
 
 
 # --- Pictures ----------------------------------------------------------------------------------
 
 
-def to_picture(dataset, frame=0):
-    """One frame of a dataset as an 8-bit Pillow image: mode L for grey, RGB for colour."""
-    pixels = frame_pixels(dataset, frame)
+def to_picture(dataset, frame=0, pixels=None):
+    """One frame of a dataset as an 8-bit Pillow image: mode L for grey, RGB for colour.
+    pixels, when given, is the frame already decoded by frame_pixels (decode once, use twice)."""
+    pixels = frame_pixels(dataset, frame) if pixels is None else pixels
     with _refusing("undecodable", "its pixels can't be shown: their lookup tables are damaged"):
         kind = dataset.PhotometricInterpretation
         if kind in GREY:
@@ -877,7 +891,7 @@ def _check_codestream(dataset, frame):
 
 def _check_j2k_size(data, dataset, frame):
     """The SIZ segment (ISO 15444-1 A.5.1) follows SOC, perhaps after a JP2 header."""
-    start = data.find(b"\xff\x4f\xff\x51", 0, 4096)
+    start = data.find(b"\xff\x4f\xff\x51")
     if start < 0 or len(data) < start + 42:
         return  # no header to read: the decoder will refuse it
     x, y, x0, y0 = struct.unpack(">4L", data[start + 8 : start + 24])
@@ -885,18 +899,21 @@ def _check_j2k_size(data, dataset, frame):
     if (x - x0, y - y0) != (_whole(dataset, "Columns", 0), _whole(dataset, "Rows", 0)):
         raise _size_mismatch(dataset, frame, x - x0, y - y0)
     if components > _whole(dataset, "SamplesPerPixel", 1):
-        raise DicomError("corrupt", f"the file is damaged: frame {frame + 1} has {components} colour components")
+        problem = f"frame {frame + 1} has {components} colour components"
+        raise DicomError("corrupt", f"the file is damaged: {problem}")
 
 
 _SOF = set(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC} | {0xF7}  # frame headers; F7 is JPEG-LS's
 _SOS = 0xDA
 _APP14 = 0xEE  # Adobe's, saying how the colour components were transformed
+_STANDALONE = {0x01, 0xD8, 0xD9, *range(0xD0, 0xD8)}  # markers without a length: none belong here
 
 
 def _check_jpeg_header(data, dataset, frame):
     """Walk the marker segments of a JPEG or JPEG-LS codestream from SOI to its first scan (ISO
     10918-1 B.2, ISO 14495-1 C.2) and check the frame header against the dataset."""
-    damaged = DicomError("corrupt", f"the file is damaged: the JPEG header of frame {frame + 1} is malformed")
+    problem = f"the JPEG header of frame {frame + 1} is malformed"
+    damaged = DicomError("corrupt", f"the file is damaged: {problem}")
     if not data.startswith(b"\xff\xd8"):
         raise damaged
     pos, frame_header = 2, None
@@ -907,7 +924,7 @@ def _check_jpeg_header(data, dataset, frame):
         if marker == 0xFF:  # a fill byte before a marker
             pos += 1
             continue
-        if length < 2 or len(data) < pos + 2 + length or marker in (0x01, 0xD8, 0xD9) or 0xD0 <= marker <= 0xD7:
+        if length < 2 or len(data) < pos + 2 + length or marker in _STANDALONE:
             raise damaged
         if marker == _SOS:
             break
@@ -948,6 +965,9 @@ def _size_mismatch(dataset, frame, width, height):
     )
 
 
+_LOOKUP = ("PhotometricInterpretation", "ModalityLUTSequence", "VOILUTSequence")
+
+
 def frame_view(dataset, frame=0):
     """A small dataset with what the display pipeline reads for one frame. pydicom's
     apply_modality_lut and apply_voi_lut read the top level (and write to it), but an enhanced
@@ -955,7 +975,7 @@ def frame_view(dataset, frame=0):
     view = Dataset()
     if hasattr(dataset, "file_meta"):
         view.file_meta = dataset.file_meta  # OW lookup tables are read in its byte order
-    for keyword in _DESCRIPTION + ("PhotometricInterpretation", "ModalityLUTSequence", "VOILUTSequence"):
+    for keyword in _DESCRIPTION + _LOOKUP:
         if keyword in dataset:
             view[keyword] = dataset[keyword]
     rescale = _frame_source(dataset, frame, "PixelValueTransformationSequence", "RescaleSlope")
@@ -965,7 +985,8 @@ def frame_view(dataset, frame=0):
     windows = frame_windows(dataset, frame)
     if windows:
         view.WindowCenter, view.WindowWidth = map(_ds, windows[0])
-        view.VOILUTFunction = _voi_function(_frame_source(dataset, frame, "FrameVOILUTSequence", "WindowCenter"))
+        source = _frame_source(dataset, frame, "FrameVOILUTSequence", "WindowCenter")
+        view.VOILUTFunction = _voi_function(source)
     return view
 
 
@@ -975,7 +996,29 @@ def _ds(number):
 
 def grey_to_8_bit(pixels, dataset):
     """Stored grey values to display values, in the order of PS3.3 C.11: the Modality LUT,
-    then the VOI LUT or window, then MONOCHROME1's inversion (its implied INVERSE shape)."""
+    then the VOI LUT or window, then MONOCHROME1's inversion (its implied INVERSE shape).
+
+    Integer frames go through the pipeline once per stored value between their lowest and
+    highest, then look their pixels up in that table: a 512x512 CT slice in 0.5 ms, not 3."""
+    if not _tabulable(pixels, dataset):
+        return _grey_pipeline(pixels, dataset)
+    low, high = int(pixels.min()), int(pixels.max())
+    table = _grey_pipeline(np.arange(low, high + 1).astype(pixels.dtype), dataset)
+    return table[pixels.astype(np.int32) - low]
+
+
+def _tabulable(pixels, dataset):
+    """Up to 16-bit integers, and a monotonic modality step (so the table's range is the
+    frame's); a Modality LUT Sequence may be neither."""
+    return (
+        np.issubdtype(pixels.dtype, np.integer)
+        and pixels.dtype.itemsize <= 2
+        and pixels.size > 0
+        and "ModalityLUTSequence" not in dataset
+    )
+
+
+def _grey_pipeline(pixels, dataset):
     values = apply_modality_lut(pixels, dataset)  # C.11.1, always before the VOI step
     if has_voi_lut(dataset):
         values = apply_voi_lut(_as_lut_index(values), dataset)
@@ -1038,7 +1081,7 @@ def colour_to_8_bit(pixels, bits):
 # --- Stored values for the viewer's own windowing -----------------------------------------------
 
 
-def stored_values(dataset, frame=0):
+def stored_values(dataset, frame=0, pixels=None):
     """The frame's stored grey values, before any LUT, for the viewer to window itself: int16
     when Pixel Representation says signed, else uint16 (8-bit data widened). pydicom honours
     Bits Stored, masking or sign-extending the unused high bits (PS3.5 8.1.1)."""
@@ -1047,7 +1090,7 @@ def stored_values(dataset, frame=0):
         raise DicomError("not_grey", f"its pixels are {kind}, not grey values")
     bits = _whole(dataset, "BitsStored", 0)
     if bits > 16:
-        raise DicomError("too_many_bits", f"its grey values have {bits} bits; the viewer windows at most 16")
-    pixels = frame_pixels(dataset, frame)
+        raise DicomError("too_many_bits", f"its grey values have {bits} bits, the viewer takes 16")
+    pixels = frame_pixels(dataset, frame) if pixels is None else pixels
     signed = _whole(dataset, "PixelRepresentation", 0) == 1
     return pixels.astype(np.int16 if signed else np.uint16)

@@ -57,6 +57,9 @@ class IngestLimits:
                 max_bytes=settings.MAX_UPLOAD_MB * mib,
                 max_frame_pixels=settings.MAX_IMAGE_PIXELS,
                 max_frames=settings.MAX_FRAMES_PER_FILE,
+                # The deflated syntax is rare and used for small objects; parsing an inflated
+                # data set costs about twice its size, so this keeps a worker well under 512 MB.
+                max_inflated_bytes=64 * mib,
             ),
             max_image_pixels=settings.MAX_IMAGE_PIXELS,
         )
@@ -80,8 +83,13 @@ def already_in(case):
     """known() for stage(): is a DICOM instance (by fingerprint) already in this case?"""
     if not case.pk:
         return None
-    instances = Instance.objects.filter(series__study__case=case)
-    return lambda print_: instances.filter(fingerprint=print_).exists()
+    return known_among(Instance.objects.filter(series__study__case=case))
+
+
+def known_among(instances):
+    """known() over a queryset of instances, loaded once (not one query per file)."""
+    fingerprints = set(instances.values_list("fingerprint", flat=True))
+    return fingerprints.__contains__
 
 
 @dataclass
@@ -270,7 +278,8 @@ def _new_folder():
 def _stage_dicom(staging, data, context, limits, known):
     ds = dicom.read_dataset(data, limits.read)
     dicom.check_image(ds, limits.read)
-    print_ = fingerprint(str(ds.SOPInstanceUID))
+    # SOPInstanceUID is required, but a file without one is still an image: key it by content.
+    print_ = fingerprint(str(ds.get("SOPInstanceUID") or hashlib.sha256(data).hexdigest()))
     if print_ in staging.seen or (known and known(print_)):
         raise Skip("already imported")
     staging.seen.add(print_)
@@ -282,8 +291,8 @@ def _stage_dicom(staging, data, context, limits, known):
     series.instances.append(
         StagedInstance(
             file_name=file_name,
-            sop_uid=str(ds.SOPInstanceUID),
-            sop_class=str(ds.SOPClassUID),
+            sop_uid=str(ds.get("SOPInstanceUID", "")),
+            sop_class=str(ds.get("SOPClassUID", "")),
             transfer_syntax=str(ds.file_meta.TransferSyntaxUID),
             fingerprint=print_,
             images=images,
@@ -326,10 +335,9 @@ def _may_show_burned_in_text(ds):
 
 
 def _stage_frame(staging, ds, frame):
-    renditions = render(dicom.to_picture(ds, frame), lossless=True)
-    pixels = None
-    if ds.PhotometricInterpretation in dicom.GREY:
-        pixels = pixelstore.encode(dicom.stored_values(ds, frame))
+    decoded = dicom.frame_pixels(ds, frame)  # once, for the picture and the stored values
+    renditions = render(dicom.to_picture(ds, frame, decoded), lossless=True)
+    pixels = _stored_values(ds, frame, decoded)
     meta = {
         "rescale": list(dicom.frame_rescale(ds, frame)),
         "windows": [list(w) for w in dicom.frame_windows(ds, frame)],
@@ -339,6 +347,18 @@ def _stage_frame(staging, ds, frame):
         "sort": list(dicom.sort_key(ds, frame)),
     }
     return _write_renditions(staging, renditions, frame, meta, pixels)
+
+
+def _stored_values(ds, frame, decoded):
+    """The viewer's windowing data, for grey images of up to 16 bits (others show as pictures)."""
+    if ds.PhotometricInterpretation not in dicom.GREY:
+        return None
+    try:
+        return pixelstore.encode(dicom.stored_values(ds, frame, decoded))
+    except dicom.DicomError as e:
+        if e.code == "too_many_bits":
+            return None
+        raise
 
 
 def _floats(values):
@@ -413,19 +433,28 @@ def _publish_series(study, staged):
         series.burned_in = True
         series.burned_in_confirmed_at = None
         series.save(update_fields=["burned_in", "burned_in_confirmed_at"])
-    for staged_instance in staged.instances:
-        instance = Instance.objects.create(
-            series=series,
-            file=staged_instance.file_name,
-            sop_uid=staged_instance.sop_uid,
-            sop_class=staged_instance.sop_class,
-            transfer_syntax=staged_instance.transfer_syntax,
-            frames=len(staged_instance.images),
-            fingerprint=staged_instance.fingerprint,
-        )
-        Image.objects.bulk_create(
-            [_image_row(series, image, 0, instance) for image in staged_instance.images]
-        )
+    instances = Instance.objects.bulk_create(
+        [
+            Instance(
+                series=series,
+                file=one.file_name,
+                sop_uid=one.sop_uid,
+                sop_class=one.sop_class,
+                transfer_syntax=one.transfer_syntax,
+                frames=len(one.images),
+                fingerprint=one.fingerprint,
+            )
+            for one in staged.instances
+        ]
+    )
+    Image.objects.bulk_create(
+        [
+            _image_row(series, image, 0, instance)
+            for instance, staged_instance in zip(instances, staged.instances)
+            for image in staged_instance.images
+        ],
+        batch_size=500,
+    )
     order_series(series)
 
 

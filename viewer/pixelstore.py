@@ -37,7 +37,8 @@ def encode(values):
     deltas = np.empty_like(patterns)
     deltas[:, 0] = patterns[:, 0]
     np.subtract(patterns[:, 1:], patterns[:, :-1], out=deltas[:, 1:])  # wraps modulo 2^16
-    payload = np.concatenate([(deltas & 0xFF).astype(np.uint8).ravel(), (deltas >> 8).astype(np.uint8).ravel()])
+    low, high = (deltas & 0xFF).astype(np.uint8), (deltas >> 8).astype(np.uint8)
+    payload = np.concatenate([low.ravel(), high.ravel()])
     stream = zlib.compressobj(wbits=_GZIP, memLevel=9, strategy=zlib.Z_RLE)
     return stream.compress(payload.tobytes()) + stream.flush()
 
@@ -45,9 +46,10 @@ def encode(values):
 def decode(blob, rows, columns, signed):
     """The frame encode() stored in `blob`: exactly its values, int16 if signed else uint16."""
     payload = np.frombuffer(zlib.decompress(blob, _GZIP), dtype=np.uint8)
-    if payload.size != 2 * rows * columns:
-        raise ValueError(f"the blob holds {payload.size} bytes, not the {2 * rows * columns} of {rows} x {columns}")
-    low, high = payload[: rows * columns].astype(np.uint16), payload[rows * columns :].astype(np.uint16)
+    pixels = rows * columns
+    if payload.size != 2 * pixels:
+        raise ValueError(f"the blob holds {payload.size} bytes, not 2 x {rows} x {columns}")
+    low, high = payload[:pixels].astype(np.uint16), payload[pixels:].astype(np.uint16)
     deltas = (low | high << 8).reshape(rows, columns)
     values = np.cumsum(deltas, axis=1, dtype=np.uint16)  # the running sum wraps modulo 2^16
     return values.view(np.int16) if signed else values

@@ -75,7 +75,8 @@ def render(picture, lossless):
     full, full_ext = (_png(full_picture), "png") if lossless else (_jpeg(viewable, 95), "jpg")
     display, display_ext = _display(viewable)
     thumb = viewable.copy()
-    thumb.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.LANCZOS)
+    # BICUBIC: two thirds of LANCZOS's time, no visible difference at thumbnail size.
+    thumb.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.BICUBIC)
     return Renditions(
         full=full,
         full_ext=full_ext,

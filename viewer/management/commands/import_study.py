@@ -12,6 +12,7 @@ from viewer.archive import ArchiveError, walk_folder
 from viewer.ingest import (
     IngestLimits,
     already_in,
+    known_among,
     cleanup_unpublished,
     deid_context,
     publish,
@@ -77,8 +78,7 @@ class Command(BaseCommand):
         """A file already imported: into this case, or (for a new case) into any of the author's."""
         if case.pk:
             return already_in(case)
-        instances = Instance.objects.filter(series__study__case__author=user)
-        return lambda fingerprint: instances.filter(fingerprint=fingerprint).exists()
+        return known_among(Instance.objects.filter(series__study__case__author=user))
 
     @transaction.atomic
     def publish(self, staging, case):
