@@ -228,13 +228,13 @@ class Steps:
 
     @contextmanager
     def wrapping(self):
-        from viewer import deid, dicom, ingest, pixelstore
+        from viewer import deid, dicom, dicom_read, ingest, pixelstore
 
         # (module or class, attribute, step): what ingest calls, looked up at call time.
         targets = [
             (ingest, "_read", "read_check"),
-            (dicom, "read_dataset", "read_check"),
-            (dicom, "check_image", "read_check"),
+            (dicom_read, "read_dataset", "read_check"),
+            (dicom_read, "check_image", "read_check"),
             (deid, "deidentify", "deidentify"),
             (deid, "to_bytes", "deidentify"),
             (dicom, "to_picture", "to_picture"),
@@ -325,19 +325,19 @@ def stage_part(files, case_pk):
 
 def render_display_png(path, out):
     """What dcm2pnm does, in process: the file from disk, windowed to 8 bits, written as PNG."""
-    from viewer import dicom
+    from viewer import dicom, dicom_read
     from viewer.renditions import _png  # the pipeline's own PNG encoder and compress level
 
-    picture = dicom.to_picture(dicom.read_dataset(path.read_bytes()))
+    picture = dicom.to_picture(dicom_read.read_dataset(path.read_bytes()))
     out.write_bytes(_png(picture))
 
 
 def render_all_renditions(path, out):
     """The pipeline's full render(): lossless full-size PNG, JPEG display and thumbnail."""
-    from viewer import dicom
+    from viewer import dicom, dicom_read
     from viewer.renditions import render
 
-    renditions = render(dicom.to_picture(dicom.read_dataset(path.read_bytes())), lossless=True)
+    renditions = render(dicom.to_picture(dicom_read.read_dataset(path.read_bytes())), lossless=True)
     out.write_bytes(renditions.full + renditions.display + renditions.thumbnail)
 
 

@@ -5,7 +5,6 @@ cases, Erin edits and publishes, Adam is an attending and Rita a resident; the `
 the anonymous visitor. Everything is built in code: no fixture files, no patient data.
 """
 
-import functools
 import re
 from html import unescape
 from io import BytesIO
@@ -21,8 +20,8 @@ from PIL import Image as PILImage
 
 from cases import roles
 from cases.models import Anatomy, Case, DiagnosticCategory, Modality, Study
-from viewer.models import add_pictures
-from viewer.renditions import render
+from viewer.archive import Member
+from viewer.ingest import IngestLimits, deid_context, publish, stage
 
 
 @pytest.fixture(autouse=True)
@@ -97,10 +96,16 @@ def jpeg_bytes(size=(24, 16), shade=128, **save_options):
     return out.getvalue()
 
 
-@functools.lru_cache(maxsize=None)
-def renditions(shade=128):
-    """Rendered once per shade: rendering is the slow part of building many images."""
-    return render(picture(shade=shade), lossless=False)
+def add_pictures(study, count):
+    """count PNG pictures uploaded to the study through the ingest pipeline; the new images."""
+    limits = IngestLimits.from_settings()
+    members = [
+        Member(f"picture{n}.png", lambda data=png_bytes(shade=(40 * n) % 256): BytesIO(data), 0)
+        for n in range(count)
+    ]
+    before = set(study.images.values_list("pk", flat=True))
+    publish(stage(members, deid_context(study.case), limits), study.case, study)
+    return list(study.images.exclude(pk__in=before).order_by("position"))
 
 
 # --- cases ------------------------------------------------------------------------------------
@@ -145,7 +150,7 @@ def make_case(
         findings=findings,
     )
     if images:
-        made = add_pictures(study, [renditions(shade=(40 * n) % 256) for n in range(images)])
+        made = add_pictures(study, images)
         for image, caption in zip(made, captions):
             image.caption = caption
             image.save()

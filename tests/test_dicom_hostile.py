@@ -31,14 +31,8 @@ from pydicom.uid import (
     generate_uid,
 )
 
-from viewer.dicom import (
-    DicomError,
-    ReadLimits,
-    check_image,
-    read_dataset,
-    stored_values,
-    to_picture,
-)
+from viewer.dicom import stored_values, to_picture
+from viewer.dicom_read import DicomError, ReadLimits, check_image, read_dataset
 
 # Hostile bytes make pydicom warn as it reads them; the refusals are what count here.
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")

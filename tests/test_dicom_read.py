@@ -36,21 +36,18 @@ from pydicom.uid import (
 )
 
 from viewer.dicom import (
-    DicomError,
-    ReadLimits,
-    check_image,
     frame_rescale,
     frame_windows,
     orientation,
     pixel_spacing,
     position,
-    read_dataset,
     slice_position,
     slice_thickness,
     sort_key,
     stored_values,
     to_picture,
 )
+from viewer.dicom_read import DicomError, ReadLimits, check_image, read_dataset
 
 LIMITS = ReadLimits()
 

@@ -12,16 +12,8 @@ import numpy as np
 import pydicom.data
 import pytest
 
-from viewer.dicom import (
-    GREY,
-    DicomError,
-    ReadLimits,
-    check_image,
-    frame_count,
-    read_dataset,
-    stored_values,
-    to_picture,
-)
+from viewer.dicom import stored_values, to_picture
+from viewer.dicom_read import GREY, DicomError, ReadLimits, check_image, frame_count, read_dataset
 from viewer.pixelstore import decode, encode
 
 # Hostile and damaged samples make pydicom warn as it reads; the refusals are what count here.

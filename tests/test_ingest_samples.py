@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from cases.models import Case
 from tests.test_dicom_samples import REFUSED_WITH_PIXELS, REFUSED_WITHOUT_PIXELS, SAMPLES
 from viewer.archive import walk_folder
-from viewer.dicom import frame_count, read_dataset
+from viewer.dicom_read import frame_count, read_dataset
 from viewer.ingest import IngestError, IngestLimits, deid_context, stage
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")

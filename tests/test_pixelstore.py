@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from pydicom.data import get_testdata_file
 
-from viewer.dicom import ReadLimits, read_dataset, stored_values
+from viewer.dicom import stored_values
+from viewer.dicom_read import ReadLimits, read_dataset
 from viewer.pixelstore import decode, encode
 
 KiB = 1024

@@ -16,7 +16,7 @@ from tests.conftest import (
     jpeg_bytes,
     make_case,
     png_bytes,
-    renditions,
+    add_pictures,
     streamed,
 )
 from tests.test_admin_roles import change_url, form_data, study_url
@@ -24,7 +24,7 @@ from django.core.files.storage import default_storage
 
 from viewer.forms import UploadField
 from viewer.ingest import IngestError, IngestLimits, deid_context, members_of, stage
-from viewer.models import Image, add_pictures
+from viewer.models import Image
 
 EXIF_MARKER = "ZQXEXIF-patient-name"
 COMMENT_MARKER = b"ZQXCOMMENT-accession"
@@ -280,7 +280,7 @@ def test_the_field_refuses_too_many_files():
 
 def test_add_pictures_appends_to_the_studys_picture_series(case):
     study = case.studies.get()
-    added = add_pictures(study, [renditions(), renditions(shade=10)])
+    added = add_pictures(study, 2)
     assert [image.position for image in added] == [1, 2]
     assert {image.series_id for image in study.images.all()} == {added[0].series_id}
 
@@ -288,7 +288,7 @@ def test_add_pictures_appends_to_the_studys_picture_series(case):
 def test_the_first_picture_becomes_the_cover_image(alice):
     case = make_case(alice, images=0)
     assert case.cover_image is None
-    first, _ = add_pictures(case.studies.get(), [renditions(), renditions()])
+    first, _ = add_pictures(case.studies.get(), 2)
     case.refresh_from_db()
     assert case.cover_image == first
 

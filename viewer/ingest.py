@@ -23,7 +23,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Max, Q
 
-from viewer import deid, dicom, pixelstore
+from viewer import deid, dicom, dicom_read, pixelstore
 from viewer.archive import ArchiveError, ArchiveLimits, expand
 from viewer.models import BURNED_IN_PRONE, Image, Instance, Series
 from viewer.renditions import RenditionError, render, render_upload
@@ -41,7 +41,7 @@ class IngestError(ValueError):
 @dataclass(frozen=True)
 class IngestLimits:
     archive: ArchiveLimits
-    read: dicom.ReadLimits
+    read: dicom_read.ReadLimits
     max_image_pixels: int
 
     @classmethod
@@ -53,7 +53,7 @@ class IngestLimits:
                 max_file_bytes=settings.MAX_UPLOAD_MB * mib,
                 max_total_bytes=settings.MAX_UPLOAD_TOTAL_MB * mib,
             ),
-            read=dicom.ReadLimits(
+            read=dicom_read.ReadLimits(
                 max_bytes=settings.MAX_UPLOAD_MB * mib,
                 max_frame_pixels=settings.MAX_IMAGE_PIXELS,
                 max_frames=settings.MAX_FRAMES_PER_FILE,
@@ -230,7 +230,7 @@ def _stage_member(staging, member, context, limits, known, skip_bad, accept_pict
             staging.pictures.append(_stage_picture(staging, data, limits, member.name))
         else:
             _stage_dicom(staging, data, context, limits, known)
-    except (dicom.DicomError, RenditionError, ArchiveError, Skip) as e:
+    except (dicom_read.DicomError, RenditionError, ArchiveError, Skip) as e:
         reason = getattr(e, "reason", None) or str(e)  # ArchiveError's str() names the file
         if accept_pictures and getattr(e, "code", "") == "not_dicom":
             reason = reason.replace("not a DICOM file", "not a JPEG, PNG or DICOM file")
@@ -276,8 +276,8 @@ def _new_folder():
 
 
 def _stage_dicom(staging, data, context, limits, known):
-    ds = dicom.read_dataset(data, limits.read)
-    dicom.check_image(ds, limits.read)
+    ds = dicom_read.read_dataset(data, limits.read)
+    dicom_read.check_image(ds, limits.read)
     # SOPInstanceUID is required, but a file without one is still an image: key it by content.
     print_ = fingerprint(str(ds.get("SOPInstanceUID") or hashlib.sha256(data).hexdigest()))
     if print_ in staging.seen or (known and known(print_)):
@@ -287,7 +287,7 @@ def _stage_dicom(staging, data, context, limits, known):
     series = _series_for(staging, ds)
     key = uuid.uuid4().hex
     file_name = staging.write(f"dicom/{key[:2]}/{key}.dcm", deid.to_bytes(ds))
-    images = [_stage_frame(staging, ds, frame) for frame in range(dicom.frame_count(ds))]
+    images = [_stage_frame(staging, ds, frame) for frame in range(dicom_read.frame_count(ds))]
     series.instances.append(
         StagedInstance(
             file_name=file_name,
@@ -351,11 +351,11 @@ def _stage_frame(staging, ds, frame):
 
 def _stored_values(ds, frame, decoded):
     """The viewer's windowing data, for grey images of up to 16 bits (others show as pictures)."""
-    if ds.PhotometricInterpretation not in dicom.GREY:
+    if ds.PhotometricInterpretation not in dicom_read.GREY:
         return None
     try:
         return pixelstore.encode(dicom.stored_values(ds, frame, decoded))
-    except dicom.DicomError as e:
+    except dicom_read.DicomError as e:
         if e.code == "too_many_bits":
             return None
         raise

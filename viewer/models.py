@@ -1,7 +1,6 @@
 import uuid
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -162,38 +161,3 @@ class Image(models.Model):
         for name in self.stored_names():
             transaction.on_commit(lambda n=name: storage.delete(n))
 
-
-def store_renditions(series, renditions, caption="", position=0):
-    """Create an Image from rendered pixels; the files go through the storage API."""
-    image = Image(
-        series=series,
-        caption=caption,
-        position=position,
-        width=renditions.width,
-        height=renditions.height,
-    )
-    image.full.save(f"full.{renditions.full_ext}", ContentFile(renditions.full), save=False)
-    image.display.save(
-        f"display.{renditions.display_ext}", ContentFile(renditions.display), save=False
-    )
-    image.thumbnail.save("thumb.jpg", ContentFile(renditions.thumbnail), save=False)
-    image.save()
-    return image
-
-
-def add_pictures(study, rendered):
-    """Append rendered pictures to the study's picture series (made on first use)."""
-    series = study.series.filter(uid="").order_by("position", "id").first()
-    if series is None:
-        series = Series.objects.create(study=study, position=_next_series_position(study))
-    last = series.images.aggregate(models.Max("position"))["position__max"]
-    start = 0 if last is None else last + 1
-    return [
-        store_renditions(series, renditions, position=start + offset)
-        for offset, renditions in enumerate(rendered)
-    ]
-
-
-def _next_series_position(study):
-    last = study.series.aggregate(models.Max("position"))["position__max"]
-    return 0 if last is None else last + 1
