@@ -17,7 +17,6 @@ import argparse
 import cProfile
 import functools
 import io
-import multiprocessing
 import os
 import platform
 import pstats
@@ -29,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
@@ -278,46 +276,30 @@ def breakdown(folder, case, slices):
 
 
 def ingest_in_pool(files, case, workers):
-    """Each worker stages every `workers`-th file; the parent publishes the parts in one
-    transaction. The pool is started (forked) inside the timing, once per ingest. Returns the
-    seconds, and the share of their time the workers had a CPU (under 1 when others ran)."""
-    from django.db import connections, transaction
+    """What `import_study --jobs N` does: stage_folder() with N forked workers, then publish in
+    one transaction. The pool starts inside the timing. Returns the seconds."""
+    from django.db import transaction
 
-    from viewer.ingest import cleanup_unpublished, publish
+    from viewer.ingest import IngestLimits, already_in, cleanup_unpublished, deid_context
+    from viewer.ingest import publish, stage_folder
 
-    connections.close_all()  # a forked child must not share the parent's connection
+    limits = IngestLimits.from_settings()
     start = perf_counter()
     with cleanup_unpublished():
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            parts = [files[n::workers] for n in range(workers)]
-            results = list(pool.map(stage_part, parts, [case.pk] * workers))
+        staging = stage_folder(
+            files[0].parent,
+            deid_context(case),
+            limits,
+            jobs=workers,
+            known=already_in(case),
+            accept_pictures=False,
+        )
         with transaction.atomic():
-            added = sum(publish(staging, case) for staging, _ in results)
+            added = publish(staging, case)
     seconds = perf_counter() - start
     assert added == len(files), f"{added} images from {len(files)} files"
     forget_media()
-    return seconds, statistics.mean(share for _, share in results)
-
-
-def stage_part(files, case_pk):
-    from django.db import connections
-
-    from cases.models import Case
-    from viewer.archive import expand
-    from viewer.ingest import IngestLimits, already_in, deid_context, stage
-
-    start, cpu = perf_counter(), process_time()
-    case = Case.objects.get(pk=case_pk)
-    limits = IngestLimits.from_settings()
-    members = expand([(path.name, path) for path in files], limits.archive)
-    try:
-        staging = stage(
-            members, deid_context(case), limits, known=already_in(case), accept_pictures=False
-        )
-    finally:
-        connections.close_all()
-    return staging, (process_time() - cpu) / (perf_counter() - start)
+    return seconds
 
 
 # --- render: ours against dcm2pnm ----------------------------------------------------------------
@@ -424,13 +406,12 @@ def measure_ingest(files, author, repeat):
         single.append(ingest(folder, new_case(author, f"single process {n}")))
         cpu.append(process_time() - started)
         pooled.append(ingest_in_pool(files, new_case(author, f"pool {n}"), POOL_WORKERS))
-    pool_seconds, pool_cpu_share = min(pooled)
+    pool_seconds = min(pooled)
     show("ingest_ct_512", slices / min(single), "slices/s")
     show("ingest_ct_512_per_slice", 1000 * min(single) / slices, "ms")
     show("ingest_ct_512_cpu_per_slice", 1000 * min(cpu) / slices, "ms")
     show(f"ingest_ct_512_pool{POOL_WORKERS}", slices / pool_seconds, "slices/s")
     show(f"ingest_ct_512_pool{POOL_WORKERS}_speedup", min(single) / pool_seconds, "x")
-    show(f"ingest_ct_512_pool{POOL_WORKERS}_worker_cpu", 100 * pool_cpu_share, "%")
     return slices / min(single), slices / pool_seconds
 
 

@@ -239,3 +239,31 @@ def test_hostile_files_are_refused_by_name_and_leave_nothing_behind(name, case):
         stage(members_of([good, bad], limits), deid_context(case), limits)
     assert name in str(caught.value)
     assert stored_files() == before
+
+
+# --- parallel staging (import_study --jobs) ---------------------------------------------------
+
+
+def test_staging_a_folder_in_two_processes_gives_the_same_series(study_folder, alice, case):
+    from viewer.ingest import IngestLimits, deid_context, publish, stage_folder
+
+    limits = IngestLimits.from_settings()
+    staging = stage_folder(study_folder, deid_context(case), limits, jobs=2, chunk=1, skip_bad=True)
+    assert [name for name, _ in staging.skipped] == ["export/report.dcm"]
+    publish(staging, case)
+    series = Series.objects.get(study__case=case, modality="CT")
+    assert [image.meta["position"][2] for image in series.images.order_by("position")] == [
+        0.0,
+        5.0,
+        10.0,
+    ]
+
+
+def test_a_failing_worker_leaves_no_file_from_any_worker(study_folder, case):
+    from viewer.ingest import IngestError, IngestLimits, deid_context, stage_folder
+
+    before = stored_files()
+    limits = IngestLimits.from_settings()
+    with pytest.raises(IngestError, match="report.dcm"):
+        stage_folder(study_folder, deid_context(case), limits, jobs=2, chunk=1)
+    assert stored_files() == before

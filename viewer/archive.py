@@ -49,8 +49,11 @@ class ArchiveError(ValueError):
     """
 
     def __init__(self, name, code, reason):
-        super().__init__(f"{name}: {reason}")
+        super().__init__(name, code, reason)  # all three in args, so it pickles across processes
         self.name, self.code, self.reason = name, code, reason
+
+    def __str__(self):
+        return f"{self.name}: {self.reason}"
 
 
 @dataclass(frozen=True)

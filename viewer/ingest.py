@@ -12,7 +12,9 @@ Two steps, so that an upload is all or nothing and memory stays bounded:
 
 import hashlib
 import hmac
+import multiprocessing
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -24,7 +26,7 @@ from django.core.files.storage import default_storage
 from django.db.models import Max, Q
 
 from viewer import deid, dicom, dicom_read, pixelstore
-from viewer.archive import ArchiveError, ArchiveLimits, expand
+from viewer.archive import ArchiveError, ArchiveLimits, expand, walk_folder
 from viewer.models import BURNED_IN_PRONE, Image, Instance, Series
 from viewer.renditions import RenditionError, render, render_upload
 
@@ -34,8 +36,11 @@ RASTER_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 
 class IngestError(ValueError):
     def __init__(self, name, reason, code="invalid"):
-        super().__init__(f"{name}: {reason}")
+        super().__init__(name, reason, code)  # all three in args, so it pickles across processes
         self.name, self.reason, self.code = name, reason, code
+
+    def __str__(self):
+        return f"{self.name}: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,24 @@ class Staging:
         self.written.append(stored)
         return stored
 
+    def absorb(self, other):
+        """Take in what another staging of the same upload (a worker's share) wrote."""
+        self.pictures += other.pictures
+        for uid, series in other.series.items():
+            mine = self.series.setdefault(uid, series)
+            if mine is not series:
+                mine.instances += series.instances
+                mine.burned_in = mine.burned_in or series.burned_in
+        self.skipped += other.skipped
+        self.written += other.written
+        self.seen |= other.seen
+
+    def discard(self):
+        """Delete every file this upload wrote: before publish(), no row refers to any."""
+        for name in self.written:
+            default_storage.delete(name)
+        self.written = []
+
     def discard_unreferenced(self):
         """Delete the files this upload wrote that no row refers to."""
         referenced = referenced_names(self.written)
@@ -203,21 +226,60 @@ def stage(
     case. A bad file raises IngestError (and deletes what was written), or with skip_bad is
     listed in staging.skipped. progress(done) is called after each file.
     """
-    staging = Staging()
-    open_stagings = _open_stagings.get()
-    if open_stagings is not None:
-        open_stagings.append(staging)
+    staging = _register(Staging())
     try:
         for done, member in enumerate(members, start=1):
             _stage_member(staging, member, context, limits, known, skip_bad, accept_pictures)
             if progress:
                 progress(done)
     except IngestError:
-        staging.discard_unreferenced()
+        staging.discard()
         raise
     except ArchiveError as e:  # the upload as a whole (too many files, a zip bomb)
-        staging.discard_unreferenced()
+        staging.discard()
         raise IngestError(e.name, e.reason, e.code) from None
+    return staging
+
+
+def stage_folder(path, context, limits, *, jobs=1, chunk=32, progress=None, **options):
+    """stage() over a folder tree or .zip (import_study), in `jobs` worker processes.
+
+    Each worker stages whole chunks of the files, in its own process for the life of the pool
+    (never one per image); the staged results come back and are merged, so publish() runs once.
+    If a worker fails, every file any worker wrote is deleted.
+    """
+    members = list(walk_folder(path, limits.archive))  # checks the whole tree before any work
+    if jobs <= 1:
+        return stage(members, context, limits, progress=progress, **options)
+    shares = [(start, min(start + chunk, len(members))) for start in range(0, len(members), chunk)]
+    # Workers are forked: they inherit the database connection but never use it (staging needs
+    # no database), and they end with os._exit, so nothing closes it under the parent.
+    merged, failure = _register(Staging()), None
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = [pool.submit(_stage_share, path, share, context, limits, options) for share in shares]
+        for future in futures:
+            try:
+                merged.absorb(future.result())
+            except (IngestError, ArchiveError) as e:
+                failure = failure or e
+            if progress:
+                progress(min(len(members), sum(1 for f in futures if f.done()) * chunk))
+    if failure:
+        merged.discard()
+        raise failure
+    return merged
+
+
+def _stage_share(path, share, context, limits, options):
+    start, stop = share
+    members = list(walk_folder(path, limits.archive))[start:stop]
+    return stage(members, context, limits, **options)
+
+
+def _register(staging):
+    open_stagings = _open_stagings.get()
+    if open_stagings is not None:
+        open_stagings.append(staging)
     return staging
 
 

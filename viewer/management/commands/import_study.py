@@ -1,5 +1,6 @@
 """Import a folder tree or .zip of DICOM into a draft case (or an existing one)."""
 
+import os
 import sys
 
 from django.contrib.auth import get_user_model
@@ -16,7 +17,7 @@ from viewer.ingest import (
     cleanup_unpublished,
     deid_context,
     publish,
-    stage,
+    stage_folder,
 )
 from viewer.models import Instance
 
@@ -31,24 +32,31 @@ class Command(BaseCommand):
         parser.add_argument("path", help="A folder, a .zip, or one DICOM file.")
         parser.add_argument("--author", required=True, help="Username of the contributor.")
         parser.add_argument("--case", type=int, help="Add to this case instead of a new draft.")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=min(os.cpu_count() or 1, 4),
+            help="Worker processes that read and render the files (default: the cores, up to 4).",
+        )
 
-    def handle(self, *args, path, author, case, **options):
+    def handle(self, *args, path, author, case, jobs, **options):
         user = self.get_author(author)
         target = self.get_case(case, user) if case else self.new_case(user)
         limits = IngestLimits.from_settings()
-        members = self.collect(path, limits)
+        total = self.count(path, limits)
         with cleanup_unpublished():
-            staging = stage(
-                members,
+            staging = stage_folder(
+                path,
                 deid_context(target),
                 limits,
+                jobs=max(1, jobs),
                 skip_bad=True,
                 known=self.known_for(target, user),
                 accept_pictures=False,
-                progress=self.progress_bar(len(members)),
+                progress=self.progress_bar(total),
             )
             added = self.publish(staging, target) if staging.series else 0
-        self.report(target, added, staging.skipped, len(members))
+        self.report(target, added, staging.skipped, total)
 
     def get_author(self, username):
         try:
@@ -68,9 +76,10 @@ class Command(BaseCommand):
         title = f"Imported study, {timezone.localdate():%d %b %Y}"
         return Case(title=title, author=user, status=Case.Status.DRAFT)
 
-    def collect(self, path, limits):
+    def count(self, path, limits):
+        """How many files there are, checking the tree (limits, zip safety) before any work."""
         try:
-            return list(walk_folder(path, limits.archive))
+            return sum(1 for _ in walk_folder(path, limits.archive))
         except (ArchiveError, OSError) as e:
             raise CommandError(str(e)) from None
 
