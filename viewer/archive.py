@@ -403,7 +403,20 @@ def _open_member(archive, info, name):
     return io.BufferedReader(_MemberReader(archive, info, name), CHUNK)
 
 
-class _MemberReader(io.RawIOBase):
+class _Positioned(io.RawIOBase):
+    """A readable, seekable raw stream that keeps its own position in _position."""
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def tell(self):
+        return self._position
+
+
+class _MemberReader(_Positioned):
     """A zip member as a stream that holds it to the size the zip's directory declares.
 
     zipfile trusts that size: it stops inflating there, and when the checksum was forged to match,
@@ -418,15 +431,6 @@ class _MemberReader(io.RawIOBase):
         self._archive, self._info = archive, info
         self._inner = None
         self._rewind()
-
-    def readable(self):
-        return True
-
-    def seekable(self):
-        return True
-
-    def tell(self):
-        return self._position
 
     def readinto(self, buffer):
         declared = self._info.file_size
@@ -501,7 +505,7 @@ def _open_slice(stream, size):
     return io.BufferedReader(_Slice(stream, size), CHUNK)
 
 
-class _Slice(io.RawIOBase):
+class _Slice(_Positioned):
     """An uploaded stream as measured, with a position of its own, so that each Member.open()
     starts afresh and closing what it returned leaves the upload open."""
 
@@ -509,15 +513,6 @@ class _Slice(io.RawIOBase):
         super().__init__()
         self.name = getattr(stream, "name", None)
         self._stream, self._size, self._position = stream, size, 0
-
-    def readable(self):
-        return True
-
-    def seekable(self):
-        return True
-
-    def tell(self):
-        return self._position
 
     def readinto(self, buffer):
         self._stream.seek(self._position)
