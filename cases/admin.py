@@ -117,6 +117,12 @@ class CaseAdmin(OwnCasesMixin, admin.ModelAdmin):
             return []
         return ["status", "author"]  # contributors write drafts under their own name
 
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, StudyInline):
+            kwargs["form_kwargs"] = {"upload_case": obj}  # its de-identification salt
+        return kwargs
+
     def save_model(self, request, obj, form, change):
         if not change and not obj.author_id:
             obj.author = request.user

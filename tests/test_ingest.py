@@ -267,3 +267,28 @@ def test_a_failing_worker_leaves_no_file_from_any_worker(study_folder, case):
     with pytest.raises(IngestError, match="report.dcm"):
         stage_folder(study_folder, deid_context(case), limits, jobs=2, chunk=1)
     assert stored_files() == before
+
+
+def test_a_new_case_takes_dicom_in_its_first_study(alice):
+    from cases.models import Anatomy, DiagnosticCategory, Modality
+
+    client = client_for(alice)
+    data = form_data(client.get("/admin/cases/case/add/"))
+    data.update(
+        {
+            "title": "New case",
+            "history": "Cough.",
+            "anatomy": Anatomy.objects.get(slug="chest").pk,
+            "category": DiagnosticCategory.objects.get(slug="infection").pk,
+            "diagnosis": "Pneumonia",
+            "studies-TOTAL_FORMS": "1",
+            "studies-0-modality": Modality.objects.get(code="CT").pk,
+            "studies-0-position": "0",
+            "studies-0-pictures": [dcm(f"IM{n}", d) for n, d in enumerate(make.ct_series(2))],
+        }
+    )
+    response = client.post("/admin/cases/case/add/", data)
+    assert response.status_code == 302, response.content[:3000]
+    case = Case.objects.get(title="New case")
+    assert Image.objects.filter(study__case=case, instance__isnull=False).count() == 2
+    assert case.cover_image is not None

@@ -43,8 +43,13 @@ class StagesUploadsForm(forms.ModelForm):
     pictures = UploadField()
     staging = None
 
+    def __init__(self, *args, upload_case=None, **kwargs):
+        # An inline form on a case not saved yet knows its case only through its formset.
+        super().__init__(*args, **kwargs)
+        self.upload_case = upload_case
+
     def case_for_upload(self):
-        return self.instance.case
+        return self.upload_case or self.instance.case
 
     def clean(self):
         cleaned = super().clean()
