@@ -5,7 +5,18 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test serve clean
+.PHONY: run test install install-test system-deps clean
+
+# PDF handouts (WeasyPrint) need Debian's pango; installed here when missing and we are root.
+PANGO_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+system-deps:
+	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq $(PANGO_PACKAGES); \
+	  else \
+	    echo "PDF handouts need pango: sudo apt-get install $(PANGO_PACKAGES)"; \
+	  fi; \
+	fi
 
 $(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -20,8 +31,8 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $@
 
-install: $(VENV)/.installed-demo
-install-test: $(VENV)/.installed-test
+install: system-deps $(VENV)/.installed-demo
+install-test: system-deps $(VENV)/.installed-test
 
 # Installs, migrates the SQLite database, seeds the demo cases and accounts, and serves.
 run: install
