@@ -13,3 +13,7 @@ urlpatterns = [
     path("academic/cases/<int:pk>/reveal/", views.reveal, name="reveal"),
     path("<workflow:workflow>/random/", views.random_case, name="random"),
 ]
+urlpatterns += [
+    path("<workflow:workflow>/cases/<int:pk>/handout.pdf", views.handout, name="handout"),
+    path("standard/cases/<int:pk>/handout-pair.pdf", views.handout_pair, name="handout_pair"),
+]

@@ -1,10 +1,13 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie
 
+from cases import handouts
 from cases.forms import SORTS, BrowseForm
 from cases.models import Case, Study
 from cases.statistics import repository_statistics
@@ -122,3 +125,33 @@ def random_case(request, workflow):
     url = case.get_absolute_url(workflow)
     querystring = form.querystring()
     return _remember(redirect(f"{url}?{querystring}" if querystring else url), workflow)
+
+
+# --- PDF handouts (cases/handouts.py) ---------------------------------------------------------
+
+
+@require_GET
+def handout(request, workflow, pk):
+    """The case as a printable PDF, in the workflow it is read in: an academic one is an unknown."""
+    workflow = get_workflow(request, workflow)
+    case = _get_published_case(pk)
+    paper = handouts.get_paper(request)
+    pdf = handouts.render(request, case, workflow, paper)
+    return _pdf_response(pdf, handouts.filename(case, workflow, paper))
+
+
+@require_GET
+def handout_pair(request, pk):
+    """For a conference: the unknown, then the answer key. Standard only: it holds the answer."""
+    get_workflow(request, STANDARD)
+    case = _get_published_case(pk)
+    paper = handouts.get_paper(request)
+    pdf = handouts.render_pair(request, case, paper)
+    return _pdf_response(pdf, handouts.filename(case, "pair", paper))
+
+
+def _pdf_response(pdf, filename):
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    patch_cache_control(response, private=True)
+    return response

@@ -68,6 +68,7 @@ class ImageView:
     width: int
     height: int
     stack_size: int = 1  # a DICOM series shows as one tile: its middle image, and its size
+    series_pk: int = 0
 
 
 @dataclass
@@ -181,6 +182,7 @@ def _image_view(image, number, shows_answer, stack_size=1):
         width=image.width,
         height=image.height,
         stack_size=stack_size,
+        series_pk=image.series_id,
     )
 
 

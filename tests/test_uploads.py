@@ -257,6 +257,18 @@ def test_the_field_refuses_an_image_cut_short_in_its_pixels():
     assert error_code(upload("cut.jpg", data[: len(data) * 2 // 3], "image/jpeg")) == "damaged"
 
 
+def test_an_image_cut_short_is_refused_even_when_pillow_is_told_to_load_truncated_images(
+    monkeypatch,
+):
+    """WeasyPrint switches Pillow's process-wide LOAD_TRUNCATED_IMAGES on when it renders."""
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    data = noisy_jpeg()
+    assert error_code(upload("cut.jpg", data[: len(data) * 2 // 3], "image/jpeg")) == "damaged"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # left as it was
+
+
 def test_the_field_refuses_an_image_cut_short_in_its_header():
     data = noisy_jpeg()
     assert error_code(upload("cut.jpg", data[:200], "image/jpeg")) == "damaged"

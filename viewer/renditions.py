@@ -7,7 +7,7 @@ comments, ICC tricks and anything appended after the image data, so nothing but 
 from dataclasses import dataclass
 from io import BytesIO
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 ACCEPTED_FORMATS = ("JPEG", "PNG")
 DISPLAY_SIZE = 1600  # long side; enough for a reading-room monitor, well under a radiograph
@@ -62,10 +62,21 @@ def open_picture(fileobj, max_pixels):
             "too_many_pixels",
         )
     try:
-        picture.load()  # reads only the pixels: a truncated or corrupt file fails here
+        _load_whole(picture)  # reads only the pixels: a truncated or corrupt file fails here
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as e:
         raise RenditionError(f"the image data is damaged ({e})", "damaged") from e
     return picture
+
+
+def _load_whole(picture):
+    """Decode the pixels, failing on a file cut short. Pillow's LOAD_TRUNCATED_IMAGES is
+    process-wide, and libraries switch it on (WeasyPrint does, when it first renders)."""
+    saved = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        picture.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = saved
 
 
 def render(picture, lossless):

@@ -1,8 +1,15 @@
 from django.urls import path
 
+import cases.urls  # noqa: F401  registers the "workflow" converter (converters are global, once)
 from viewer import views
 
 app_name = "viewer"
 urlpatterns = [
     path("images/<int:pk>/<str:kind>/", views.image_file, name="image_file"),
+    path("<workflow:workflow>/cases/<int:pk>/images.zip", views.case_zip, name="case_zip"),
+    path(
+        "<workflow:workflow>/cases/<int:pk>/series/<int:series_pk>/images.zip",
+        views.case_zip,
+        name="series_zip",
+    ),
 ]

@@ -1,11 +1,15 @@
 import mimetypes
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
-from viewer.models import Image
+from cases.models import Case
+from cases.workflows import get_workflow
+from viewer import downloads
+from viewer.models import Image, Series
 
 KINDS = ("thumbnail", "display", "full")
 
@@ -29,4 +33,23 @@ def image_file(request, pk, kind):
     response = FileResponse(field.open("rb"), content_type=content_type)
     # The same URL always serves the same pixels; an edit makes a new Image with a new pk.
     patch_cache_control(response, private=True, max_age=7 * 24 * 3600)
+    return response
+
+
+# --- zip downloads of a case's images (viewer/downloads.py) -------------------------------------
+
+
+@require_GET
+def case_zip(request, workflow, pk, series_pk=None):
+    """Every image of a published case (or one of its series) as a zip, streamed as it is written.
+    The same rules as the case page: published only, the standard workflow for its groups."""
+    workflow = get_workflow(request, workflow)
+    case = get_object_or_404(Case.objects.published(), pk=pk)
+    series = None
+    if series_pk is not None:
+        series = get_object_or_404(Series, pk=series_pk, study__case=case)
+    download = downloads.plan(case, workflow, series)
+    response = StreamingHttpResponse(downloads.stream(download), content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(True, download.filename)
+    patch_cache_control(response, private=True, no_cache=True)
     return response
