@@ -1,3 +1,6 @@
+from django.urls import register_converter
+
+
 class WorkflowConverter:
     """Matches only the workflows' names, so /admin/... and others never reach a workflow view."""
 
@@ -8,3 +11,7 @@ class WorkflowConverter:
 
     def to_url(self, value):
         return value
+
+
+# Converters are global: registered once here, used by cases' and viewer's URLs alike.
+register_converter(WorkflowConverter, "workflow")

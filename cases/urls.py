@@ -1,9 +1,7 @@
-from django.urls import path, register_converter
+from django.urls import path
 
+import cases.converters  # noqa: F401  registers <workflow:...>
 from cases import views
-from cases.converters import WorkflowConverter
-
-register_converter(WorkflowConverter, "workflow")
 
 app_name = "cases"
 urlpatterns = [
@@ -12,8 +10,6 @@ urlpatterns = [
     path("<workflow:workflow>/cases/<int:pk>/", views.detail, name="detail"),
     path("academic/cases/<int:pk>/reveal/", views.reveal, name="reveal"),
     path("<workflow:workflow>/random/", views.random_case, name="random"),
-]
-urlpatterns += [
     path("<workflow:workflow>/cases/<int:pk>/handout.pdf", views.handout, name="handout"),
     path("standard/cases/<int:pk>/handout-pair.pdf", views.handout_pair, name="handout_pair"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-import cases.urls  # noqa: F401  registers the "workflow" converter (converters are global, once)
+import cases.converters  # noqa: F401  registers <workflow:...>
 from viewer import views
 
 app_name = "viewer"
