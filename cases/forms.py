@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from cases import search
 from cases.ages import AGE_GROUP_CHOICES
 from cases.models import Anatomy, Case, DiagnosticCategory, Modality
 from cases.workflows import STANDARD
@@ -14,12 +15,20 @@ SORTS = {
     "updated": ("-updated", "-id"),
     "oldest": ("published_at", "id"),
 }
-SORT_CHOICES = [("newest", "Newest"), ("updated", "Recently updated"), ("oldest", "Oldest")]
+# Empty: by relevance when searching on PostgreSQL (cases/search.py), else newest first.
+SORT_CHOICES = [("", "Best match, else newest"), ("newest", "Newest"), ("updated", "Recently updated"), ("oldest", "Oldest")]
 STANDARD_ONLY = ("category", "tag")  # filters on fields the academic workflow hides
 
 
 class BrowseForm(forms.Form):
-    """The filters and sort of a browse page, read from the query string."""
+    """The search, filters and sort of a browse page, read from the query string."""
+
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Words, e.g. osteosarcoma"}),
+    )
 
     anatomy = forms.ModelChoiceField(
         Anatomy.objects.all(), to_field_name="slug", required=False, empty_label="Any anatomy"
@@ -71,9 +80,21 @@ class BrowseForm(forms.Form):
     def sort_key(self):
         return self.active().get("sort", "newest")
 
+    def search_text(self):
+        return self.active().get("q", "")
+
+    def ordering(self):
+        """The two or more fields results are ordered by: the sort asked for; with none, the
+        relevance of a search where the database ranks, else newest first."""
+        if "sort" not in self.active() and self.search_text().split() and search.ranks():
+            return search.RELEVANCE
+        return SORTS[self.sort_key()]
+
     def filter(self, queryset):
+        """The cases of queryset the search and filters select, in the order asked for."""
         filters = self.active()
         data = self.cleaned_data
+        queryset = search.search(queryset, self.search_text(), self.workflow)
         if "anatomy" in filters:
             queryset = queryset.filter(anatomy=data["anatomy"])
         if "modality" in filters:
@@ -88,4 +109,20 @@ class BrowseForm(forms.Form):
             queryset = queryset.filter(category=data["category"])
         if "tag" in filters:
             queryset = queryset.filter(tags__slug=data["tag"])
-        return queryset.order_by(*SORTS[self.sort_key()])
+        return queryset.order_by(*self.ordering())
+
+    def show_counts(self, counts):
+        """Put each facet count in its option's label: "Musculoskeletal (214)"."""
+        for name, by_value in counts.items():
+            field = self.fields[name]
+            if isinstance(field, forms.ModelChoiceField):
+                field.label_from_instance = _counted_label(by_value)
+            else:
+                field.choices = [
+                    (value, label if value == "" else f"{label} ({by_value.get(value, 0)})")
+                    for value, label in field.choices
+                ]
+
+
+def _counted_label(by_value):
+    return lambda term: f"{term} ({by_value.get(term.pk, 0)})"

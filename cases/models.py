@@ -3,6 +3,7 @@ import secrets
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -102,19 +103,29 @@ class CaseQuerySet(models.QuerySet):
 
     def neighbours(self, case, ordering):
         """(previous, next) of case in this queryset ordered by two fields, by keyset: two
-        indexed look-ups, however deep in the results the case is."""
+        indexed look-ups, however deep in the results the case is. A field the case lacks (a
+        search's rank) is read from this queryset; a case the search does not find has none."""
+        values = self._position(case, ordering)
+        if values is None:
+            return None, None
         return (
-            self._after(case, ordering, reverse=True).first(),
-            self._after(case, ordering, reverse=False).first(),
+            self._after(values, ordering, reverse=True).first(),
+            self._after(values, ordering, reverse=False).first(),
         )
 
-    def _after(self, case, ordering, reverse):
+    def _position(self, case, ordering):
+        names = [field.lstrip("-") for field in ordering]
+        if all(hasattr(case, name) for name in names):
+            return {name: getattr(case, name) for name in names}
+        return self.filter(pk=case.pk).values(*names).first()
+
+    def _after(self, values, ordering, reverse):
         (first, second) = ordering
         if reverse:
             first, second = _flip(first), _flip(second)
         name1, op1 = _keyset_lookup(first)
         name2, op2 = _keyset_lookup(second)
-        value1, value2 = getattr(case, name1), getattr(case, name2)
+        value1, value2 = values[name1], values[name2]
         later = Q(**{f"{name1}__{op1}": value1}) | Q(**{name1: value1, f"{name2}__{op2}": value2})
         return self.filter(later).order_by(first, second)
 
@@ -222,6 +233,12 @@ class Case(models.Model):
     random_key = models.FloatField(default=new_random_key, editable=False)
     # Keys the de-identification of this case's DICOM: its UIDs and its date shift.
     deid_salt = models.CharField(max_length=32, default=new_deid_salt, editable=False)
+    # Full-text search (cases/search.py), filled by update_search() on PostgreSQL only. A
+    # tsvector column is plain text to SQLite, which accepts any column type: it stays NULL
+    # there. Their GIN indexes are made by migration 0006 on PostgreSQL only, because SQLite
+    # cannot create a GIN index (so they are not in Meta.indexes, which both databases build).
+    search_standard = SearchVectorField(null=True, editable=False)
+    search_academic = SearchVectorField(null=True, editable=False)
 
     objects = CaseQuerySet.as_manager()
 
@@ -313,6 +330,12 @@ class Case(models.Model):
             if first is not None:
                 self.cover_image = first
                 Case.objects.filter(pk=self.pk).update(cover_image=first)
+
+    def update_search(self):
+        """Recompute this case's search vectors from its current rows (one UPDATE, PostgreSQL)."""
+        from cases import search  # search builds on the models
+
+        search.update_vectors(self)
 
     def modalities(self):
         """Distinct modalities of the studies, in study order (uses prefetched studies)."""

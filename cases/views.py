@@ -7,8 +7,9 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie
 
-from cases import handouts
-from cases.forms import SORTS, BrowseForm
+from cases import handouts, search
+from cases.facets import facet_counts, top_tags
+from cases.forms import BrowseForm
 from cases.models import Case, Study
 from cases.statistics import repository_statistics
 from cases.workflows import ACADEMIC, COOKIE, STANDARD, WORKFLOWS, get_workflow, may_use_standard, present
@@ -61,8 +62,10 @@ def home(request):
 def browse(request, workflow):
     workflow = get_workflow(request, workflow)
     form = BrowseForm(request.GET, workflow)
-    cases = form.filter(Case.objects.published().for_cards())
-    page = Paginator(cases, settings.CASES_PER_PAGE).get_page(request.GET.get("page"))
+    found = form.filter(Case.objects.published())
+    form.show_counts(facet_counts(found, workflow))
+    cards = search.with_snippets(found.for_cards(), form.search_text(), workflow)
+    page = Paginator(cards, settings.CASES_PER_PAGE).get_page(request.GET.get("page"))
     response = render(
         request,
         "cases/browse.html",
@@ -70,11 +73,19 @@ def browse(request, workflow):
             "workflow": workflow,
             "form": form,
             "page": page,
-            "cards": [present(case, workflow) for case in page.object_list],
+            "cards": [_card(case, workflow) for case in page.object_list],
             "querystring": form.querystring(),
+            "tags": top_tags(found) if workflow == STANDARD else [],
         },
     )
     return _remember(response, workflow)
+
+
+def _card(case, workflow):
+    card = present(case, workflow)
+    if workflow == STANDARD:  # academic cards never show a snippet: it would be the answer
+        card.snippet = search.snippet_html(getattr(case, "headline", ""))
+    return card
 
 
 @require_GET
@@ -95,7 +106,7 @@ def reveal(request, pk):
 def _render_detail(request, case, workflow, reveal):
     form = BrowseForm(request.GET, workflow)
     previous, following = form.filter(Case.objects.published()).neighbours(
-        case, SORTS[form.sort_key()]
+        case, form.ordering()
     )
     return render(
         request,

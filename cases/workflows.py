@@ -97,6 +97,7 @@ class CaseView:
     references: list = field(default_factory=list)
     tags: list = field(default_factory=list)
     cover_url: str = ""
+    snippet: str = ""  # standard search results: the matched words in context (safe HTML)
 
     @property
     def revealed(self):

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # search on PostgreSQL (cases/search.py); inert on SQLite
     "taggit",
     "csp",
 ]

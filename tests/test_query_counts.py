@@ -25,6 +25,19 @@ PAGES = {
         reverse("cases:browse", args=["academic"]),
         {"anatomy": "chest", "modality": "CR"},
     ),
+    # A word every case holds (its history), with filters, so every card is a search result.
+    "browse standard, search": lambda case: (
+        reverse("cases:browse", args=["standard"]),
+        {"q": "outstretched hand", "anatomy": "chest", "modality": "CR"},
+    ),
+    "browse academic, search": lambda case: (
+        reverse("cases:browse", args=["academic"]),
+        {"q": "outstretched hand", "anatomy": "chest", "modality": "CR"},
+    ),
+    "detail standard, search": lambda case: (
+        case.get_absolute_url("standard"),
+        {"q": "outstretched"},
+    ),
     "detail standard": lambda case: (case.get_absolute_url("standard"), {}),
     "detail academic": lambda case: (case.get_absolute_url("academic"), {}),
     "detail standard, 2 filters": lambda case: (

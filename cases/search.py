@@ -1,0 +1,225 @@
+"""Full-text search of browse pages: the one place that knows which database does it.
+
+PostgreSQL ranks: each case stores two weighted tsvectors (Case.search_standard and
+Case.search_academic), recomputed by update_vectors() whenever the case or its rows change
+(cases/signals.py). A case matches when its vector matches the query, or, to forgive
+misspellings, when the query is trigram-similar to a visible title/diagnosis (standard) or
+history (academic). SQLite, for development, has neither: there each word of the query must
+appear in one of the fields the workflow may search, and results keep the normal sort.
+
+The academic workflow searches only what it shows (cases.workflows.HIDDEN_IN_ACADEMIC): its
+vector is built from the history, anatomy, modalities, age and sex, never from the answer, so a
+search can neither find, rank, count nor highlight a case by a hidden word.
+"""
+
+import re
+
+from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramWordSimilarity,
+)
+from django.db import connection
+from django.db.models import Exists, F, FloatField, OuterRef, Q, Subquery, TextField, Value
+from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.lookups import GreaterThan
+from django.utils.html import format_html, format_html_join
+
+from cases.ages import AGE_GROUPS
+from cases.models import Case, Differential, Study
+from cases.workflows import STANDARD
+
+CONFIG = "english"
+# word_similarity compares the query with the best-matching stretch of the text; 0.6 is
+# pg_trgm's own default for it and lets "osteosarkoma" find "osteosarcoma" (0.77) without
+# matching every text that shares one short word with the query.
+SIMILARITY = 0.6
+MAX_FUZZY_WORDS = 8  # bounds the SQL a long query builds
+RELEVANCE = ("-rank", "-id")  # a total order, so previous/next by keyset is well defined
+START, STOP = "\x02", "\x03"  # highlight markers: control characters no case text holds
+
+# SQLite: the fields each workflow may search, on the case and on its studies.
+CASE_FIELDS = {
+    "academic": ["history", "anatomy__name"],
+    STANDARD: [
+        "history", "anatomy__name", "title", "unknown_title", "diagnosis", "discussion",
+        "category__name",
+    ],
+}
+STUDY_FIELDS = {
+    "academic": ["modality__code", "modality__name"],
+    STANDARD: ["modality__code", "modality__name", "findings"],
+}
+
+
+def ranks():
+    """Whether this database ranks by relevance (PostgreSQL) or keeps the normal sort."""
+    return connection.vendor == "postgresql"
+
+
+def search(queryset, q, workflow):
+    """The cases of queryset that match q in what the workflow may search; on PostgreSQL
+    annotated with `rank` and ordered by relevance, elsewhere in the queryset's order."""
+    if not q.split():
+        return queryset
+    if ranks():
+        return _matching_vector(queryset, q, workflow).order_by(*RELEVANCE)
+    return _containing_each_word(queryset, q.split(), workflow)
+
+
+def _query(q):
+    return SearchQuery(q, config=CONFIG, search_type="websearch")
+
+
+def _matching_vector(queryset, q, workflow):
+    vector = "search_standard" if workflow == STANDARD else "search_academic"
+    visible = (
+        Concat("title", Value(" "), "diagnosis", output_field=TextField())
+        if workflow == STANDARD
+        else F("history")
+    )
+    query = _query(q)
+    # Like the full-text query, the misspelling fallback wants every word: each one close to
+    # some stretch of the visible text.
+    each_word_close = Q(*(
+        GreaterThan(TrigramWordSimilarity(word, visible), SIMILARITY)
+        for word in q.split()[:MAX_FUZZY_WORDS]
+    ))
+    return (
+        queryset.filter(Q(**{vector: query}) | each_word_close)
+        # Double precision, so the rank read back for previous/next compares equal.
+        .annotate(rank=Cast(
+            Coalesce(SearchRank(F(vector), query), 0.0) + TrigramWordSimilarity(q, visible),
+            FloatField(),
+        ))
+    )
+
+
+def _containing_each_word(queryset, words, workflow):
+    for word in words:
+        queryset = queryset.filter(_contains(word, workflow))
+    return queryset
+
+
+def _contains(word, workflow):
+    def any_of(fields):
+        match = Q()
+        for name in fields:
+            match |= Q(**{f"{name}__icontains": word})
+        return match
+
+    studies = Study.objects.filter(any_of(STUDY_FIELDS[workflow]), case=OuterRef("pk"))
+    match = any_of(CASE_FIELDS[workflow]) | Exists(studies)
+    if workflow == STANDARD:
+        differentials = Differential.objects.filter(case=OuterRef("pk"), diagnosis__icontains=word)
+        tagged = Case.objects.filter(pk=OuterRef("pk"), tags__name__icontains=word)
+        match |= Exists(differentials) | Exists(tagged)
+    return match
+
+
+# --- snippets (standard only) -----------------------------------------------------------------
+
+
+def with_snippets(queryset, q, workflow):
+    """Annotate `headline`: the diagnosis, findings and discussion around the words of q, for
+    the standard workflow on PostgreSQL. Academic cards show no snippet: it would be the answer."""
+    if workflow != STANDARD or not ranks() or not q.split():
+        return queryset
+    findings = (
+        Study.objects.filter(case=OuterRef("pk"))
+        .order_by()
+        .values("case")
+        .annotate(text=StringAgg("findings", delimiter=" "))
+        .values("text")
+    )
+    text = Concat(
+        "diagnosis", Value(". "), Coalesce(Subquery(findings), Value(""), output_field=TextField()),
+        Value(" "),
+        "discussion", output_field=TextField(),
+    )
+    headline = SearchHeadline(
+        text, _query(q), config=CONFIG, start_sel=START, stop_sel=STOP, max_fragments=2
+    )
+    return queryset.annotate(headline=headline)
+
+
+def snippet_html(headline):
+    """The headline as HTML: every character escaped, the matched words in <mark>."""
+    if not headline:
+        return ""
+    pieces = re.split(f"{START}(.*?){STOP}", headline, flags=re.DOTALL)
+    # re.split alternates text and highlighted words: text, word, text, ..., text.
+    html = [format_html("{}", piece) if n % 2 == 0 else format_html("<mark>{}</mark>", piece)
+            for n, piece in enumerate(pieces)]
+    return format_html_join("", "{}", ((piece,) for piece in html))
+
+
+# --- stored vectors ---------------------------------------------------------------------------
+
+
+def update_vectors(case):
+    """Recompute the case's two vectors in one UPDATE, from texts gathered here (PostgreSQL)."""
+    if not ranks():
+        return
+    standard, academic = weighted_texts(case)
+    Case.objects.filter(pk=case.pk).update(
+        search_standard=vector(standard), search_academic=vector(academic)
+    )
+
+
+def refresh(case_id):
+    """Recompute the vectors of the case with this id, if it (still) exists."""
+    if ranks():
+        case = Case.objects.filter(pk=case_id).select_related("anatomy", "category").first()
+        if case is not None:
+            update_vectors(case)
+
+
+def vector(texts):
+    vectors = [
+        SearchVector(Value(text, output_field=TextField()), weight=weight, config=CONFIG)
+        for weight, text in texts.items()
+    ]
+    combined = vectors[0]
+    for vector in vectors[1:]:
+        combined = combined + vector
+    return combined
+
+
+def weighted_texts(case):
+    """({weight: text} for the standard vector, {weight: text} for the academic one).
+
+    Academic holds only what academic pages show: history, anatomy, modalities, age and sex."""
+    studies = list(case.studies.select_related("modality"))
+    modalities = [f"{study.modality.code} {study.modality.name}" for study in studies]
+    anatomy = case.anatomy.name if case.anatomy_id else ""
+    category = case.category.name if case.category_id else ""
+    differentials = case.differentials.values_list("diagnosis", flat=True)
+    tags = case.tags.values_list("name", flat=True)
+    standard = {
+        "A": _join(case.title, case.unknown_title, case.diagnosis),
+        "B": _join(*(study.findings for study in studies), case.discussion, *differentials),
+        "C": case.history,
+        "D": _join(anatomy, category, *modalities, *tags),
+    }
+    academic = {"A": case.history, "B": _join(anatomy, *modalities, *_age_and_sex_words(case))}
+    return standard, academic
+
+
+def _age_and_sex_words(case):
+    words = []
+    if case.age_value is not None and case.age_unit:
+        words.append(f"{case.age_value} {Case.AgeUnit(case.age_unit).label}")
+    if case.age_days is not None:
+        words += [key for key, _, low, high in AGE_GROUPS
+                  if case.age_days >= low and (high is None or case.age_days < high)]
+    if case.sex and case.sex != Case.Sex.UNKNOWN:
+        words.append(Case.Sex(case.sex).label)
+    return words
+
+
+def _join(*texts):
+    return " ".join(text for text in texts if text)
