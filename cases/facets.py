@@ -1,7 +1,7 @@
 """Facet counts beside the browse filters: how many of the cases found have each value.
 
-Each facet is one query over the cases the page found (filters and search applied), so a page
-costs the same however many cases there are. Facets on fields the academic workflow hides
+Each facet is one query over the cases the page found (the search and the other filters
+applied), so a page costs the same however many cases there are. Facets on fields the academic workflow hides
 (category, tag) are counted for the standard workflow only.
 """
 
@@ -15,29 +15,31 @@ from cases.workflows import STANDARD
 TOP_TAGS = 20
 
 
-def facet_counts(cases, workflow):
-    """{filter name: {value: count}} for the select filters of the workflow's browse form."""
-    cases = cases.order_by()
+def facet_counts(select, workflow):
+    """{filter name: {value: count}} for the select filters of the workflow's browse form.
+
+    select(name) is the cases found with every filter but `name` applied, so a facet counts what
+    choosing each of its values would give: with Chest chosen, Neuro still shows its count."""
     counts = {
-        "anatomy": _by(cases, "anatomy"),
-        "modality": _modalities(cases),
-        "age": _age_groups(cases),
-        "difficulty": _by(cases, "difficulty"),
+        "anatomy": _by(select("anatomy"), "anatomy"),
+        "modality": _modalities(select("modality")),
+        "age": _age_groups(select("age")),
+        "difficulty": _by(select("difficulty"), "difficulty"),
     }
     if workflow == STANDARD:
-        counts["category"] = _by(cases, "category")
+        counts["category"] = _by(select("category"), "category")
     return counts
 
 
 def _by(cases, field):
-    rows = cases.values(field).annotate(n=Count("pk")).order_by()
+    rows = cases.order_by().values(field).annotate(n=Count("pk")).order_by()
     return {row[field]: row["n"] for row in rows}
 
 
 def _modalities(cases):
     """Cases, not studies: a case with two CT studies counts once for CT."""
     rows = (
-        Study.objects.filter(case__in=cases.values("pk"))
+        Study.objects.filter(case__in=cases.order_by().values("pk"))
         .values("modality")
         .annotate(n=Count("case", distinct=True))
         .order_by()
@@ -51,7 +53,7 @@ def _age_groups(cases):
     for key, _, low, high in AGE_GROUPS:
         within = Q(age_days__gte=low) if high is None else Q(age_days__gte=low, age_days__lt=high)
         counts[key] = Count("pk", filter=within)
-    return cases.aggregate(**counts)
+    return cases.order_by().aggregate(**counts)
 
 
 def top_tags(cases, limit=TOP_TAGS):

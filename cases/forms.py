@@ -90,9 +90,11 @@ class BrowseForm(forms.Form):
             return search.RELEVANCE
         return SORTS[self.sort_key()]
 
-    def filter(self, queryset):
-        """The cases of queryset the search and filters select, in the order asked for."""
+    def filter(self, queryset, without=None):
+        """The cases of queryset the search and filters select, in the order asked for; with
+        `without`, that one filter left out (a facet counts what choosing another value gives)."""
         filters = self.active()
+        filters.pop(without, None)
         data = self.cleaned_data
         queryset = search.search(queryset, self.search_text(), self.workflow)
         if "anatomy" in filters:

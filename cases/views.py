@@ -62,8 +62,9 @@ def home(request):
 def browse(request, workflow):
     workflow = get_workflow(request, workflow)
     form = BrowseForm(request.GET, workflow)
-    found = form.filter(Case.objects.published())
-    form.show_counts(facet_counts(found, workflow))
+    published = Case.objects.published()
+    found = form.filter(published)
+    form.show_counts(facet_counts(lambda name: form.filter(published, without=name), workflow))
     cards = search.with_snippets(found.for_cards(), form.search_text(), workflow)
     page = Paginator(cards, settings.CASES_PER_PAGE).get_page(request.GET.get("page"))
     response = render(

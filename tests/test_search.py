@@ -160,6 +160,14 @@ def test_facet_counts_label_the_filter_options(secret_case, other_case):
     assert "Chest (0)" in str(narrowed.context["form"]["anatomy"])
 
 
+def test_a_facet_leaves_out_its_own_filter(secret_case, other_case):
+    """With Chest chosen, Musculoskeletal still shows what choosing it would give."""
+    response = browse("standard", q="CR", anatomy="chest")
+    anatomy = str(response.context["form"]["anatomy"])
+    assert "Musculoskeletal (1)" in anatomy and "Chest (1)" in anatomy
+    assert "CR – Computed Radiography (1)" in str(response.context["form"]["modality"])
+
+
 def test_academic_facets_count_no_hidden_field(secret_case, other_case):
     response = browse("academic", q="CR")
     assert "category" not in response.context["form"].fields
