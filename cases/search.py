@@ -23,7 +23,17 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import Exists, F, FloatField, OuterRef, Q, Subquery, TextField, Value
+from django.db.models import (
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.db.models.lookups import GreaterThan
 from django.utils.html import format_html, format_html_join
@@ -161,21 +171,28 @@ def snippet_html(headline):
 
 
 def update_vectors(case):
-    """Recompute the case's two vectors in one UPDATE, from texts gathered here (PostgreSQL)."""
-    if not ranks():
+    """Recompute the case's two vectors in one UPDATE, from texts gathered here (PostgreSQL).
+    Read afresh: the instance a signal hands over may hold stale prefetched rows."""
+    refresh(case.pk)
+
+
+def update_vectors_of(cases):
+    """The same for many cases: their related rows in 4 queries, the vectors in one UPDATE per
+    500 cases (generate_cases writes 2,000 at a time)."""
+    if not ranks() or not cases:
         return
-    standard, academic = weighted_texts(case)
-    Case.objects.filter(pk=case.pk).update(
-        search_standard=vector(standard), search_academic=vector(academic)
-    )
+    prefetch_related_objects(cases, "studies__modality", "differentials", "tags")
+    for case in cases:
+        standard, academic = weighted_texts(case)
+        case.search_standard, case.search_academic = vector(standard), vector(academic)
+    Case.objects.bulk_update(cases, ["search_standard", "search_academic"], batch_size=500)
 
 
 def refresh(case_id):
     """Recompute the vectors of the case with this id, if it (still) exists."""
     if ranks():
-        case = Case.objects.filter(pk=case_id).select_related("anatomy", "category").first()
-        if case is not None:
-            update_vectors(case)
+        fresh = Case.objects.filter(pk=case_id).select_related("anatomy", "category")
+        update_vectors_of(list(fresh))
 
 
 def vector(texts):
@@ -193,12 +210,12 @@ def weighted_texts(case):
     """({weight: text} for the standard vector, {weight: text} for the academic one).
 
     Academic holds only what academic pages show: history, anatomy, modalities, age and sex."""
-    studies = list(case.studies.select_related("modality"))
+    studies = list(case.studies.all())  # prefetched by update_vectors_of, with modality
     modalities = [f"{study.modality.code} {study.modality.name}" for study in studies]
     anatomy = case.anatomy.name if case.anatomy_id else ""
     category = case.category.name if case.category_id else ""
-    differentials = case.differentials.values_list("diagnosis", flat=True)
-    tags = case.tags.values_list("name", flat=True)
+    differentials = [item.diagnosis for item in case.differentials.all()]
+    tags = [tag.name for tag in case.tags.all()]
     standard = {
         "A": _join(case.title, case.unknown_title, case.diagnosis),
         "B": _join(*(study.findings for study in studies), case.discussion, *differentials),

@@ -295,8 +295,7 @@ class Command(BaseCommand):
         signals would have (bulk_create sends none): their cover images, the homepage
         statistics and the search vectors. Runs inside the batch's transaction."""
         self.set_covers(cases)
-        for case in cases:
-            search.update_vectors(case)  # a no-op but on PostgreSQL; ~4 queries a case
+        search.update_vectors_of(cases)  # a no-op but on PostgreSQL
         transaction.on_commit(statistics.forget)
 
     def set_covers(self, cases):
