@@ -4,6 +4,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie
 
@@ -12,7 +13,15 @@ from cases.facets import facet_counts, top_tags
 from cases.forms import BrowseForm
 from cases.models import Case, Study
 from cases.statistics import repository_statistics
-from cases.workflows import ACADEMIC, COOKIE, STANDARD, WORKFLOWS, get_workflow, may_use_standard, present
+from cases.workflows import (
+    ACADEMIC,
+    COOKIE,
+    STANDARD,
+    WORKFLOWS,
+    get_workflow,
+    may_use_standard,
+    present,
+)
 from viewer.models import Image
 
 REMEMBER_SECONDS = 365 * 24 * 3600
@@ -164,6 +173,6 @@ def handout_pair(request, pk):
 
 def _pdf_response(pdf, filename):
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     patch_cache_control(response, private=True)
     return response

@@ -12,7 +12,7 @@ from taggit.models import TaggedItem
 
 from cases.ages import age_in_days
 from cases.management.commands.generate_cases import USERNAME_PREFIX, Command
-from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Reference
+from cases.models import Anatomy, Case, DiagnosticCategory, Modality, Reference
 from cases.statistics import repository_statistics
 from tests.conftest import text_of
 from viewer.models import Image
