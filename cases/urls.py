@@ -6,6 +6,7 @@ from cases import views
 app_name = "cases"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("<workflow:workflow>/cases/", views.browse, name="browse"),
     path("<workflow:workflow>/cases/<int:pk>/", views.detail, name="detail"),
     path("academic/cases/<int:pk>/reveal/", views.reveal, name="reveal"),

@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie
 
@@ -45,6 +47,15 @@ def _remember(response, workflow):
         COOKIE, workflow, max_age=REMEMBER_SECONDS, samesite="Lax", secure=not settings.DEBUG
     )
     return response
+
+
+@require_GET
+@never_cache
+@login_not_required
+def healthz(request):
+    """For a load balancer's health check: the app answers. Touches no database or cache, so it
+    is also the floor of the stack the load benchmark compares every page with."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @require_GET

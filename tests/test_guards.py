@@ -60,7 +60,8 @@ def test_every_named_page_is_covered_by_these_guards(case):
         "viewer:series_zip",
         "cases:handout",
         "cases:handout_pair",
-    }  # downloads, not HTML pages: each has its own tests
+        "cases:healthz",
+    }  # downloads and the health check, not HTML pages: each has its own tests
     covered = {name for name, _ in named_pages(case)} | files
     assert names_in(cases_urls) | names_in(viewer_urls) | {"login"} == covered
 
