@@ -69,6 +69,8 @@ class ImageView:
     height: int
     stack_size: int = 1  # a DICOM series shows as one tile: its middle image, and its size
     series_pk: int = 0
+    index: int = 0  # the image's place in its series, where the viewer opens
+    manifest_url: str = ""  # the series as the viewer loads it, for this workflow
 
 
 @dataclass
@@ -133,7 +135,7 @@ def present(case, workflow, studies=None, reveal=False):
         view.title = case.title
         view.category = case.category
     if studies is not None:
-        view.studies = [_study_view(s, shows_answer) for s in studies]
+        view.studies = [_study_view(s, shows_answer, workflow) for s in studies]
         if shows_answer:
             _add_answer(view, case)
     return view
@@ -148,9 +150,11 @@ def _add_answer(view, case):
     view.tags = [t.name for t in case.tags.all()]
 
 
-def _study_view(study, shows_answer):
-    tiles = [_image_view(image, n, shows_answer, size) for n, (image, size) in
-             enumerate(_tiles(study.images.all()), start=1)]
+def _study_view(study, shows_answer, workflow):
+    tiles = [
+        _image_view(image, n, shows_answer, size, index, (workflow, study.case_id))
+        for n, (image, size, index) in enumerate(_tiles(study.images.all()), start=1)
+    ]
     return StudyView(
         modality=study.modality,
         description=study.description,
@@ -160,19 +164,19 @@ def _study_view(study, shows_answer):
 
 
 def _tiles(images):
-    """(image, stack size) to show, series by series: every picture, and one middle image per
-    DICOM series, so a 500-slice CT is one tile, not 500."""
+    """(image, stack size, index in its series) to show, series by series: every picture, and one
+    middle image per DICOM series, so a 500-slice CT is one tile, not 500."""
     by_series = {}
     for image in images:
         by_series.setdefault(image.series_id, []).append(image)
     for group in by_series.values():
         if group[0].instance_id is None:
-            yield from ((image, 1) for image in group)
+            yield from ((image, 1, index) for index, image in enumerate(group))
         else:
-            yield group[len(group) // 2], len(group)
+            yield group[len(group) // 2], len(group), len(group) // 2
 
 
-def _image_view(image, number, shows_answer, stack_size=1):
+def _image_view(image, number, shows_answer, stack_size, index, workflow_and_case):
     return ImageView(
         pk=image.pk,
         number=number,
@@ -184,6 +188,10 @@ def _image_view(image, number, shows_answer, stack_size=1):
         height=image.height,
         stack_size=stack_size,
         series_pk=image.series_id,
+        index=index,
+        manifest_url=reverse(
+            "viewer:manifest", args=[*workflow_and_case, image.series_id]
+        ),
     )
 
 

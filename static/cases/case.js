@@ -1,6 +1,6 @@
 'use strict';
-// Case page images: a click enlarges an image on the page, a double-click opens it at full
-// resolution. The two are told apart by waiting out the double-click interval before enlarging.
+// Case page images: a click enlarges an image on the page; a double-click opens the viewer
+// (static/viewer/viewer.js), so a click waits out the double-click interval before enlarging.
 (function () {
   const stage = document.querySelector('.stage');
   const stageImage = document.createElement('img');
@@ -11,14 +11,11 @@
 
   function enlarge(link) {
     stageImage.src = link.dataset.displayUrl;
-    stageImage.dataset.fullUrl = link.dataset.fullUrl;
+    // The enlarged image opens the viewer on the same image when double-clicked.
+    ['series', 'index', 'manifestUrl'].forEach((key) => { stageImage.dataset[key] = link.dataset[key]; });
     stage.hidden = false;
     document.querySelectorAll('.case-image[aria-current]').forEach((el) => el.removeAttribute('aria-current'));
     link.setAttribute('aria-current', 'true');
-  }
-
-  function openFull(url) {
-    window.location.assign(url);
   }
 
   document.querySelectorAll('.case-image').forEach((link) => {
@@ -27,12 +24,6 @@
       clearTimeout(pending);
       pending = setTimeout(() => enlarge(link), DOUBLE_CLICK_MS);
     });
-    link.addEventListener('dblclick', (event) => {
-      event.preventDefault();
-      clearTimeout(pending);
-      openFull(link.dataset.fullUrl);
-    });
+    link.addEventListener('dblclick', () => clearTimeout(pending));
   });
-
-  stageImage.addEventListener('dblclick', () => openFull(stageImage.dataset.fullUrl));
 })();
