@@ -5,7 +5,7 @@
 import { decodeStoredValues, valueRange } from './pixels.js';
 
 const CONCURRENT_LOADS = 6; // a browser's connections per host over HTTP/1.1
-const MEMORY_BUDGET = 256 * 1024 * 1024; // decoded slices kept; a 500-slice CT needs 256 MiB
+const MEMORY_BUDGET = 192 * 1024 * 1024; // decoded slices kept: 384 of 512 x 512; the rest refetch from cache
 const WHEEL_STEP = 50; // wheel delta per slice: one mouse notch (100) is one slice or two
 const MIN_SCALE = 0.05;
 const MAX_SCALE = 40;
