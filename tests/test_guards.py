@@ -56,12 +56,14 @@ def names_in(module):
 def test_every_named_page_is_covered_by_these_guards(case):
     files = {
         "viewer:image_file",
+        "viewer:pixels",
+        "viewer:manifest",
         "viewer:case_zip",
         "viewer:series_zip",
         "cases:handout",
         "cases:handout_pair",
         "cases:healthz",
-    }  # downloads and the health check, not HTML pages: each has its own tests
+    }  # downloads, the viewer's data and the health check, not HTML pages: each has its own tests
     covered = {name for name, _ in named_pages(case)} | files
     assert names_in(cases_urls) | names_in(viewer_urls) | {"login"} == covered
 

@@ -6,6 +6,12 @@ from viewer import views
 app_name = "viewer"
 urlpatterns = [
     path("images/<int:pk>/<str:kind>/", views.image_file, name="image_file"),
+    path("images/<int:pk>/pixels", views.image_pixels, name="pixels"),
+    path(
+        "<workflow:workflow>/cases/<int:pk>/series/<int:series_pk>/manifest.json",
+        views.series_manifest,
+        name="manifest",
+    ),
     path("<workflow:workflow>/cases/<int:pk>/images.zip", views.case_zip, name="case_zip"),
     path(
         "<workflow:workflow>/cases/<int:pk>/series/<int:series_pk>/images.zip",

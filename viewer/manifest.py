@@ -1,0 +1,137 @@
+"""A series' manifest: what the browser viewer needs to show it, as a dict to send as JSON.
+
+Grey series give the URL of each image's stored values (viewer.pixelstore, format
+`med-zigzag-planes`) with what windowing them takes: rescale slope and intercept (PS3.3 C.11.1),
+default windows in rescaled units (C.11.2), presets by modality; and the geometry that
+orientation letters and measurements need. Colour series and uploaded pictures are shown from
+their 8-bit display rendition.
+
+The academic manifest carries nothing cases.workflows.HIDDEN_IN_ACADEMIC lists: no caption, and
+a label made of the modality and the series' number, never its description.
+"""
+
+import pydicom
+from django.urls import reverse
+from pydicom.errors import InvalidDicomError
+
+from cases.workflows import STANDARD
+from viewer import dicom, pixelstore
+from viewer.models import Series
+
+VERSION = 2
+# (name, center, width) in Hounsfield units; the usual CT windows (e.g. Radiopaedia's
+# "Windowing (CT)"). The viewer binds keys 1-9 in this order after its own "Auto".
+CT_PRESETS = (
+    ("Brain", 40, 80),
+    ("Subdural", 75, 215),
+    ("Stroke", 40, 40),
+    ("Lung", -600, 1500),
+    ("Mediastinum", 50, 350),
+    ("Abdomen", 50, 400),
+    ("Liver", 30, 150),
+    ("Bone", 400, 1800),
+)
+DETECTOR_SPACING_NOTE = "detector spacing (ImagerPixelSpacing), not calibrated at the patient"
+
+
+def manifest(series, images, workflow, *, number, detector_spacing=False):
+    """The manifest of `series`, whose `images` are given in display order. `number` is the
+    series' 1-based place in its case; `detector_spacing` says its spacing is Imager Pixel
+    Spacing (see spacing_is_at_detector)."""
+    grey = bool(images) and all(image.pixels for image in images)
+    result = {
+        "version": VERSION,
+        "id": series.pk,
+        "label": series.label() if workflow == STANDARD else academic_label(series, number),
+        "modality": series.modality,
+        "kind": "grey" if grey else "colour",
+        "rows": series.rows,
+        "columns": series.columns,
+        "signed": series.signed,
+        "photometric": series.photometric,
+        "windows": [list(window) for window in series.windows],
+        "presets": presets(series) if grey else [],
+        "pixel_spacing": series.pixel_spacing,
+    }
+    if grey:
+        result["encoding"] = pixelstore.ENCODING
+    if series.pixel_spacing and detector_spacing:
+        result["spacing_note"] = DETECTOR_SPACING_NOTE
+    result["images"] = [
+        image_entry(image, n, grey, workflow) for n, image in enumerate(images, start=1)
+    ]
+    return result
+
+
+def academic_label(series, number):
+    """A label that gives nothing away: a description may name the finding ("Axial T2, lesion")."""
+    return f"{series.modality or 'Images'} series {number}"
+
+
+def presets(series):
+    """Named windows for a grey series: CT's usual ones, else the file's own defaults."""
+    if series.modality == "CT":
+        return [_preset(name, center, width) for name, center, width in CT_PRESETS]
+    names = ["Default"] + [f"Default {n}" for n in range(2, len(series.windows) + 1)]
+    return [_preset(name, center, width) for name, (center, width) in zip(names, series.windows)]
+
+
+def _preset(name, center, width):
+    return {"name": name, "center": center, "width": width}
+
+
+def image_entry(image, number, grey, workflow):
+    meta = image.meta
+    entry = {"id": image.pk, "number": number}
+    if grey:
+        entry["pixels_url"] = reverse("viewer:pixels", args=[image.pk])
+    entry.update(
+        picture_url=image.file_url("display"),
+        full_url=image.file_url("full"),
+        width=image.width,
+        height=image.height,
+        rescale=meta.get("rescale") or [1.0, 0.0],
+        windows=meta.get("windows") or [],
+        orientation=meta.get("orientation"),
+        position=meta.get("position"),
+        spacing=meta.get("spacing"),
+    )
+    if workflow == STANDARD:
+        entry["caption"] = image.caption
+    return entry
+
+
+def spacing_is_at_detector(dicom_file):
+    """Whether the spacing ingest stored for a file is its Imager Pixel Spacing: measured at the
+    detector of a projection radiograph, uncorrected for magnification (PS3.3 10.7.1.3), so the
+    viewer says so beside its measurements. Ingest keeps only the numbers; the stored
+    (de-identified) file still has both elements. False when the file can't be read."""
+    try:
+        with dicom_file.open("rb") as stream:
+            dataset = pydicom.dcmread(stream, stop_before_pixels=True)
+    except (OSError, InvalidDicomError):
+        return False
+    if dicom.pixel_spacing(dataset) is None or "ImagerPixelSpacing" not in dataset:
+        return False
+    del dataset.ImagerPixelSpacing
+    return dicom.pixel_spacing(dataset) is None  # only Imager Pixel Spacing gave a spacing
+
+
+def build(series, workflow):
+    """The manifest of a series read from the database: a few queries, however many images."""
+    images = list(series.images.order_by("position", "id"))
+    detector = False
+    if series.pixel_spacing:
+        first = series.instances.order_by("id").first()
+        detector = first is not None and spacing_is_at_detector(first.file)
+    return manifest(
+        series, images, workflow, number=series_number(series), detector_spacing=detector
+    )
+
+
+def series_number(series):
+    """The series' 1-based place in its case, in the case page's order of studies and series."""
+    in_case = Series.objects.filter(study__case_id=series.study.case_id).order_by(
+        "study__position", "study_id", "position", "id"
+    )
+    return list(in_case.values_list("pk", flat=True)).index(series.pk) + 1
