@@ -331,8 +331,8 @@ def test_the_manifest_takes_the_same_queries_for_3_or_40_slices(alice, client):
             assert client.get(url).status_code == 200
         counts.append(len(queries))
 
-    # The case, the series, its images, its first DICOM file (spacing), the case's series (label).
-    assert counts == [5, 5]
+    # The case, the series, its images, the case's series (for the label).
+    assert counts == [4, 4]
 
 
 def test_a_draft_case_has_no_manifest_even_for_its_author(alice):

@@ -83,6 +83,16 @@ def pixel_spacing(dataset, frame=0):
     return None
 
 
+def spacing_at_detector(dataset, frame=0):
+    """Whether pixel_spacing() is the Imager Pixel Spacing: measured at the detector of a
+    projection radiograph, uncorrected for magnification, so lengths read from it are not
+    true sizes at the patient (PS3.3 10.7.1.3)."""
+    calibrated = _numbers(_frame_value(dataset, frame, "PixelMeasuresSequence", "PixelSpacing"))
+    return pixel_spacing(dataset, frame) is not None and not (
+        len(calibrated) == 2 and min(calibrated) > 0
+    )
+
+
 def slice_thickness(dataset, frame=0):
     thickness = _numbers(_frame_value(dataset, frame, "PixelMeasuresSequence", "SliceThickness"))
     return thickness[0] if len(thickness) == 1 and thickness[0] > 0 else None

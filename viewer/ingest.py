@@ -406,6 +406,7 @@ def _stage_frame(staging, ds, frame):
         "position": _floats(dicom.position(ds, frame)),
         "orientation": _floats(dicom.orientation(ds, frame)),
         "spacing": _floats(dicom.pixel_spacing(ds, frame)),
+        "spacing_at_detector": dicom.spacing_at_detector(ds, frame),
         "sort": list(dicom.sort_key(ds, frame)),
     }
     return _write_renditions(staging, renditions, frame, meta, pixels)

@@ -10,12 +10,10 @@ The academic manifest carries nothing cases.workflows.HIDDEN_IN_ACADEMIC lists: 
 a label made of the modality and the series' number, never its description.
 """
 
-import pydicom
 from django.urls import reverse
-from pydicom.errors import InvalidDicomError
 
 from cases.workflows import STANDARD
-from viewer import dicom, pixelstore
+from viewer import pixelstore
 from viewer.models import Series
 
 VERSION = 2
@@ -34,10 +32,9 @@ CT_PRESETS = (
 DETECTOR_SPACING_NOTE = "detector spacing (ImagerPixelSpacing), not calibrated at the patient"
 
 
-def manifest(series, images, workflow, *, number, detector_spacing=False):
+def manifest(series, images, workflow, *, number):
     """The manifest of `series`, whose `images` are given in display order. `number` is the
-    series' 1-based place in its case; `detector_spacing` says its spacing is Imager Pixel
-    Spacing (see spacing_is_at_detector)."""
+    series' 1-based place in its case."""
     grey = bool(images) and all(image.pixels for image in images)
     result = {
         "version": VERSION,
@@ -55,7 +52,8 @@ def manifest(series, images, workflow, *, number, detector_spacing=False):
     }
     if grey:
         result["encoding"] = pixelstore.ENCODING
-    if series.pixel_spacing and detector_spacing:
+    # Ingest marks a spacing that is the Imager Pixel Spacing (viewer.dicom.spacing_at_detector).
+    if series.pixel_spacing and images and images[0].meta.get("spacing_at_detector"):
         result["spacing_note"] = DETECTOR_SPACING_NOTE
     result["images"] = [
         image_entry(image, n, grey, workflow) for n, image in enumerate(images, start=1)
@@ -101,32 +99,10 @@ def image_entry(image, number, grey, workflow):
     return entry
 
 
-def spacing_is_at_detector(dicom_file):
-    """Whether the spacing ingest stored for a file is its Imager Pixel Spacing: measured at the
-    detector of a projection radiograph, uncorrected for magnification (PS3.3 10.7.1.3), so the
-    viewer says so beside its measurements. Ingest keeps only the numbers; the stored
-    (de-identified) file still has both elements. False when the file can't be read."""
-    try:
-        with dicom_file.open("rb") as stream:
-            dataset = pydicom.dcmread(stream, stop_before_pixels=True)
-    except (OSError, InvalidDicomError):
-        return False
-    if dicom.pixel_spacing(dataset) is None or "ImagerPixelSpacing" not in dataset:
-        return False
-    del dataset.ImagerPixelSpacing
-    return dicom.pixel_spacing(dataset) is None  # only Imager Pixel Spacing gave a spacing
-
-
 def build(series, workflow):
     """The manifest of a series read from the database: a few queries, however many images."""
     images = list(series.images.order_by("position", "id"))
-    detector = False
-    if series.pixel_spacing:
-        first = series.instances.order_by("id").first()
-        detector = first is not None and spacing_is_at_detector(first.file)
-    return manifest(
-        series, images, workflow, number=series_number(series), detector_spacing=detector
-    )
+    return manifest(series, images, workflow, number=series_number(series))
 
 
 def series_number(series):
