@@ -163,12 +163,24 @@ DATA_UPLOAD_MAX_NUMBER_FILES = MAX_FILES_PER_UPLOAD
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "repository",
-    }
-}
+
+def _cache(url, key_prefix):
+    """The cache the homepage statistics and the browse results live in (cases/statistics.py,
+    cases/results.py). Empty: this process's memory, enough for one process (runserver, tests).
+    Several gunicorn workers should share Redis, so that a case saved through one of them makes
+    every worker's cached pages stale at once; with memory, each worker's copy lives on for up to
+    its timeout."""
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "repository", "KEY_PREFIX": key_prefix}
+    if url.split("://")[0] not in ("redis", "rediss", "unix"):
+        raise ImproperlyConfigured("CACHE_URL: use redis://host:6379/0 (or leave it empty)")
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url, "KEY_PREFIX": key_prefix}
+
+
+CACHE_URL = env_str("CACHE_URL", "")
+CACHES = {"default": _cache(CACHE_URL, env_str("CACHE_KEY_PREFIX", "repository"))}
 
 # Security headers. HTTPS-only settings follow DEBUG so a local run over http still works.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -19,7 +19,7 @@ SETTING_VARIABLES = (
     "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REQUIRE_LOGIN", "CASES_PER_PAGE",
     "STANDARD_WORKFLOW_GROUPS", "SECURE_SSL_REDIRECT", "MEDIA_ROOT", "DJANGO_SETTINGS_MODULE",
     "SECRET_KEY_FILE", "MAX_IMAGE_PIXELS", "MAX_UPLOAD_MB", "MAX_FILES_PER_UPLOAD",
-    "SECURE_HSTS_SECONDS", "BEHIND_HTTPS_PROXY",
+    "SECURE_HSTS_SECONDS", "BEHIND_HTTPS_PROXY", "CACHE_URL", "CACHE_KEY_PREFIX",
 )
 
 
@@ -145,6 +145,7 @@ GOOD = {"DEBUG": "true"}
         ({**GOOD, "DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
         ({**GOOD, "DATABASE_URL": "nonsense"}, "DATABASE_URL"),
         ({**GOOD, "SECRET_KEY_FILE": "/nonexistent/secret"}, "SECRET_KEY_FILE"),
+        ({**GOOD, "CACHE_URL": "memcached://127.0.0.1:11211"}, "CACHE_URL"),
     ],
 )
 def test_a_bad_value_stops_the_start_naming_the_variable(env, variable):
@@ -172,6 +173,20 @@ def test_good_values_start(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.split(" ", 2)[:2] == [key, "12"]
     assert "['Attendings', 'Fellows'] django.db.backends.postgresql" in result.stdout
+
+
+def cache_with(**env):
+    code = "import repository.settings as s; c = s.CACHES['default']; print(c['BACKEND'], c['KEY_PREFIX'])"
+    result = run_python("-c", code, DEBUG="true", **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_the_cache_is_in_memory_unless_a_redis_url_is_given():
+    assert cache_with() == ["django.core.cache.backends.locmem.LocMemCache", "repository"]
+    assert cache_with(CACHE_URL="redis://127.0.0.1:6379/1", CACHE_KEY_PREFIX="cases") == [
+        "django.core.cache.backends.redis.RedisCache", "cases",
+    ]
 
 
 def test_the_deploy_check_passes_in_production():
