@@ -4,13 +4,14 @@ from django.db.models import Prefetch
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie
 
-from cases import handouts, search
+from cases import handouts, results, search
 from cases.facets import facet_counts, top_tags
 from cases.forms import BrowseForm
 from cases.models import Case, Study
@@ -81,25 +82,33 @@ def home(request):
 @require_GET
 def browse(request, workflow):
     workflow = get_workflow(request, workflow)
-    form = BrowseForm(request.GET, workflow)
+    page = results.page_number(request.GET.get("page"))
+    key = results.key(workflow, request.GET, page)
+    html = results.cached(key)
+    if html is None:
+        form = BrowseForm(request.GET, workflow)
+        html = render_to_string(results.TEMPLATE, _results_context(form, workflow, page))
+        if form.is_valid():  # a form's errors are this reader's own: shown, never cached
+            results.store(key, html)
+    response = render(request, "cases/browse.html", {"workflow": workflow, "results": html})
+    return _remember(response, workflow)
+
+
+def _results_context(form, workflow, page_number):
+    """What cases/_browse_results.html shows: a count, a query per facet, the page's cards."""
     published = Case.objects.published()
     found = form.filter(published)
     form.show_counts(facet_counts(lambda name: form.filter(published, without=name), workflow))
     cards = search.with_snippets(found.for_cards(), form.search_text(), workflow)
-    page = Paginator(cards, settings.CASES_PER_PAGE).get_page(request.GET.get("page"))
-    response = render(
-        request,
-        "cases/browse.html",
-        {
-            "workflow": workflow,
-            "form": form,
-            "page": page,
-            "cards": [_card(case, workflow) for case in page.object_list],
-            "querystring": form.querystring(),
-            "tags": top_tags(found) if workflow == STANDARD else [],
-        },
-    )
-    return _remember(response, workflow)
+    page = Paginator(cards, settings.CASES_PER_PAGE).get_page(page_number)
+    return {
+        "workflow": workflow,
+        "form": form,
+        "page": page,
+        "cards": [_card(case, workflow) for case in page.object_list],
+        "querystring": form.querystring(),
+        "tags": top_tags(found) if workflow == STANDARD else [],
+    }
 
 
 def _card(case, workflow):
