@@ -35,7 +35,6 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Cast, Coalesce, Concat
-from django.db.models.lookups import GreaterThan
 from django.utils.html import format_html, format_html_join
 
 from cases.ages import AGE_GROUPS
@@ -43,10 +42,9 @@ from cases.models import Case, Differential, Study
 from cases.workflows import STANDARD
 
 CONFIG = "english"
-# word_similarity compares the query with the best-matching stretch of the text; 0.6 is
-# pg_trgm's own default for it and lets "osteosarkoma" find "osteosarcoma" (0.77) without
-# matching every text that shares one short word with the query.
-SIMILARITY = 0.6
+# A misspelt word matches when its word_similarity to the best-matching stretch of the text
+# reaches pg_trgm.word_similarity_threshold, left at pg_trgm's default of 0.6: "osteosarkoma"
+# finds "osteosarcoma" (0.77) without matching every text that shares a short word with it.
 MAX_FUZZY_WORDS = 8  # bounds the SQL a long query builds
 RELEVANCE = ("-rank", "-id")  # a total order, so previous/next by keyset is well defined
 START, STOP = "\x02", "\x03"  # highlight markers: control characters no case text holds
@@ -84,22 +82,29 @@ def _query(q):
     return SearchQuery(q, config=CONFIG, search_type="websearch")
 
 
+def fuzzy_text(workflow):
+    """The text a misspelt word is matched against: what the workflow shows of the answer
+    (standard) or the history (academic). Migration 0007 indexes these very expressions with
+    gin_trgm_ops, so they must stay as they are or change together with a new migration."""
+    if workflow == STANDARD:
+        return Concat("title", Value(" "), "diagnosis", output_field=TextField())
+    return F("history")
+
+
 def _matching_vector(queryset, q, workflow):
     vector = "search_standard" if workflow == STANDARD else "search_academic"
-    visible = (
-        Concat("title", Value(" "), "diagnosis", output_field=TextField())
-        if workflow == STANDARD
-        else F("history")
-    )
+    visible = fuzzy_text(workflow)
     query = _query(q)
     # Like the full-text query, the misspelling fallback wants every word: each one close to
-    # some stretch of the visible text.
+    # some stretch of the visible text. `text %> word` is word_similarity(word, text) above
+    # pg_trgm.word_similarity_threshold (0.6, above): an operator the trigram
+    # index answers, where comparing word_similarity() with a number reads every row.
     each_word_close = Q(*(
-        GreaterThan(TrigramWordSimilarity(word, visible), SIMILARITY)
-        for word in q.split()[:MAX_FUZZY_WORDS]
+        Q(fuzzy__trigram_word_similar=word) for word in q.split()[:MAX_FUZZY_WORDS]
     ))
     return (
-        queryset.filter(Q(**{vector: query}) | each_word_close)
+        queryset.alias(fuzzy=visible)
+        .filter(Q(**{vector: query}) | each_word_close)
         # Double precision, so the rank read back for previous/next compares equal.
         .annotate(rank=Cast(
             Coalesce(SearchRank(F(vector), query), 0.0) + TrigramWordSimilarity(q, visible),
@@ -177,15 +182,52 @@ def update_vectors(case):
 
 
 def update_vectors_of(cases):
-    """The same for many cases: their related rows in 4 queries, the vectors in one UPDATE per
-    500 cases (generate_cases writes 2,000 at a time)."""
+    """The same for many cases: their related rows in 4 queries, the vectors in write_vectors()."""
     if not ranks() or not cases:
         return
     prefetch_related_objects(cases, "studies__modality", "differentials", "tags")
-    for case in cases:
-        standard, academic = weighted_texts(case)
-        case.search_standard, case.search_academic = vector(standard), vector(academic)
-    Case.objects.bulk_update(cases, ["search_standard", "search_academic"], batch_size=500)
+    write_vectors({case.pk: weighted_texts(case) for case in cases})
+
+
+# The texts, weighted, in the order of the columns of _update_sql's VALUES list.
+STANDARD_WEIGHTS = ("A", "B", "C", "D")
+ACADEMIC_WEIGHTS = ("A", "B")
+VECTOR_BATCH = 1000
+
+
+def write_vectors(texts):
+    """Store the vectors of {case id: weighted_texts()}: one UPDATE per VECTOR_BATCH cases, which
+    joins the cases to their texts (generate_cases writes thousands at a time)."""
+    rows = [
+        (pk, *(standard[w] for w in STANDARD_WEIGHTS), *(academic[w] for w in ACADEMIC_WEIGHTS))
+        for pk, (standard, academic) in texts.items()
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), VECTOR_BATCH):
+            batch = rows[start:start + VECTOR_BATCH]
+            cursor.execute(_update_sql(len(batch)), [value for row in batch for value in row])
+
+
+def _update_sql(count):
+    """UPDATE ... FROM (VALUES ...): the same setweight(to_tsvector()) sums vector() builds, for
+    many cases at once. (bulk_update writes one CASE WHEN id = ... branch per case, which
+    PostgreSQL walks for every row: quadratic in the batch.)"""
+    def weighted(columns, weights):
+        return " || ".join(
+            f"setweight(to_tsvector('{CONFIG}', coalesce(v.{column}, '')), '{weight}')"
+            for column, weight in zip(columns, weights)
+        )
+
+    standard = [f"s{w.lower()}" for w in STANDARD_WEIGHTS]
+    academic = [f"a{w.lower()}" for w in ACADEMIC_WEIGHTS]
+    row = "(%s::bigint" + ", %s::text" * (len(standard) + len(academic)) + ")"
+    return (
+        f"UPDATE {Case._meta.db_table} AS c SET "
+        f"search_standard = {weighted(standard, STANDARD_WEIGHTS)}, "
+        f"search_academic = {weighted(academic, ACADEMIC_WEIGHTS)} "
+        f"FROM (VALUES {', '.join([row] * count)}) AS v(id, {', '.join(standard + academic)}) "
+        "WHERE c.id = v.id"
+    )
 
 
 def refresh(case_id):
@@ -207,20 +249,24 @@ def vector(texts):
 
 
 def weighted_texts(case):
-    """({weight: text} for the standard vector, {weight: text} for the academic one).
+    """({weight: text} for the standard vector, {weight: text} for the academic one), from the
+    case's prefetched studies (with modality), differentials and tags."""
+    return texts_of(case, case.studies.all(), case.differentials.all(), case.tags.all())
+
+
+def texts_of(case, studies, differentials, tags):
+    """weighted_texts() from rows given: generate_cases holds them in memory already.
 
     Academic holds only what academic pages show: history, anatomy, modalities, age and sex."""
-    studies = list(case.studies.all())  # prefetched by update_vectors_of, with modality
     modalities = [f"{study.modality.code} {study.modality.name}" for study in studies]
     anatomy = case.anatomy.name if case.anatomy_id else ""
     category = case.category.name if case.category_id else ""
-    differentials = [item.diagnosis for item in case.differentials.all()]
-    tags = [tag.name for tag in case.tags.all()]
     standard = {
         "A": _join(case.title, case.unknown_title, case.diagnosis),
-        "B": _join(*(study.findings for study in studies), case.discussion, *differentials),
+        "B": _join(*(study.findings for study in studies), case.discussion,
+                   *(item.diagnosis for item in differentials)),
         "C": case.history,
-        "D": _join(anatomy, category, *modalities, *tags),
+        "D": _join(anatomy, category, *modalities, *(tag.name for tag in tags)),
     }
     academic = {"A": case.history, "B": _join(anatomy, *modalities, *_age_and_sex_words(case))}
     return standard, academic
