@@ -5,7 +5,9 @@
 import { decodeStoredValues, valueRange } from './pixels.js';
 
 const CONCURRENT_LOADS = 6; // a browser's connections per host over HTTP/1.1
-const MEMORY_BUDGET = 192 * 1024 * 1024; // decoded slices kept: 384 of 512 x 512; the rest refetch from cache
+// Decoded slices held at once (384 of 512 x 512): beyond that, the farthest are dropped and
+// fetched again from the browser's cache when needed. A page may lower it (data-memory-mib).
+const MEMORY_BUDGET_MIB = 192;
 const WHEEL_STEP = 50; // wheel delta per slice: one mouse notch (100) is one slice or two
 const MIN_SCALE = 0.05;
 const MAX_SCALE = 40;
@@ -215,7 +217,8 @@ class Viewer {
   window() {
     const slices = this.series.slices;
     const perSlice = Math.max(1, slices[this.index].bytes);
-    const keep = Math.max(3, Math.floor(MEMORY_BUDGET / perSlice));
+    const budget = (Number(this.root.dataset.memoryMib) || MEMORY_BUDGET_MIB) * 1024 * 1024;
+    const keep = Math.max(3, Math.floor(budget / perSlice));
     const order = [];
     for (let d = 0; order.length < Math.min(keep, slices.length); d++) {
       if (this.index + d < slices.length) order.push(this.index + d);
@@ -236,7 +239,7 @@ class Viewer {
       const slice = this.series.slices[index];
       if (slice.state === 'idle') this.load(slice);
     }
-    this.showProgress();
+    this.showProgress(wanted);
   }
 
   load(slice) {
@@ -306,14 +309,16 @@ class Viewer {
     this.inFlight.clear();
   }
 
-  showProgress() {
+  // Progress over the slices worth holding (the whole series unless it outgrows the budget).
+  showProgress(wanted) {
     const slices = this.series.slices;
-    const done = slices.filter((s) => s.state === 'ready' || s.state === 'error').length;
+    const done = wanted.filter((i) => slices[i].state === 'ready' || slices[i].state === 'error').length;
+    this.root.dataset.slicesHeld = slices.filter((s) => s.state === 'ready').length;
     const progress = this.controls.progress;
-    progress.max = slices.length;
+    progress.max = wanted.length;
     progress.value = done;
-    progress.hidden = done === slices.length || slices.length === 1;
-    progress.textContent = `${done} of ${slices.length} slices loaded`;
+    progress.hidden = done === wanted.length || slices.length === 1;
+    progress.textContent = `${done} of ${wanted.length} images loaded`;
   }
 
   // --- window/level ------------------------------------------------------------------------------
