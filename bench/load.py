@@ -1,0 +1,329 @@
+"""How the site holds up at 100,000 cases: each page under load, against the floor of the stack.
+
+    .venv/bin/python bench/load.py [--cases 100000] [--duration 10] [--connections 4]
+                                   [--server postgres://postgres@127.0.0.1:5432/postgres]
+                                   [--cache-url redis://127.0.0.1:6379/0] [--reuse NAME] [--keep]
+
+A throwaway PostgreSQL database (bench_load_<pid>) is created on the server named, migrated and
+filled by `manage.py generate_cases`; the app is served by gunicorn with production settings
+(DEBUG off, whitenoise, static files collected into a temporary folder) on 127.0.0.1; wrk, from a
+second process, drives each page for a fixed time after a short warm-up. The database is dropped
+at the end unless --keep; --reuse NAME serves a database kept before, skipping the generation.
+
+Figures go to stdout, one a line, as `name: value unit`; lines starting with # are notes. Pages
+of the academic workflow are prefixed `academic_`. `floor` is /healthz, a view that returns a
+fixed string: every page's p50 is compared with its p50. `*_server_p95` is the time spent in
+Django (a Server-Timing header the benchmark's settings add), without the network and queueing.
+"""
+
+import argparse
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+PYTHON = sys.executable
+SCRIPT = BENCH / "load.lua"
+PORT = 8765
+WARM_UP_SECONDS = 2
+TARGET_RATIO = 3.0
+TARGET_SEARCH_MS = 50.0  # server time, p95
+
+# (name, path) in the order measured; {case} is a published case's id.
+FLOOR = ("floor", "/healthz")
+PAGES = {
+    "standard": [
+        ("home", "/"),
+        ("browse_p1", "/standard/cases/"),
+        ("browse_p500", "/standard/cases/?page=500"),
+        ("browse_filters", "/standard/cases/?anatomy=chest&modality=CT"),
+        ("search_common", "/standard/cases/?q=pain"),
+        ("search_rare", "/standard/cases/?q=scurvy"),
+        ("search_misspelt", "/standard/cases/?q=osteosarkoma"),
+        ("case", "/standard/cases/{case}/"),
+        ("random", "/standard/random/"),
+    ],
+    "academic": [
+        ("browse_p1", "/academic/cases/"),
+        ("browse_p500", "/academic/cases/?page=500"),
+        ("browse_filters", "/academic/cases/?anatomy=chest&modality=CT"),
+        ("search_common", "/academic/cases/?q=pain"),
+        ("search_rare", "/academic/cases/?q=aspirin"),
+        ("search_misspelt", "/academic/cases/?q=haemoptisis"),
+        ("case", "/academic/cases/{case}/"),
+        ("random", "/academic/random/"),
+    ],
+}
+
+
+def main():
+    args = parse_args()
+    check_tools()
+    database = args.reuse or f"bench_load_{os.getpid()}"
+    url = database_url(args.server, database)
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as scratch:
+        env = server_environment(Path(scratch), url, args.cache_url)
+        with throwaway_database(args.server, database, keep=args.keep or bool(args.reuse)):
+            prepare(env, args)
+            run(args, env)
+    if args.keep and not args.reuse:
+        print(f"# kept database {database}: rerun with --reuse {database}")
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=100_000, help="cases to generate")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
+    parser.add_argument("--connections", type=int, default=4,
+                        help="concurrent connections wrk keeps open (default 4)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
+                        help="gunicorn workers (default 2 x cores + 1)")
+    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432/postgres",
+                        help="a PostgreSQL database URL; the throwaway database goes beside it")
+    parser.add_argument("--cache-url", default="",
+                        help="CACHE_URL for the app, e.g. redis://127.0.0.1:6379/0 "
+                             "(default: each worker's own memory)")
+    parser.add_argument("--reuse", metavar="NAME",
+                        help="serve this existing database as it is (kept by an earlier --keep)")
+    parser.add_argument("--keep", action="store_true", help="do not drop the database")
+    parser.add_argument("--port", type=int, default=PORT)
+    parser.add_argument("--only", default="",
+                        help="measure only pages whose name contains this (the floor always)")
+    return parser.parse_args()
+
+
+def check_tools():
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install wrk")
+    if not SCRIPT.exists():
+        sys.exit(f"{SCRIPT} is missing")
+
+
+def database_url(server, name):
+    parts = urlsplit(server)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+# --- database, settings, server ----------------------------------------------------------------
+
+
+@contextmanager
+def throwaway_database(server, name, keep):
+    """Create the database (unless it exists because it is reused), and drop it at the end."""
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield
+    finally:
+        if not keep:
+            with psycopg.connect(server, autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def server_environment(scratch, url, cache_url):
+    """Production settings: DEBUG off, a fresh secret key, plain http on 127.0.0.1."""
+    env = dict(os.environ)
+    for name in ("DEBUG", "REQUIRE_LOGIN", "STANDARD_WORKFLOW_GROUPS", "CASES_PER_PAGE"):
+        env.pop(name, None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="load_settings",
+        PYTHONPATH=os.pathsep.join([str(BENCH), str(ROOT)]),
+        DATABASE_URL=url,
+        SECRET_KEY=secrets.token_urlsafe(48),
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        MEDIA_ROOT=str(scratch / "media"),
+        BENCH_STATIC_ROOT=str(scratch / "static"),
+        CACHE_URL=cache_url,
+        # Every run its own keys, so a shared Redis never serves another run's pages.
+        CACHE_KEY_PREFIX=f"bench-load-{os.getpid()}",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def manage(env, *args):
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def prepare(env, args):
+    manage(env, "migrate", "--noinput", "-v", "0")
+    if not args.reuse:
+        started = time.monotonic()
+        manage(env, "generate_cases", str(args.cases), "--seed", "1")
+        print(f"generate_cases_seconds: {time.monotonic() - started:.0f} s", flush=True)
+    manage(env, "collectstatic", "--noinput", "-v", "0")
+    # What autovacuum would have done to a live database: a freshly filled one holds the dead
+    # row versions of the cover and vector updates, and the planner knows nothing of its rows.
+    manage(env, "shell", "-c",
+           "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')")
+
+
+@contextmanager
+def gunicorn(env, workers, port):
+    # No access log: gunicorn's default, kept so writing one is not part of every request.
+    command = [
+        PYTHON, "-m", "gunicorn", "repository.wsgi", "--workers", str(workers),
+        "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
+        yield
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def wait_until_up(url, process, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit("gunicorn exited at start")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"gunicorn did not answer {url} within {seconds} s")
+
+
+# --- measuring ---------------------------------------------------------------------------------
+
+
+def run(args, env):
+    """Every page with the cache (the figures the targets are read from), then every page but
+    the floor without it, one request at a time: what the first reader after a save, or of a
+    query nobody asked before, waits."""
+    notes(args)
+    case = a_published_case(env)
+    with gunicorn(env, args.workers, args.port):
+        floor = measure(args, *FLOOR)
+        report("floor", floor, floor)
+        cached = measure_pages(args, case, floor, suffix="")
+    # One connection: an uncached page takes a second or more, and its server time, not
+    # queueing behind three others, is what a reader waits.
+    alone = argparse.Namespace(**{**vars(args), "connections": 1, "threads": 1})
+    with gunicorn({**env, "BENCH_NO_CACHE": "1"}, args.workers, args.port):
+        uncached = measure_pages(alone, case, floor, suffix="_uncached")
+    verdict({"floor": floor, **cached}, uncached)
+
+
+def measure_pages(args, case, floor, suffix):
+    results = {}
+    for workflow, pages in PAGES.items():
+        for name, path in pages:
+            full_name = (name if workflow == "standard" else f"{workflow}_{name}") + suffix
+            if args.only and args.only not in full_name:
+                continue
+            results[full_name] = measure(args, full_name, path.format(case=case))
+            report(full_name, results[full_name], floor)
+    return results
+
+
+def a_published_case(env):
+    """The id of a published case about the middle of the newest-first order."""
+    code = (
+        "from cases.models import Case; "
+        "ids = Case.objects.published().values_list('pk', flat=True); "
+        "print(ids[ids.count() // 2])"
+    )
+    out = subprocess.run([PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, env=env,
+                         check=True, capture_output=True, text=True).stdout
+    return int(out.strip().splitlines()[-1])
+
+
+def measure(args, name, path):
+    """wrk for a warm-up, then for the measured time; the figures its done() hook prints."""
+    url = f"http://127.0.0.1:{args.port}{path}"
+    wrk(args, url, WARM_UP_SECONDS)
+    out = wrk(args, url, args.duration)
+    figures = dict(re.findall(r"^result (\w+) ([-\d.]+)$", out, flags=re.MULTILINE))
+    if "rps" not in figures:
+        sys.exit(f"wrk gave no figures for {name}:\n{out}")
+    return {key: float(value) for key, value in figures.items()}
+
+
+def wrk(args, url, seconds):
+    command = ["wrk", "--threads", str(args.threads), "--connections", str(args.connections),
+               "--duration", f"{seconds}s", "--timeout", "10s", "--script", str(SCRIPT), url]
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
+
+def report(name, figures, floor):
+    errors = int(figures["socket_errors"] + figures["status_errors"])
+    print(f"{name}_rps: {figures['rps']:.0f} req/s")
+    print(f"{name}_p50: {figures['p50']:.2f} ms")
+    print(f"{name}_p95: {figures['p95']:.2f} ms")
+    print(f"{name}_p99: {figures['p99']:.2f} ms")
+    print(f"{name}_server_p50: {figures['server_p50']:.2f} ms")
+    print(f"{name}_server_p95: {figures['server_p95']:.2f} ms")
+    print(f"{name}_errors: {errors} count")
+    print(f"{name}_p50_ratio_to_floor: {figures['p50'] / floor['p50']:.2f} x", flush=True)
+
+
+def verdict(results, uncached):
+    floor = results["floor"]["p50"]
+    everything = [*results.values(), *uncached.values()]
+    errors = sum(f["socket_errors"] + f["status_errors"] for f in everything)
+    # A page none of whose requests ended within the run has no latency: it fails every target.
+    silent = [name for name, f in {**results, **uncached}.items() if f["requests"] == 0]
+    for figures in everything:
+        if figures["requests"] == 0:
+            figures.update(p50=float("inf"), server_p95=float("inf"))
+    if silent:
+        print(f"# no request completed within the run: {', '.join(silent)}")
+    slow = [name for name, f in results.items() if f["p50"] > TARGET_RATIO * floor]
+    print(f"# target zero errors: {'met' if errors == 0 else f'NOT met ({errors:.0f})'}")
+    print(f"# target every p50 within {TARGET_RATIO:g}x the floor's: "
+          + ("met" if not slow else f"NOT met by {', '.join(slow)}"))
+    for label, figures in (("cached", results), ("uncached", uncached)):
+        search = {name: f["server_p95"] for name, f in figures.items() if "search" in name}
+        if search:
+            slow_search = [name for name, ms in search.items() if ms >= TARGET_SEARCH_MS]
+            print(f"# target search server p95 under {TARGET_SEARCH_MS:g} ms, {label}: "
+                  + ("met" if not slow_search else f"NOT met by {', '.join(slow_search)}")
+                  + f" (slowest {max(search.values()):.1f} ms)")
+
+
+def notes(args):
+    wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True)
+    print(f"# machine: {os.cpu_count()} cores, {memory_gib():.0f} GiB, {platform.platform()}")
+    print(f"# python {platform.python_version()}, django {metadata.version('django')}, "
+          f"gunicorn {metadata.version('gunicorn')}, psycopg {metadata.version('psycopg')}, "
+          f"{(wrk_version.stdout or wrk_version.stderr).split(' [')[0].strip()}")
+    print(f"# load: wrk {args.threads} threads, {args.connections} connections, "
+          f"{args.duration} s a page after {WARM_UP_SECONDS} s of warm-up; gunicorn "
+          f"{args.workers} sync workers; cache {args.cache_url or 'per-worker memory'}")
+
+
+def memory_gib():
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError):
+        return 0
+
+
+if __name__ == "__main__":
+    main()
