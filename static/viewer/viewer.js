@@ -864,7 +864,11 @@ class Viewer {
 
   pointerDown(e) {
     if (!this.series || !this.view) return;
-    this.canvas.setPointerCapture(e.pointerId);
+    try {
+      this.canvas.setPointerCapture(e.pointerId); // keep the drag when it leaves the canvas
+    } catch {
+      // a pointer the browser no longer tracks: the drag works while over the canvas
+    }
     const at = this.position(e);
     this.pointers.set(e.pointerId, at);
     if (this.pointers.size === 2) return this.startPinch();
