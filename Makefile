@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test system-deps clean
+.PHONY: run test install install-test system-deps browser-deps clean
 
 # PDF handouts (WeasyPrint) need Debian's pango; installed here when missing and we are root.
 PANGO_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
@@ -15,6 +15,18 @@ system-deps:
 	    apt-get update -qq && apt-get install -y -qq $(PANGO_PACKAGES); \
 	  else \
 	    echo "PDF handouts need pango: sudo apt-get install $(PANGO_PACKAGES)"; \
+	  fi; \
+	fi
+
+# The browser tests (tests/browser) and bench/viewer.py drive Debian's Chromium through
+# Playwright, which cannot download a browser of its own here. Only install-test needs it.
+BROWSER_PACKAGES := chromium fonts-liberation
+browser-deps:
+	@if ! [ -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi liberation; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); \
+	  else \
+	    echo "The browser tests need Chromium: sudo apt-get install $(BROWSER_PACKAGES)"; \
 	  fi; \
 	fi
 
@@ -32,7 +44,7 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	touch $@
 
 install: system-deps $(VENV)/.installed-demo
-install-test: system-deps $(VENV)/.installed-test
+install-test: system-deps browser-deps $(VENV)/.installed-test
 
 # Installs, migrates the SQLite database, seeds the demo cases and accounts, and serves.
 run: install

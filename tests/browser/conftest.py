@@ -1,0 +1,184 @@
+"""A real browser against the real app: Debian's headless Chromium, driven by Playwright, on the
+site served by pytest-django's live_server, with a published case holding the CT phantom
+(tests/browser/phantom.py) and a colour photograph, both put through the upload pipeline.
+
+live_server needs a transactional database, which is emptied after each test: each test builds
+what it needs again (the phantom's files are staged once per run).
+"""
+
+import importlib
+import os
+import re
+from io import BytesIO
+
+import pytest
+from django.apps import apps as django_apps
+from playwright.sync_api import sync_playwright
+
+from cases.models import Case
+from tests.browser import phantom
+from tests.browser.viewer_page import Viewer
+from tests.conftest import make_case
+from viewer.archive import Member
+from viewer.ingest import IngestLimits, deid_context, publish, stage
+from viewer.models import Series
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's (make browser-deps): Playwright cannot fetch its own here
+VIEWPORT = {"width": 1280, "height": 800}
+TIMEOUT_MS = 5000
+
+MARKERS = {
+    "title": "ZQXMARKER-title-201",
+    "diagnosis": "ZQXMARKER-diagnosis-202",
+    "findings": "ZQXMARKER-findings-203",
+    "discussion": "ZQXMARKER-discussion-204",
+    "caption": "ZQXMARKER-caption-205",
+    "series description": "ZQXMARKER-series-206",
+}
+
+
+@pytest.fixture(scope="package")
+def browser():
+    """Chromium for this folder's tests only: Playwright's sync API keeps an asyncio loop
+    running in this thread while it lives, and Django refuses ORM calls made while a loop runs
+    (and keeps their connections apart). The ORM calls here are synchronous all the same; both
+    the loop and the permission end with the last browser test, before the tests that follow."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Chromium's sandbox cannot start as root (CI and these machines run as root).
+    args = ["--no-sandbox"] if os.geteuid() == 0 else []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+class ConsoleErrors:
+    """Console errors and uncaught exceptions of a page; any the test did not expect fail it."""
+
+    def __init__(self):
+        self.seen, self.expected = [], []
+
+    def expect(self, pattern):
+        """A message the test provokes on purpose (a 500 it routed, say)."""
+        self.expected.append(re.compile(pattern))
+
+    def on_console(self, message):
+        if message.type == "error":
+            self.seen.append(f"console error: {message.text} ({message.location.get('url')})")
+
+    def on_page_error(self, error):
+        self.seen.append(f"page error: {error}")
+
+    def unexpected(self):
+        return [m for m in self.seen if not any(p.search(m) for p in self.expected)]
+
+
+@pytest.fixture
+def console_errors():
+    return ConsoleErrors()
+
+
+@pytest.fixture
+def page(browser, live_server, console_errors):
+    """A fresh browser context at device scale 1 (canvas pixels are CSS pixels), on the live
+    server; the test fails on any console error or uncaught exception it did not expect."""
+    context = browser.new_context(
+        viewport=VIEWPORT, device_scale_factor=1, base_url=live_server.url
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    # Chromium asks for /favicon.ico when a page names no icon, and logs the 404 as a console
+    # error that says nothing about the page.
+    context.route("**/favicon.ico", lambda route: route.fulfill(status=204))
+    page = context.new_page()
+    page.on("console", console_errors.on_console)
+    page.on("pageerror", console_errors.on_page_error)
+    yield page
+    context.close()
+    unexpected = console_errors.unexpected()
+    if unexpected:
+        pytest.fail("the page logged errors:\n" + "\n".join(unexpected), pytrace=False)
+
+
+def member(name, data):
+    return Member(name, lambda: BytesIO(data), len(data))
+
+
+@pytest.fixture(scope="session")
+def phantom_uploads():
+    """The phantom's slices and the photograph staged once for the whole run: reading,
+    de-identifying and rendering them is most of a case's setup, and their files outlive each
+    test's rows (the database is emptied by SQL, which deletes no file)."""
+    context, limits = deid_context(Case()), IngestLimits.from_settings()
+    slices = phantom.ct_series(MARKERS["series description"])
+    ct = stage([member(f"IM{k:04d}", data) for k, data in enumerate(slices)], context, limits)
+    photo = stage([member("photograph.png", phantom.colour_png())], context, limits)
+    return ct, photo
+
+
+@pytest.fixture
+def vocabularies(transactional_db):
+    """The anatomy, category and modality terms a data migration adds. live_server's database
+    is emptied after each test; the groups and permissions come back by themselves (post_migrate),
+    these do not."""
+    seed = importlib.import_module("cases.migrations.0003_vocabularies").seed
+    seed(django_apps, None)
+
+
+@pytest.fixture
+def phantom_case(vocabularies, alice, phantom_uploads):
+    return build_phantom_case(alice, phantom_uploads)
+
+
+def build_phantom_case(author, uploads):
+    """A published case: one CT study holding the phantom series, then a colour photograph, with
+    a marker in every field the academic workflow hides."""
+    case = make_case(
+        author,
+        images=0,
+        modality="CT",
+        anatomy="neuro",
+        category="trauma",
+        status=Case.Status.PUBLISHED,
+        title=MARKERS["title"],
+        unknown_title="Headache after a fall",
+        diagnosis=MARKERS["diagnosis"],
+        findings=MARKERS["findings"],
+        discussion=MARKERS["discussion"],
+    )
+    study = case.studies.get()
+    for staging in uploads:
+        publish(staging, case, study)
+    study.images.update(caption=MARKERS["caption"])
+    case.refresh_from_db()
+    return case
+
+
+@pytest.fixture
+def ct_series(phantom_case):
+    return Series.objects.get(study__case=phantom_case, modality="CT")
+
+
+@pytest.fixture
+def photo_series(phantom_case):
+    return Series.objects.get(study__case=phantom_case, uid="")
+
+
+def tile_of(page, series):
+    return page.locator(f'a.case-image[data-series="{series.pk}"]')
+
+
+@pytest.fixture
+def viewer(page, phantom_case, ct_series):
+    """The standard case page with the viewer open on the CT phantom's tile (its middle slice)."""
+    # The viewer's scripts have run by DOMContentLoaded; the thumbnails need not have come.
+    page.goto(phantom_case.get_absolute_url("standard"), wait_until="domcontentloaded")
+    viewer = Viewer(page)
+    viewer.open(tile_of(page, ct_series))
+    return viewer
