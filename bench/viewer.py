@@ -310,14 +310,15 @@ def open_viewer(browser, url, series_pk, gap_ms=CLICK_GAP_MS, keep=False):
         }"""
     )
     opened = marks["origin"] + marks["open"]  # epoch milliseconds, as Playwright's timings
-    steps = {"first": marks["first"], "busy": marks["busy"]}
+    steps = {"first": marks["first"], "busy": marks["busy"], "manifest": [], "pixels": []}
+    requests.sort(key=lambda request: request.timing["startTime"])
+    manifest = next(r.url for r in requests if r.url.endswith("manifest.json"))
+    pixels = next(r.url for r in requests if r.url.endswith("/pixels"))  # the slice opened on
     for request in requests:
-        kind = "manifest" if request.url.endswith("manifest.json") else "pixels"
-        if kind == "pixels" and not request.url.endswith("/pixels") or kind in steps:
-            continue
-        timing = request.timing
-        start = timing["startTime"] - opened
-        steps[kind] = (start, start + timing["responseEnd"])
+        kind = {manifest: "manifest", pixels: "pixels"}.get(request.url)
+        if kind:
+            start = request.timing["startTime"] - opened
+            steps[kind].append((start, start + request.timing["responseEnd"]))
     context.close()
     return None, steps
 
@@ -394,11 +395,13 @@ def show(name, value, unit):
 
 
 def print_open_steps(steps):
-    """Where the median open's time went, from the double-click's handling (negative: started
-    before it, by the prefetch on the first click's pointerdown)."""
+    """Where the median open's time went, from the double-click's handling: each request for
+    the manifest and for the slice opened on, from sent to received (negative: before the
+    double-click, by the prefetch on the first click); then the draw, and how long the page's
+    main thread was busy with long tasks meanwhile."""
     parts = [
-        f"{kind} request {start:.0f}-{end:.0f} ms"
-        for kind, (start, end) in ((k, steps[k]) for k in ("manifest", "pixels") if k in steps)
+        f"{kind} " + ", ".join(f"{start:.0f} to {end:.0f} ms" for start, end in steps[kind])
+        for kind in ("manifest", "pixels")
     ]
     print(
         f"# median open: {', '.join(parts)}, slice drawn at {steps['first']:.0f} ms; "

@@ -85,6 +85,28 @@ def console_errors():
     return ConsoleErrors()
 
 
+class Traffic:
+    """The page's requests still in flight (the viewer goes on loading slices after a test's
+    last check)."""
+
+    def __init__(self, context):
+        self.pending = set()
+        context.on("request", lambda request: self.pending.add(request))
+        context.on("requestfinished", lambda request: self.pending.discard(request))
+        context.on("requestfailed", lambda request: self.pending.discard(request))
+
+    def settle(self, page, timeout_ms=TIMEOUT_MS):
+        """Wait until no request has been in flight for two polls. The database is emptied
+        after the test, and SQLite's shared in-memory database refuses that while the server
+        still reads a table for one of them."""
+        quiet = 0
+        for _ in range(timeout_ms // 25):
+            quiet = quiet + 1 if not self.pending else 0
+            if quiet == 2:
+                return
+            page.wait_for_timeout(25)  # Playwright delivers the events while it waits
+
+
 @pytest.fixture
 def page(browser, live_server, console_errors):
     """A fresh browser context at device scale 1 (canvas pixels are CSS pixels), on the live
@@ -92,6 +114,7 @@ def page(browser, live_server, console_errors):
     context = browser.new_context(
         viewport=VIEWPORT, device_scale_factor=1, base_url=live_server.url
     )
+    traffic = Traffic(context)
     context.set_default_timeout(TIMEOUT_MS)
     # Chromium asks for /favicon.ico when a page names no icon, and logs the 404 as a console
     # error that says nothing about the page.
@@ -100,6 +123,7 @@ def page(browser, live_server, console_errors):
     page.on("console", console_errors.on_console)
     page.on("pageerror", console_errors.on_page_error)
     yield page
+    traffic.settle(page)
     context.close()
     unexpected = console_errors.unexpected()
     if unexpected:
