@@ -43,7 +43,7 @@ class Viewer {
   constructor(root) {
     this.root = root;
     this.canvas = root.querySelector('.viewer-canvas');
-    this.ctx = this.canvas.getContext('2d');
+    this.ctx = this.canvas.getContext('2d', { alpha: false }); // opaque: cheaper to composite
     this.buffer = document.createElement('canvas'); // the slice at image resolution
     this.bufferCtx = this.buffer.getContext('2d');
     this.controls = {
@@ -59,6 +59,8 @@ class Viewer {
       [...root.querySelectorAll('[data-readout]')].map((el) => [el.dataset.readout, el]),
     );
     this.manifests = new Map(); // manifest URL -> promise of the manifest
+    this.early = new Map(); // pixels URL -> promise of a slice decoded before the viewer opened
+    this.earlyResolvers = new Map();
     this.pointers = new Map();
     this.tool = 'wl';
     this.rendered = 0;
@@ -187,13 +189,21 @@ class Viewer {
   }
 
   // The first click of a double-click comes ~150 ms before the second: start fetching the series
-  // and the image then, so the viewer opens onto data already on its way (the HTTP cache keeps it).
+  // and decoding the image then, so the viewer opens onto a slice that is ready or nearly.
   prefetch(source) {
     const index = Number(source.index) || 0;
     this.manifest(source.manifestUrl).then((manifest) => {
       const image = manifest.images[index];
-      const url = image && (image.pixels_url || image.picture_url);
-      if (url) fetch(url, { credentials: 'same-origin' }).catch(() => {});
+      if (!image || this.early.has(image.pixels_url || image.picture_url)) return;
+      if (!image.pixels_url || !this.worker) {
+        fetch(image.picture_url, { credentials: 'same-origin' }).catch(() => {}); // into the cache
+        return;
+      }
+      this.early.clear(); // one slice ahead at most: the reader opens what they clicked last
+      const id = `early:${image.pixels_url}`;
+      const job = { id, url: image.pixels_url, rows: image.height, columns: image.width, signed: manifest.signed };
+      this.early.set(image.pixels_url, new Promise((resolve) => this.earlyResolvers.set(id, resolve)));
+      this.worker.postMessage({ load: job });
     }).catch(() => {});
   }
 
@@ -202,7 +212,12 @@ class Viewer {
   startWorker() {
     try {
       this.worker = new Worker(new URL('./loader.js', import.meta.url), { type: 'module' });
-      this.worker.addEventListener('message', ({ data }) => this.loaded(data));
+      this.worker.addEventListener('message', ({ data }) => {
+        const early = this.earlyResolvers.get(data.id);
+        this.earlyResolvers.delete(data.id);
+        if (early) early(data);
+        else this.loaded(data);
+      });
     } catch {
       this.worker = null; // decode in the page instead
     }
@@ -261,8 +276,15 @@ class Viewer {
       columns: image.width,
       signed: this.series.manifest.signed,
     };
-    if (this.worker) this.worker.postMessage({ load: job });
-    else this.loadInPage(job);
+    const early = this.early.get(image.pixels_url);
+    if (early) {
+      this.early.delete(image.pixels_url); // its buffer can be handed over once
+      early.then((data) => this.loaded({ ...data, id: key }));
+    } else if (this.worker) {
+      this.worker.postMessage({ load: job });
+    } else {
+      this.loadInPage(job);
+    }
   }
 
   async loadPicture(url) {
@@ -452,6 +474,7 @@ class Viewer {
     const count = this.series.slices.length;
     this.index = Math.min(Math.max(index, 0), count - 1);
     this.root.dataset.slice = this.index;
+    this.root.dataset.state = 'loading'; // until the draw below says what this slice shows
     this.controls.slider.value = this.index + 1;
     this.readouts.slice.textContent = `${this.index + 1} / ${count}`;
     this.selected = null;
@@ -527,8 +550,11 @@ class Viewer {
   resize() {
     const box = this.canvas.getBoundingClientRect();
     const ratio = devicePixelRatio || 1;
-    this.canvas.width = Math.max(1, Math.round(box.width * ratio));
-    this.canvas.height = Math.max(1, Math.round(box.height * ratio));
+    const width = Math.max(1, Math.round(box.width * ratio));
+    const height = Math.max(1, Math.round(box.height * ratio));
+    // Setting a size reallocates the backing store even when it is the same: only on a change.
+    if (this.canvas.width !== width) this.canvas.width = width;
+    if (this.canvas.height !== height) this.canvas.height = height;
     if (this.series && this.fitted) this.fit();
     else this.requestRender('resize');
   }
@@ -835,7 +861,7 @@ class Viewer {
 
   setTool(tool) {
     this.tool = tool;
-    this.root.querySelectorAll('[data-tool]').forEach((button) => {
+    this.root.querySelectorAll('button[data-tool]').forEach((button) => {
       button.setAttribute('aria-pressed', String(button.dataset.tool === tool));
     });
     this.canvas.dataset.tool = tool;
