@@ -1,3 +1,4 @@
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django import forms
@@ -91,18 +92,32 @@ class BrowseForm(forms.Form):
 
     def ordering(self):
         """The two or more fields results are ordered by: the sort asked for; with none, the
-        relevance of a search where the database ranks, else newest first."""
+        relevance of a search where the database ranks and the cases found are few enough to
+        rank (search.worth_ranking), else newest first."""
         if "sort" not in self.active() and self.search_text().split() and search.ranks():
-            return search.RELEVANCE
+            return search.RELEVANCE if self.ranked else SORTS["newest"]
         return SORTS[self.sort_key()]
+
+    @cached_property
+    def ranked(self):
+        return search.worth_ranking(self._selected(Case.objects.published()))
+
+    @cached_property
+    def near_lexemes(self):
+        """The lexemes misspelt words may stand for (cases/search.py): one look-up per form,
+        however many querysets the page builds from it."""
+        return search.near_lexemes(self.search_text(), self.workflow)
 
     def filter(self, queryset, without=None):
         """The cases of queryset the search and filters select, in the order asked for; with
         `without`, that one filter left out (a facet counts what choosing another value gives)."""
+        return self._selected(queryset, without).order_by(*self.ordering())
+
+    def _selected(self, queryset, without=None):
         filters = self.active()
         filters.pop(without, None)
         data = self.cleaned_data
-        queryset = search.search(queryset, self.search_text(), self.workflow)
+        queryset = search.search(queryset, self.search_text(), self.workflow, self.near_lexemes)
         if "anatomy" in filters:
             queryset = queryset.filter(anatomy=data["anatomy"])
         if "modality" in filters:
@@ -117,7 +132,7 @@ class BrowseForm(forms.Form):
             queryset = queryset.filter(category=data["category"])
         if "tag" in filters:
             queryset = queryset.filter(tags__slug=data["tag"])
-        return queryset.order_by(*self.ordering())
+        return queryset
 
     def show_counts(self, counts):
         """Put each facet count in its option's label: "Musculoskeletal (214)"."""

@@ -12,21 +12,24 @@ vector is built from the history, anatomy, modalities, age and sex, never from t
 search can neither find, rank, count nor highlight a case by a hidden word.
 """
 
+import json
 import re
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
+    SearchQueryCombinable,
+    SearchQueryField,
     SearchRank,
     SearchVector,
-    TrigramWordSimilarity,
 )
 from django.db import connection
 from django.db.models import (
     Exists,
     F,
     FloatField,
+    Func,
     OuterRef,
     Q,
     Subquery,
@@ -42,10 +45,6 @@ from cases.models import Case, Differential, Study
 from cases.workflows import STANDARD
 
 CONFIG = "english"
-# A misspelt word matches when its word_similarity to the best-matching stretch of the text
-# reaches pg_trgm.word_similarity_threshold, left at pg_trgm's default of 0.6: "osteosarkoma"
-# finds "osteosarcoma" (0.77) without matching every text that shares a short word with it.
-MAX_FUZZY_WORDS = 8  # bounds the SQL a long query builds
 RELEVANCE = ("-rank", "-id")  # a total order, so previous/next by keyset is well defined
 START, STOP = "\x02", "\x03"  # highlight markers: control characters no case text holds
 
@@ -68,14 +67,36 @@ def ranks():
     return connection.vendor == "postgresql"
 
 
-def search(queryset, q, workflow):
+def search(queryset, q, workflow, near=""):
     """The cases of queryset that match q in what the workflow may search; on PostgreSQL
-    annotated with `rank` and ordered by relevance, elsewhere in the queryset's order."""
+    annotated with `rank` and ordered by relevance, elsewhere in the queryset's order.
+
+    near is near_lexemes(q, workflow): the same for every queryset of one page, so a form reads
+    it once and passes it to each of its searches."""
     if not q.split():
         return queryset
     if ranks():
-        return _matching_vector(queryset, q, workflow).order_by(*RELEVANCE)
+        return _matching_vector(queryset, q, workflow, near).order_by(*RELEVANCE)
     return _containing_each_word(queryset, q.split(), workflow)
+
+
+# Ranking reads each matching case's vector (most are TOASTed) to score it: ~15 µs a case, so
+# 69,000 cases matching "pain" took 1.1 s to put the best 24 first. Above this many cases (as
+# PostgreSQL estimates from its statistics of the lexemes), results are newest first instead,
+# which the case_newest index serves by reading only the cases shown.
+RANK_AT_MOST = 2000
+
+
+def worth_ranking(queryset):
+    """Whether the cases a search selects are few enough to rank (RANK_AT_MOST), by the
+    planner's estimate: an EXPLAIN, which plans the query without running it."""
+    sql, params = queryset.order_by().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return plan[0]["Plan"]["Plan Rows"] <= RANK_AT_MOST
 
 
 def _query(q):
@@ -83,34 +104,112 @@ def _query(q):
 
 
 def fuzzy_text(workflow):
-    """The text a misspelt word is matched against: what the workflow shows of the answer
-    (standard) or the history (academic). Migration 0007 indexes these very expressions with
-    gin_trgm_ops, so they must stay as they are or change together with a new migration."""
+    """What migration 0007 indexed with gin_trgm_ops for misspelt words: what the workflow shows
+    of the answer (standard) or the history (academic). Misspellings are now looked up in the
+    lexicon instead (near_lexemes()); the indexes stay until a migration drops them."""
     if workflow == STANDARD:
         return Concat("title", Value(" "), "diagnosis", output_field=TextField())
     return F("history")
 
 
-def _matching_vector(queryset, q, workflow):
+class LexemeQuery(SearchQueryCombinable, Func):
+    """A tsquery written in tsquery syntax, cast as it is: lexemes read from the lexicon are
+    already normalised, and to_tsquery() would stem them a second time."""
+
+    template = "%(expressions)s::tsquery"
+    output_field = SearchQueryField()
+
+    def __init__(self, text):
+        super().__init__(Value(text, output_field=TextField()))
+
+
+def _matching_vector(queryset, q, workflow, near):
     vector = "search_standard" if workflow == STANDARD else "search_academic"
-    visible = fuzzy_text(workflow)
     query = _query(q)
-    # Like the full-text query, the misspelling fallback wants every word: each one close to
-    # some stretch of the visible text. `text %> word` is word_similarity(word, text) above
-    # pg_trgm.word_similarity_threshold (0.6, above): an operator the trigram
-    # index answers, where comparing word_similarity() with a number reads every row.
-    each_word_close = Q(*(
-        Q(fuzzy__trigram_word_similar=word) for word in q.split()[:MAX_FUZZY_WORDS]
-    ))
+    if near:
+        query = query | LexemeQuery(near)
     return (
-        queryset.alias(fuzzy=visible)
-        .filter(Q(**{vector: query}) | each_word_close)
+        queryset.filter(**{vector: query})
         # Double precision, so the rank read back for previous/next compares equal.
-        .annotate(rank=Cast(
-            Coalesce(SearchRank(F(vector), query), 0.0) + TrigramWordSimilarity(q, visible),
-            FloatField(),
-        ))
+        .annotate(rank=Cast(SearchRank(F(vector), query), FloatField()))
     )
+
+
+# --- misspelt words: the lexicon ------------------------------------------------------------
+#
+# LEXICON holds, per workflow, every distinct lexeme of weight A in the vectors: the title,
+# unknown title and diagnosis (standard) or the history (academic), the text a misspelt word was
+# compared with before. It is small (hundreds to tens of thousands of rows, against a row per
+# case), so finding the lexemes near a misspelt word is a trigram look-up in it, and the search
+# that follows is an ordinary @@ on the vector's GIN index, instead of a trigram comparison with
+# the text of every case. Kept by write_vectors(); a lexeme no case holds any more stays (it
+# matches nothing), until generate_cases or migration 0008 rebuild it.
+
+LEXICON = "cases_search_lexeme"
+# A misspelt word matches a lexeme whose word_similarity to the word's stem reaches
+# pg_trgm.word_similarity_threshold, pg_trgm's default of 0.6: "osteosarkoma" finds
+# "osteosarcoma" (0.69) without matching every lexeme that shares a short stretch with it.
+MAX_FUZZY_WORDS = 8  # bounds the SQL a long query builds
+MAX_NEAR = 5  # lexemes a misspelt word may stand for, the nearest first
+LEXICON_WEIGHT = "A"
+VECTORS = {STANDARD: "search_standard", "academic": "search_academic"}
+
+_NEAR_SQL = f"""
+SELECT w.n, near.lexeme
+FROM unnest(%s::text[]) WITH ORDINALITY AS w(word, n)
+CROSS JOIN LATERAL unnest(to_tsvector('{CONFIG}', w.word)) AS stem
+LEFT JOIN LATERAL (
+    SELECT l.lexeme FROM {LEXICON} AS l
+    WHERE l.workflow = %s AND l.lexeme %%> stem.lexeme
+    ORDER BY word_similarity(stem.lexeme, l.lexeme) DESC, l.lexeme
+    LIMIT {MAX_NEAR}
+) AS near ON TRUE
+"""
+
+
+def near_lexemes(q, workflow):
+    """A tsquery (text) of the lexemes of weight A close to each word of q, or "" when some word
+    has none: ('osteosarcoma':A | ...) & (...), every word close to something, as the full-text
+    query wants every word. Words without a lexeme of their own (stop words) are left out. One
+    query, PostgreSQL only."""
+    words = q.split()[:MAX_FUZZY_WORDS]
+    if not ranks() or not words:
+        return ""
+    with connection.cursor() as cursor:
+        cursor.execute(_NEAR_SQL, [words, workflow])
+        rows = cursor.fetchall()
+    # A row per stem of each word (none for a stop word), its lexeme None when none is near.
+    by_word = {n: [] for n, _ in rows}
+    for n, lexeme in rows:
+        if lexeme is not None:
+            by_word[n].append(f"{_quoted(lexeme)}:{LEXICON_WEIGHT}")
+    if not by_word or not all(by_word.values()):
+        return ""
+    return " & ".join(f"({' | '.join(sorted(set(by_word[n])))})" for n in sorted(by_word))
+
+
+def _quoted(lexeme):
+    """A lexeme as a tsquery operand: quoted, its quotes and backslashes doubled."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _lexicon_sql(workflow, ids_condition):
+    return (
+        f"INSERT INTO {LEXICON} (workflow, lexeme) "
+        f"SELECT DISTINCT '{workflow}', l.lexeme FROM {Case._meta.db_table} AS c, "
+        f"unnest(c.{VECTORS[workflow]}) AS l "
+        f"WHERE {ids_condition} AND '{LEXICON_WEIGHT}' = ANY(l.weights) "
+        "ON CONFLICT DO NOTHING"
+    )
+
+
+def add_to_lexicon(cursor, ids=None):
+    """Add the weight-A lexemes of these cases (of every case, without ids) to the lexicon."""
+    for workflow in VECTORS:
+        if ids is None:
+            cursor.execute(_lexicon_sql(workflow, "TRUE"))
+        else:
+            cursor.execute(_lexicon_sql(workflow, "c.id = ANY(%s)"), [list(ids)])
 
 
 def _containing_each_word(queryset, words, workflow):
@@ -206,6 +305,7 @@ def write_vectors(texts):
         for start in range(0, len(rows), VECTOR_BATCH):
             batch = rows[start:start + VECTOR_BATCH]
             cursor.execute(_update_sql(len(batch)), [value for row in batch for value in row])
+            add_to_lexicon(cursor, [row[0] for row in batch])
 
 
 def _update_sql(count):

@@ -6,6 +6,7 @@ or highlight the case by any of them, while the standard workflow finds it by ea
 """
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -234,3 +235,40 @@ def test_vectors_follow_later_changes(secret_case):
     assert listed(browse("standard", q="capybara")) == [secret_case.pk]
     secret_case.studies.first().delete()
     assert listed(browse("standard", q=HIDDEN_WORDS["findings"])) == []
+
+
+@postgresql_only
+def test_a_misspelling_finds_a_word_saved_after_the_lexicon_was_built(alice):
+    case = make_case(alice, title="Chondromyxoid fibroma of the tibia", diagnosis="Fibroma",
+                     history="Shin ache for months.")
+    assert listed(browse("standard", q="chondromixoid")) == [case.pk]
+    assert listed(browse("academic", q="chondromixoid")) == []
+    assert listed(browse("academic", q="shinn ache")) == [case.pk]
+
+
+@postgresql_only
+def test_each_misspelt_word_must_be_near_a_word_of_the_case(alice):
+    case = make_case(alice, title="Osteosarcoma of the femur", history="Night pain.")
+    assert listed(browse("standard", q="osteosarkoma femurr")) == [case.pk]
+    assert listed(browse("standard", q="osteosarkoma pangolinn")) == []
+
+
+@postgresql_only
+def test_a_lexeme_with_quotes_and_backslashes_reads_back_as_itself(db):
+    from cases.search import _quoted
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT (%s::tsquery)::text", [_quoted("o'brien\\x") + ":A"])
+        assert cursor.fetchone()[0] == "'o''brien\\\\x':A"
+
+
+@postgresql_only
+def test_a_search_finding_too_many_cases_to_rank_lists_them_newest_first(alice, monkeypatch):
+    in_title = make_case(alice, title="Osteochondroma of the femur", history="Knee lump.")
+    in_history = make_case(alice, title="Chondroblastoma", history="Known osteochondroma.")
+    assert listed(browse("standard", q="osteochondroma")) == [in_title.pk, in_history.pk]
+    monkeypatch.setattr("cases.search.RANK_AT_MOST", 1)
+    cache.clear()  # the ranked page is cached under the same content version
+    assert listed(browse("standard", q="osteochondroma")) == [in_history.pk, in_title.pk]
+    response = Client().get(in_history.get_absolute_url("standard"), {"q": "osteochondroma"})
+    assert (response.context["previous"], response.context["next"]) == (None, in_title.pk)
