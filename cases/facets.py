@@ -1,11 +1,16 @@
 """Facet counts beside the browse filters: how many of the cases found have each value.
 
-Each facet is one query over the cases the page found (the search and the other filters
-applied), so a page costs the same however many cases there are. Facets on fields the academic workflow hides
-(category, tag) are counted for the standard workflow only.
+Each facet counts the cases the page found (the search and the other filters applied), so a page
+costs the same however many cases there are. On PostgreSQL the facets read from the case row
+(anatomy, category, difficulty, age) that select the same cases are counted in one pass, by
+GROUPING SETS: with a search matching 69,000 of 100,000 cases each pass reads most of the table,
+so one pass instead of four is most of the saving. The modalities, through studies, are one more
+query. Facets on fields the academic workflow hides (category, tag) are counted for the standard
+workflow only.
 """
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Count, Q
 
 from cases.ages import AGE_GROUPS
@@ -20,6 +25,8 @@ def facet_counts(select, workflow):
 
     select(name) is the cases found with every filter but `name` applied, so a facet counts what
     choosing each of its values would give: with Chest chosen, Neuro still shows its count."""
+    if connection.vendor == "postgresql":
+        return _in_few_passes(select, workflow)
     counts = {
         "anatomy": _by(select("anatomy"), "anatomy"),
         "modality": _modalities(select("modality")),
@@ -28,6 +35,56 @@ def facet_counts(select, workflow):
     }
     if workflow == STANDARD:
         counts["category"] = _by(select("category"), "category")
+    return counts
+
+
+# The facets counted from the case row, by the column each groups by (age: filtered counts).
+ROW_FACETS = {"anatomy": "anatomy_id", "category": "category_id", "difficulty": "difficulty",
+              "age": None}
+
+
+def _in_few_passes(select, workflow):
+    """facet_counts() in one query per distinct set of cases: those that select(name) gives
+    alike (every facet whose own filter is not chosen) share a pass."""
+    names = [name for name in ROW_FACETS if name != "category" or workflow == STANDARD]
+    passes = {}
+    for name in names:
+        cases = select(name)
+        passes.setdefault(str(cases.query), (cases, []))[1].append(name)
+    counts = {"modality": _modalities(select("modality"))}
+    for cases, together in passes.values():
+        counts.update(_one_pass(cases, together))
+    return counts
+
+
+def _one_pass(cases, names):
+    """{name: {value: count}} for these row facets, in one GROUPING SETS query (PostgreSQL)."""
+    columns = [ROW_FACETS[name] for name in names if ROW_FACETS[name]]
+    found = cases.order_by().values("anatomy_id", "category_id", "difficulty", "age_days")
+    sql, params = found.query.sql_with_params()
+    ages = "".join(
+        f", COUNT(*) FILTER (WHERE age_days >= {low:d}"
+        + ("" if high is None else f" AND age_days < {high:d}") + ")"
+        for _, _, low, high in AGE_GROUPS
+    )
+    query = (
+        f"SELECT {''.join(f'{c}, GROUPING({c}), ' for c in columns)}COUNT(*){ages} "
+        f"FROM ({sql}) AS found "
+        f"GROUP BY GROUPING SETS ({''.join(f'({c}), ' for c in columns)}())"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        rows = cursor.fetchall()
+    counts = {name: {} for name in names if ROW_FACETS[name]}
+    for row in rows:
+        n = row[2 * len(columns)]
+        grouped = [i for i in range(len(columns)) if row[2 * i + 1] == 0]
+        if grouped:  # GROUPING(c) is 0 in the rows grouped by c
+            name = next(k for k, v in ROW_FACETS.items() if v == columns[grouped[0]])
+            counts[name][row[2 * grouped[0]]] = n
+        elif "age" in names:  # the grand total row: the age groups' filtered counts
+            ages = row[2 * len(columns) + 1:]
+            counts["age"] = {key: count for (key, *_), count in zip(AGE_GROUPS, ages)}
     return counts
 
 
