@@ -29,8 +29,9 @@ import sys
 import tempfile
 from collections import defaultdict
 from contextlib import contextmanager
-from importlib import metadata
 from pathlib import Path
+
+from common import machine_line, version_of  # bench/common.py
 from time import perf_counter, process_time
 
 import numpy as np
@@ -458,32 +459,9 @@ def print_machine():
 
     libraries = ["Django", "pydicom", "numpy", "pillow", "pylibjpeg", "python-gdcm"]
     versions = ", ".join(f"{name} {version_of(name)}" for name in libraries)
-    print(f"# {os.cpu_count()} cores, {cpu_model()}, {ram_gib():.0f} GiB RAM")
+    print(machine_line())
     print(f"# {dcmtk_version()}")
     print(f"# Python {platform.python_version()}, {versions}, database {connection.vendor}")
-
-
-def version_of(name):
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "missing"
-
-
-def cpu_model():
-    try:
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
-    except OSError:
-        return platform.processor() or "unknown CPU"
-    models = (line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
-    return next(models, "unknown CPU")
-
-
-def ram_gib():
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    except (ValueError, OSError):
-        return 0
 
 
 def dcmtk_version():

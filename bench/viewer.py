@@ -24,17 +24,14 @@ import os
 import platform
 import secrets
 import shutil
-import signal
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from contextlib import contextmanager
-from importlib import metadata
 from pathlib import Path
+
+from common import gunicorn, machine_line, version_of  # bench/common.py
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
@@ -68,7 +65,9 @@ def main():
         env = configure_environment(scratch)
         case_url, series = build_case(scratch, args.slices)
         port = free_port()
-        with gunicorn(env, port):
+        # Two workers of four threads: the viewer asks for six slices at once, as a browser's six
+        # connections to one host allow.
+        with gunicorn(env, port, ["--workers", "2", "--threads", "4"]):
             measure(f"http://127.0.0.1:{port}", case_url, series, args)
 
 
@@ -175,37 +174,6 @@ def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-@contextmanager
-def gunicorn(env, port):
-    """Two workers of four threads: the viewer asks for six slices at once, as a browser's six
-    connections to one host allow."""
-    command = [
-        sys.executable, "-m", "gunicorn", "repository.wsgi", "--workers", "2", "--threads", "4",
-        "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/", process)
-        yield
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
-
-
-def wait_until_up(url, process, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit("gunicorn exited at start")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    sys.exit(f"gunicorn did not answer {url} within {seconds} s")
 
 
 # --- the browser ---------------------------------------------------------------------------------
@@ -422,33 +390,10 @@ def print_machine(chromium):
 
     libraries = ["Django", "playwright", "gunicorn"]
     versions = ", ".join(f"{name} {version_of(name)}" for name in libraries)
-    print(f"# {os.cpu_count()} cores, {cpu_model()}, {ram_gib():.0f} GiB RAM")
+    print(machine_line())
     size = f"{VIEWPORT['width']}x{VIEWPORT['height']}"
     print(f"# Chromium {chromium} (headless), viewport {size} at device scale 1")
     print(f"# Python {platform.python_version()}, {versions}, database {connection.vendor}")
-
-
-def version_of(name):
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "missing"
-
-
-def cpu_model():
-    try:
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
-    except OSError:
-        return platform.processor() or "unknown CPU"
-    models = (line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
-    return next(models, "unknown CPU")
-
-
-def ram_gib():
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    except (ValueError, OSError):
-        return 0
 
 
 if __name__ == "__main__":
