@@ -52,26 +52,26 @@ def leaked(response):
     return found
 
 
-@pytest.fixture
-def secret_case(alice):
+def marker_case(author, **fields):
+    """A case with a marker string in every field the academic workflow hides (category, title,
+    diagnosis, discussion, findings, certainty, tags, captions, differential, reference). Other
+    tests add studies or series to it and check what they send."""
     category = DiagnosticCategory.objects.create(
         name=MARKERS["category"], slug=MARKERS["category"].lower()
     )
-    case = make_case(
-        alice,
+    values = dict(
         images=2,
         category=category,
         title=MARKERS["title"],
         unknown_title="Wrist pain after a fall",
         diagnosis=MARKERS["diagnosis"],
-        discussion=f"First paragraph.\n\n{MARKERS['discussion']}",
+        discussion=MARKERS["discussion"],
         certainty=Case.Certainty.PATHOLOGY,
-        difficulty=Case.Difficulty.RESIDENT,
-        age_value=40,
         findings=MARKERS["findings"],
         tags=[MARKERS["tag"]],
         captions=[MARKERS["caption"], MARKERS["caption"]],
     )
+    case = make_case(author, **(values | fields))
     Differential.objects.create(case=case, diagnosis=MARKERS["differential"])
     Reference.objects.create(
         case=case,
@@ -81,6 +81,16 @@ def secret_case(alice):
         pmid=int(MARKERS["pmid"]),
     )
     return case
+
+
+@pytest.fixture
+def secret_case(alice):
+    return marker_case(
+        alice,
+        discussion=f"First paragraph.\n\n{MARKERS['discussion']}",
+        difficulty=Case.Difficulty.RESIDENT,
+        age_value=40,
+    )
 
 
 ACADEMIC_FILTERS = [

@@ -16,10 +16,10 @@ from django.test import override_settings
 from django.urls import reverse
 from pydicom.data import get_testdata_file
 
-from cases.models import Case, DiagnosticCategory, Differential, Reference
+from cases.models import Case
 from tests.conftest import client_for, make_case, streamed
 from tests.dicom_factory import ct_series, to_bytes
-from tests.test_academic_leaks import CERTAINTY_LABEL, MARKERS
+from tests.test_academic_leaks import CERTAINTY_LABEL, MARKERS, marker_case
 from viewer import downloads
 from viewer.archive import Member
 from viewer.ingest import IngestLimits, deid_context, publish, stage
@@ -152,28 +152,7 @@ def test_the_standard_readme_lists_descriptions_and_captions(ct_case, client):
 
 @pytest.fixture
 def secret_case(alice):
-    category = DiagnosticCategory.objects.create(
-        name=MARKERS["category"], slug=MARKERS["category"].lower()
-    )
-    case = make_case(
-        alice,
-        images=2,
-        modality="CT",
-        category=category,
-        title=MARKERS["title"],
-        unknown_title="Wrist pain after a fall",
-        diagnosis=MARKERS["diagnosis"],
-        discussion=MARKERS["discussion"],
-        certainty=Case.Certainty.PATHOLOGY,
-        findings=MARKERS["findings"],
-        tags=[MARKERS["tag"]],
-        captions=[MARKERS["caption"], MARKERS["caption"]],
-    )
-    Differential.objects.create(case=case, diagnosis=MARKERS["differential"])
-    Reference.objects.create(
-        case=case, citation=MARKERS["citation"], doi=MARKERS["doi"], url=MARKERS["url"],
-        pmid=MARKERS["pmid"],
-    )
+    case = marker_case(alice, modality="CT")
     study = case.studies.get()
     study.description = STUDY_MARKER
     study.save()

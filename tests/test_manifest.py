@@ -17,10 +17,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pydicom.data import get_testdata_file
 
-from cases.models import Case, DiagnosticCategory, Differential, Modality, Study
+from cases.models import Case, Modality, Study
 from tests.conftest import client_for, make_case, streamed
 from tests.dicom_factory import ct_series, to_bytes
-from tests.test_academic_leaks import MARKERS, leaked
+from tests.test_academic_leaks import MARKERS, leaked, marker_case
 from tests.test_downloads import add_dicom
 from viewer import manifest
 from viewer.dicom import stored_values
@@ -243,23 +243,7 @@ def test_series_are_numbered_across_the_studies_of_the_case(ct_case):
 
 @pytest.fixture
 def secret_ct_case(alice):
-    category = DiagnosticCategory.objects.create(
-        name=MARKERS["category"], slug=MARKERS["category"].lower()
-    )
-    case = make_case(
-        alice,
-        images=2,
-        modality="CT",
-        category=category,
-        title=MARKERS["title"],
-        diagnosis=MARKERS["diagnosis"],
-        discussion=MARKERS["discussion"],
-        findings=MARKERS["findings"],
-        certainty=Case.Certainty.PATHOLOGY,
-        tags=[MARKERS["tag"]],
-        captions=[MARKERS["caption"], MARKERS["caption"]],
-    )
-    Differential.objects.create(case=case, diagnosis=MARKERS["differential"])
+    case = marker_case(alice, modality="CT")
     study = case.studies.get()
     study.description = STUDY_MARKER
     study.save()
