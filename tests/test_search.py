@@ -267,7 +267,7 @@ def test_a_search_finding_too_many_cases_to_rank_lists_them_newest_first(alice, 
     in_title = make_case(alice, title="Osteochondroma of the femur", history="Knee lump.")
     in_history = make_case(alice, title="Chondroblastoma", history="Known osteochondroma.")
     assert listed(browse("standard", q="osteochondroma")) == [in_title.pk, in_history.pk]
-    monkeypatch.setattr("cases.search.RANK_AT_MOST", 1)
+    monkeypatch.setattr("cases.search.RANK_AT_MOST", 0)  # the planner estimates 1 row at least
     cache.clear()  # the ranked page is cached under the same content version
     assert listed(browse("standard", q="osteochondroma")) == [in_history.pk, in_title.pk]
     response = Client().get(in_history.get_absolute_url("standard"), {"q": "osteochondroma"})
