@@ -12,7 +12,10 @@ STATIC_ROOT = os.environ["BENCH_STATIC_ROOT"]
 
 # The uncached pass: every page computed afresh, as after a save or for a query never seen.
 if os.environ.get("BENCH_NO_CACHE"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+        "local": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
 
 # Outermost, so the time covers every middleware as well as the view.
 MIDDLEWARE = ["load_settings.ServerTiming", *MIDDLEWARE]

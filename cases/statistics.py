@@ -1,5 +1,6 @@
 """The homepage's repository statistics, and the content version that every cache of what is
-derived from cases is keyed by (these statistics, browse results in cases/results.py).
+derived from cases is keyed by (cases/results.py: these statistics, browse results, case pages,
+cards and random draws).
 
 Any save or delete of a case or an image calls forget() (cases.signals, generate_cases), which
 draws a new version: everything cached under the old one is never read again and expires. No
@@ -13,15 +14,17 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
 
+from cases.caching import CACHE_SECONDS, fetch  # noqa: F401  (CACHE_SECONDS: cases/results.py)
+
 from cases.models import Case
 from viewer.models import Image
 
 VERSION_KEY = "cases:version"
-CACHE_SECONDS = 300  # an upper bound on staleness where a change reaches no forget()
 
 
 def content_version():
-    """A token that changes whenever a case or an image is saved or deleted."""
+    """A token that changes whenever a case or an image is saved or deleted. A round trip to the
+    shared cache: a view reads it once and keys everything it caches with it."""
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)
@@ -29,13 +32,10 @@ def content_version():
     return version
 
 
-def repository_statistics():
-    key = f"cases:statistics:{content_version()}"
-    stats = cache.get(key)
-    if stats is None:
-        stats = count_published()
-        cache.set(key, stats, CACHE_SECONDS)
-    return stats
+def repository_statistics(version=None):
+    """The homepage's counts of published cases, images and contributors, cached per version."""
+    key = f"cases:statistics:{version or content_version()}"
+    return fetch(key, lambda: (count_published(), True))[0]
 
 
 def count_published():

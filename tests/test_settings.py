@@ -185,7 +185,7 @@ def cache_with(**env):
 def test_the_cache_is_in_memory_unless_a_redis_url_is_given():
     assert cache_with() == ["django.core.cache.backends.locmem.LocMemCache", "repository"]
     assert cache_with(CACHE_URL="redis://127.0.0.1:6379/1", CACHE_KEY_PREFIX="cases") == [
-        "django.core.cache.backends.redis.RedisCache", "cases",
+        "cases.caching.RedisCache", "cases",
     ]
 
 

@@ -1,0 +1,90 @@
+"""Two tiers of cache for what is derived from cases, and one computation per missing key.
+
+Everything cached from cases is keyed by the content version (cases/statistics.py), read once
+per request from the shared cache (Redis with CACHE_URL), so a save through any worker is seen
+by the next request of every worker. Each process also keeps what it read in a small cache of
+its own memory (`local` in settings.CACHES), which the version in the key keeps from going
+stale: a hit costs no round trip beyond the version's. Without CACHE_URL the shared cache is
+this process's memory already and `local` is a no-op.
+
+When several readers miss the same key at once, one computes it and the others wait for its
+value (a lock per key), instead of all computing the same multi-second page side by side.
+"""
+
+import time
+
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
+
+CACHE_SECONDS = 300  # an upper bound on staleness where a change reaches no forget()
+LOCK_SECONDS = 20  # a computation taking longer than this is joined by the next reader
+WAIT_POLL_SECONDS = 0.02
+
+
+def fetch(key, compute, timeout=CACHE_SECONDS):
+    """(value, kept): the value cached under key, kept; else compute() -> (value, keep), stored
+    when keep is true (false for what must not be served again, such as a form's errors).
+
+    One reader computes a missing key at a time: the others wait for its value and take it,
+    or take over the computation if it holds no lock any more (the reader failed, or computed
+    a value it may not keep)."""
+    value = _get(key)
+    if value is not None:
+        return value, True
+    lock = f"{key}:lock"
+    while not cache.add(lock, 1, LOCK_SECONDS):
+        time.sleep(WAIT_POLL_SECONDS)
+        value = _get(key)
+        if value is not None:
+            return value, True
+    try:
+        value = _get(key)  # stored by the reader whose lock went just before this one's add
+        if value is not None:
+            return value, True
+        value, keep = compute()
+        if keep:
+            cache.set(key, value, timeout)
+            caches["local"].set(key, value, timeout)
+    finally:
+        cache.delete(lock)
+    return value, keep
+
+
+def _get(key):
+    local = caches["local"]
+    value = local.get(key)
+    if value is None:
+        value = cache.get(key)
+        if value is not None:
+            local.set(key, value, CACHE_SECONDS)
+    return value
+
+
+# --- the shared tier's backend -----------------------------------------------------------------
+
+
+class _ReusedClient(RedisCacheClient):
+    """Django's client builds a redis.Redis object around its connection pool for every
+    command, and redis-py fills some 200 response callbacks in each (~60 us, a third of a
+    cached page's round trip). One object per pool does the same: redis.Redis is thread-safe
+    and holds no state of its own beyond the pool."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
+class RedisCache(DjangoRedisCache):
+    """The shared cache with CACHE_URL (settings.CACHES): Django's, one client per pool."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _ReusedClient
