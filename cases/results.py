@@ -1,25 +1,37 @@
-"""Browse results, cached: the part of a browse page that is the same for every reader (the
-count, the filters with their facet counts, the tags, the cards and the pagination), rendered
-once per workflow, query string, page and content version (cases/statistics.py).
+"""Rendered parts of pages, cached: the parts that are the same for every reader of a workflow.
 
-At 100,000 cases that part costs a count, a query per facet and the cards; a save of any case or
-image draws a new content version, so no reader sees results older than the last save. The
-workflow is in the key, so an academic page is never served what standard shows; the reader is
-not, because nothing in the fragment depends on who reads: it is rendered without the request
-(no user, no CSRF token), and the header that names the reader is rendered around it.
+- Browse results (the count, the filters with their facet counts, the tags, the cards and the
+  pagination), per workflow, query string and page.
+- The case page's body (detail, images, answer or reveal form, previous/next), per workflow,
+  case, query string and whether the reader revealed the answer.
+- A pool of random case ids per workflow and query (the homepage's card and the random page
+  draw from it), each case's card, and the homepage (statistics are in cases/statistics.py).
+- For an anonymous reader, the whole page around each of these (cases/views.py, `_page`).
+
+Every key holds the content version (cases/statistics.py), which any save of a case or an image
+changes: nothing older than the last save is ever read again, and no entry has to be found to
+be invalidated. The workflow is in every key, so academic is never served what standard shows;
+the reader is not, because nothing cached depends on who reads: fragments are rendered without
+the request (no user, no CSRF token), and what names the reader is rendered around them; a
+whole page is cached only for readers with no session and no messages, for whom it is the same.
+
+A view reads the content version once per request and fetches through cases/caching.py: a hit
+is one round trip to the shared cache, the version's.
 """
 
 import hashlib
+import random
+import time
 
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.utils.safestring import mark_safe
 
 from cases.forms import BrowseForm
-from cases.statistics import CACHE_SECONDS, content_version
 
-TEMPLATE = "cases/_browse_results.html"
+BROWSE_TEMPLATE = "cases/_browse_results.html"
+POOL_SIZE = 100  # random case ids drawn at once; a pool serves its minute
+POOL_SECONDS = 60
 
 
 def page_number(value):
@@ -30,23 +42,49 @@ def page_number(value):
         return 1
 
 
-def key(workflow, params, page):
-    """The cache key of a browse page: its workflow, its query string reduced to the browse
-    form's own non-empty fields, in the form's order (so ?a=1&b=2 and ?b=2&a=1&x= share one
-    entry), its page and the content version. Read before the form is built: a hit costs no
-    query and no form."""
+def query_digest(workflow, params):
+    """The query string reduced to the browse form's own non-empty fields, in the form's order
+    (so ?a=1&b=2 and ?b=2&a=1&x= share one entry), hashed: a query string may hold spaces and
+    run long, and cache keys should not. Read without building the form: a hit costs no query."""
     pairs = [(name, params[name]) for name in BrowseForm.field_names(workflow) if params.get(name)]
-    # Hashed: a query string may hold spaces and run long, and cache keys should not.
-    digest = hashlib.sha256(urlencode(pairs).encode()).hexdigest()[:32]
-    return f"cases:browse:{workflow}:{content_version()}:{page}:{digest}"
+    return hashlib.sha256(urlencode(pairs).encode()).hexdigest()[:32]
 
 
-def cached(cache_key):
-    """The fragment's HTML cached under this key, or None. Stored as UTF-8 bytes, which
-    unpickle at memory speed, and marked safe again: it is our own rendering, escaped then."""
-    data = cache.get(cache_key)
-    return None if data is None else mark_safe(data.decode())
+def browse_key(version, workflow, params, page):
+    return f"cases:browse:{workflow}:{version}:{page}:{query_digest(workflow, params)}"
 
 
-def store(cache_key, html):
-    cache.set(cache_key, html.encode(), CACHE_SECONDS)
+def case_key(version, workflow, pk, params, revealed):
+    revealed = "revealed" if revealed else "unknown"
+    return f"cases:case:{workflow}:{version}:{pk}:{revealed}:{query_digest(workflow, params)}"
+
+
+def card_key(version, workflow, pk):
+    return f"cases:card:{workflow}:{version}:{pk}"
+
+
+def home_key(version, workflow, remembered, pk):
+    return f"cases:home:{workflow}:{version}:{remembered}:{pk}"
+
+
+def pool_key(version, workflow, params):
+    # The minute is in the key: a pool is drawn again every minute even when nothing is saved.
+    minute = int(time.time() // POOL_SECONDS)
+    return f"cases:pool:{workflow}:{version}:{minute}:{query_digest(workflow, params)}"
+
+
+def html(value):
+    """A cached fragment as HTML again: it is our own rendering, escaped when it was made."""
+    return None if value is None else mark_safe(value)
+
+
+def draw_pool(cases):
+    """Up to POOL_SIZE ids of these cases at random, by an indexed range scan on random_key from
+    a random point (wrapping round to the start): random keys are independent draws, so any run
+    of them in key order is a random sample. One query, two when the draw falls near the end."""
+    by_key = cases.order_by("random_key").values_list("pk", flat=True)
+    ids = list(by_key.filter(random_key__gte=random.random())[:POOL_SIZE])
+    if len(ids) < POOL_SIZE:
+        drawn = set(ids)
+        ids += [pk for pk in by_key[: POOL_SIZE - len(ids)] if pk not in drawn]
+    return ids

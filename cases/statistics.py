@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
 
-from cases.caching import CACHE_SECONDS, fetch  # noqa: F401  (CACHE_SECONDS: cases/results.py)
+from cases.caching import fetch
 
 from cases.models import Case
 from viewer.models import Image

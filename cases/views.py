@@ -1,21 +1,28 @@
+import random
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie
 
 from cases import handouts, results, search
+from cases.caching import fetch
 from cases.facets import facet_counts, top_tags
 from cases.forms import BrowseForm
 from cases.models import Case, Study
-from cases.statistics import repository_statistics
+from cases.statistics import content_version, repository_statistics
 from cases.workflows import (
     ACADEMIC,
     COOKIE,
@@ -28,6 +35,7 @@ from cases.workflows import (
 from viewer.models import Image
 
 REMEMBER_SECONDS = 365 * 24 * 3600
+CSRF_SLOT = "csrf-token-slot"  # where the cached case page body takes each reader's token
 
 
 def _get_published_case(pk):
@@ -63,35 +71,79 @@ def healthz(request):
 @vary_on_cookie
 def home(request):
     remembered = request.COOKIES.get(COOKIE)
-    workflow = remembered if remembered in WORKFLOWS else ACADEMIC
+    remembered = remembered if remembered in WORKFLOWS else ""
+    workflow = remembered or ACADEMIC
     if workflow == STANDARD and not may_use_standard(request.user):
         workflow = ACADEMIC  # remembered from before the visitor's access changed
-    case = Case.objects.published().for_cards().random_one()
-    return render(
-        request,
-        "cases/home.html",
-        {
-            "statistics": repository_statistics(),
+    version = content_version()
+    _, pool = _random_pool(version, workflow, {})
+    pk = random.choice(pool) if pool else None
+
+    def render_page():
+        context = {
+            "statistics": repository_statistics(version),
             "workflow": workflow,
-            "remembered": remembered if remembered in WORKFLOWS else "",
-            "card": present(case, workflow) if case else None,
-        },
-    )
+            "remembered": remembered,
+            "card": _card_html(version, workflow, pk) if pk else None,
+        }
+        return render_to_string("cases/home.html", context, request), True
+
+    key = results.home_key(version, workflow, remembered, pk)
+    return HttpResponse(_page(request, key, render_page))
+
+
+def _card_html(version, workflow, pk):
+    """A case's card, rendered once per workflow and version."""
+
+    def render_card():
+        case = Case.objects.published().for_cards().filter(pk=pk).first()
+        card = present(case, workflow) if case else None  # None: unpublished since the draw
+        return render_to_string("cases/_card.html", {"card": card}) if card else "", True
+
+    return results.html(fetch(results.card_key(version, workflow, pk), render_card)[0])
+
+
+def _random_pool(version, workflow, params):
+    """(query string, ids of up to POOL_SIZE cases the filters select, drawn at random)."""
+
+    def draw():
+        form = BrowseForm(params, workflow)
+        return (form.querystring(), results.draw_pool(form.filter(Case.objects.published()))), True
+
+    key = results.pool_key(version, workflow, params)
+    return fetch(key, draw, results.POOL_SECONDS)[0]
 
 
 @require_GET
+@vary_on_cookie
 def browse(request, workflow):
     workflow = get_workflow(request, workflow)
     page = results.page_number(request.GET.get("page"))
-    key = results.key(workflow, request.GET, page)
-    html = results.cached(key)
-    if html is None:
+    key = results.browse_key(content_version(), workflow, request.GET, page)
+
+    def render_results():
         form = BrowseForm(request.GET, workflow)
-        html = render_to_string(results.TEMPLATE, _results_context(form, workflow, page))
-        if form.is_valid():  # a form's errors are this reader's own: shown, never cached
-            results.store(key, html)
-    response = render(request, "cases/browse.html", {"workflow": workflow, "results": html})
-    return _remember(response, workflow)
+        fragment = render_to_string(results.BROWSE_TEMPLATE, _results_context(form, workflow, page))
+        return fragment, form.is_valid()  # a form's errors are this reader's own: never cached
+
+    def render_page():
+        fragment, kept = fetch(key, render_results)
+        context = {"workflow": workflow, "results": results.html(fragment)}
+        return render_to_string("cases/browse.html", context, request), kept
+
+    return _remember(HttpResponse(_page(request, key, render_page)), workflow)
+
+
+def _page(request, key, render_page):
+    """The page's HTML: render_page() -> (html, keep) renders the cached fragment under key with
+    what is this reader's own around it (the header). A reader with neither a session (logging
+    in is by session only) nor messages waiting is anonymous and has none: the whole page is
+    then the same for every such reader, and is itself cached (beside the fragment, which
+    logged-in readers use), so a hit renders no template."""
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies:
+        return render_page()[0]
+    return fetch(f"{key}:anonymous", render_page)[0]
 
 
 def _results_context(form, workflow, page_number):
@@ -119,52 +171,75 @@ def _card(case, workflow):
 
 
 @require_GET
+@vary_on_cookie
 def detail(request, workflow, pk):
     workflow = get_workflow(request, workflow)
-    case = _get_published_case(pk)
-    return _remember(_render_detail(request, case, workflow, reveal=False), workflow)
+    return _remember(_render_detail(request, workflow, pk, reveal=False), workflow)
 
 
 @require_POST
+@vary_on_cookie
 def reveal(request, pk):
     """The academic answer, for this case only. A POST so no crawler or prefetch reveals it."""
     workflow = get_workflow(request, ACADEMIC)
-    case = _get_published_case(pk)
-    return _render_detail(request, case, workflow, reveal=True)
+    return _render_detail(request, workflow, pk, reveal=True)
 
 
-def _render_detail(request, case, workflow, reveal):
-    form = BrowseForm(request.GET, workflow)
-    previous, following = form.filter(Case.objects.published()).neighbours(
-        case, form.ordering()
-    )
-    return render(
-        request,
-        "cases/detail.html",
-        {
+def _render_detail(request, workflow, pk, reveal):
+    """The case page: its body from the cache (cases/results.py), rendered there once per
+    workflow, case, query string, revealed or not, and content version; around it what is this
+    reader's own (the header, the reveal form's CSRF token)."""
+    key = results.case_key(content_version(), workflow, pk, request.GET, reveal)
+
+    def render_body():
+        case = _get_published_case(pk)
+        form = BrowseForm(request.GET, workflow)
+        previous, following = form.filter(Case.objects.published()).neighbours(
+            case, form.ordering()
+        )
+        view = present(case, workflow, studies=case.studies.all(), reveal=reveal)
+        context = {
             "workflow": workflow,
-            "case": present(case, workflow, studies=case.studies.all(), reveal=reveal),
+            "case": view,
             "querystring": form.querystring(),
             "previous": previous.pk if previous else None,
             "next": following.pk if following else None,
-        },
-    )
+            "csrf_token": CSRF_SLOT,
+        }
+        body = render_to_string("cases/_case.html", context)
+        return (view.heading, body), form.is_valid()  # a form's errors: never cached
+
+    def render_page():
+        (heading, body), kept = fetch(key, render_body)
+        context = {"workflow": workflow, "heading": heading, "body": results.html(body)}
+        return render_to_string("cases/detail.html", context, request), kept
+
+    page = _page(request, key, render_page)
+    slot = _csrf_input(CSRF_SLOT)
+    if slot in page:  # the reveal form, on an unrevealed academic page
+        page = page.replace(slot, _csrf_input(get_token(request)), 1)
+    return HttpResponse(page)
+
+
+def _csrf_input(token):
+    """The reveal form's token field as {% csrf_token %} writes it. The slot cannot be forged by
+    what a contributor typed: text in the body is escaped, so it never holds `<input`."""
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
 
 
 @require_GET
 def random_case(request, workflow):
+    """A case drawn from this minute's pool of the filters' cases (cases/results.py)."""
     workflow = get_workflow(request, workflow)
-    form = BrowseForm(request.GET, workflow)
-    case = form.filter(Case.objects.published()).random_one()
-    if case is None:
+    querystring, pool = _random_pool(content_version(), workflow, request.GET)
+    if not pool:
         return render(
             request,
             "cases/random_empty.html",
-            {"workflow": workflow, "querystring": form.querystring()},
+            {"workflow": workflow, "querystring": querystring},
             status=404,
         )
-    url = case.get_absolute_url(workflow)
-    querystring = form.querystring()
+    url = reverse("cases:detail", args=[workflow, random.choice(pool)])
     return _remember(redirect(f"{url}?{querystring}" if querystring else url), workflow)
 
 

@@ -74,3 +74,16 @@ def test_the_content_version_changes_with_every_save(case):
     before = statistics.content_version()
     case.save()
     assert statistics.content_version() != before
+
+
+def test_a_page_cached_for_anonymous_readers_names_the_next_logged_in_reader(case, alice):
+    browse("standard")
+    browse("standard")
+    page = browse("standard", client=client_for(alice))
+    assert "Log out alice" in page
+
+
+def test_a_page_cached_for_a_logged_in_reader_is_anonymous_for_the_next_anonymous_one(case, alice):
+    browse("standard", client=client_for(alice))
+    page = browse("standard")
+    assert "Log out" not in page and "Log in" in page

@@ -1,6 +1,8 @@
 """The homepage: what the repository hosts, a random case, and the choice of workflow, which the
 next visit remembers."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -25,6 +27,12 @@ def cases(alice, bob):
 
 def home(client=None):
     return (client or Client()).get(reverse("cases:home"))
+
+
+def card_url(response):
+    """The random card's link, read from the HTML: a cached card reaches no template context."""
+    found = re.search(r'class="card-link" href="([^"?]+)', response.content.decode())
+    return found and found.group(1)
 
 
 def test_it_tells_how_much_the_repository_hosts(cases):
@@ -52,9 +60,8 @@ def test_it_explains_the_two_workflows(cases):
 def test_it_shows_a_random_published_case(cases):
     for _ in range(20):
         response = home()
-        card = response.context["card"]
-        assert card.pk in {cases[0].pk, cases[1].pk}
-        assert card.get_absolute_url() in html_of(response)
+        assert card_url(response) in {cases[0].get_absolute_url("academic"),
+                                      cases[1].get_absolute_url("academic")}
 
 
 def test_a_first_visit_reads_in_the_academic_workflow(cases):
@@ -67,7 +74,7 @@ def test_a_first_visit_reads_in_the_academic_workflow(cases):
 def test_an_empty_repository_still_has_a_homepage(db):
     response = home()
     assert response.status_code == 200
-    assert response.context["card"] is None
+    assert card_url(response) is None
     assert "Hosting 0 cases, 0 images, and 0 contributors" in text_of(response)
 
 
@@ -79,8 +86,7 @@ def test_visiting_a_workflow_is_remembered_by_the_next_homepage_visit(cases, wor
     response = home(client)
     assert response.context["workflow"] == workflow
     assert response.context["remembered"] == workflow
-    card = response.context["card"]
-    assert reverse("cases:detail", args=[workflow, card.pk]) in html_of(response)
+    assert card_url(response).startswith(f"/{workflow}/cases/")
 
 
 def test_reading_a_case_remembers_its_workflow(cases):

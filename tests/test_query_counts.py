@@ -92,3 +92,26 @@ def test_a_page_costs_the_same_queries_with_more_cases_and_images(
         request(page, largest)
     print(f"\n[query count] {page}: {len(small)} with 2 cases × 1 image, "
           f"{len(large)} with 30 cases × 5 images")
+
+
+# Pages whose parts are cached (cases/results.py), and the random redirect, read a second time.
+SEEN_BEFORE = {
+    **PAGES,
+    "random standard": lambda case: (reverse("cases:random", args=["standard"]), {}),
+    "random academic, 2 filters": lambda case: (
+        reverse("cases:random", args=["academic"]),
+        {"anatomy": "chest", "modality": "CR"},
+    ),
+}
+
+
+@pytest.mark.parametrize("page", SEEN_BEFORE)
+def test_a_page_seen_before_costs_no_query(page, alice, bob, django_assert_num_queries):
+    first = add_cases([alice, bob], 2, images=1)[0]
+    url, query = SEEN_BEFORE[page](first)
+    # The homepage's card and the random case: the same draw both times.
+    with mock.patch("cases.views.random.choice", side_effect=lambda pool: pool[0]):
+        Client().get(url, query)
+        with django_assert_num_queries(0):
+            response = Client().get(url, query)
+    assert response.status_code in (200, 302)
