@@ -78,7 +78,10 @@ def main():
         env = server_environment(Path(scratch), url, args.cache_url)
         with throwaway_database(args.server, database, keep=args.keep or bool(args.reuse)):
             prepare(env, args)
-            run(args, env)
+            try:
+                run(args, env)
+            finally:
+                delete_cache_keys(args.cache_url, env["CACHE_KEY_PREFIX"])
     if args.keep and not args.reuse:
         print(f"# kept database {database}: rerun with --reuse {database}")
 
@@ -155,11 +158,26 @@ def server_environment(scratch, url, cache_url):
         MEDIA_ROOT=str(scratch / "media"),
         BENCH_STATIC_ROOT=str(scratch / "static"),
         CACHE_URL=cache_url,
-        # Every run its own keys, so a shared Redis never serves another run's pages.
-        CACHE_KEY_PREFIX=f"bench-load-{os.getpid()}",
+        # Every run its own keys, so a shared Redis never serves another run's pages, even a run
+        # of a process with the same id; delete_cache_keys() removes them at the end.
+        CACHE_KEY_PREFIX=f"bench-load-{os.getpid()}-{secrets.token_hex(4)}",
         LOG_LEVEL="WARNING",
     )
     return env
+
+
+def delete_cache_keys(cache_url, prefix):
+    """Delete this run's keys from the shared Redis: the content version never expires, and the
+    pages would sit there for minutes beside the site's own."""
+    if not cache_url:
+        return
+    import redis  # Django's Redis cache backend needs it, so it is installed with CACHE_URL
+
+    client = redis.Redis.from_url(cache_url)
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))  # Django's `prefix:version:key`
+    for start in range(0, len(keys), 1000):
+        client.delete(*keys[start:start + 1000])
+    print(f"# deleted this run's {len(keys)} cache keys ({prefix}:*)", flush=True)
 
 
 def manage(env, *args):
