@@ -103,15 +103,6 @@ def _query(q):
     return SearchQuery(q, config=CONFIG, search_type="websearch")
 
 
-def fuzzy_text(workflow):
-    """What migration 0007 indexed with gin_trgm_ops for misspelt words: what the workflow shows
-    of the answer (standard) or the history (academic). Misspellings are now looked up in the
-    lexicon instead (near_lexemes()); the indexes stay until a migration drops them."""
-    if workflow == STANDARD:
-        return Concat("title", Value(" "), "diagnosis", output_field=TextField())
-    return F("history")
-
-
 class LexemeQuery(SearchQueryCombinable, Func):
     """A tsquery written in tsquery syntax, cast as it is: lexemes read from the lexicon are
     already normalised, and to_tsquery() would stem them a second time."""

@@ -1,13 +1,15 @@
 """Indexes for browse and search at 100,000 cases (docs/performance.md).
 
 The trigram indexes are PostgreSQL's only (gin_trgm_ops, from the pg_trgm extension migration
-0006 creates), so they are made here on PostgreSQL only, like 0006's GIN indexes. They are
-built by Django from cases.search.fuzzy_text(), the expression the search filters on, so the
-two cannot drift apart: PostgreSQL uses an expression index only for the same expression.
+0006 creates), so they are made here on PostgreSQL only, like 0006's GIN indexes, on the
+expressions the search of that time filtered on (PostgreSQL uses an expression index only for
+the same expression). Migration 0009 drops them: misspelt words are now looked up in a lexicon.
 """
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import migrations, models
+from django.db.models import F, TextField, Value
+from django.db.models.functions import Concat
 
 TRIGRAM_INDEXES = [
     # Standard search for a misspelt word: title and diagnosis %> word (cases/search.py).
@@ -17,9 +19,14 @@ TRIGRAM_INDEXES = [
 ]
 
 
-def trigram_indexes():
-    from cases.search import fuzzy_text
+def fuzzy_text(workflow):
+    """What the workflow showed of the answer (standard) or the history (academic)."""
+    if workflow == "standard":
+        return Concat("title", Value(" "), "diagnosis", output_field=TextField())
+    return F("history")
 
+
+def trigram_indexes():
     return [GinIndex(OpClass(fuzzy_text(workflow), name="gin_trgm_ops"), name=name)
             for name, workflow in TRIGRAM_INDEXES]
 
