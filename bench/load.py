@@ -22,16 +22,15 @@ import platform
 import re
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from contextlib import contextmanager
-from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from common import gunicorn, machine_line, version_of  # bench/common.py
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
@@ -197,36 +196,6 @@ def prepare(env, args):
            "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')")
 
 
-@contextmanager
-def gunicorn(env, workers, port):
-    # No access log: gunicorn's default, kept so writing one is not part of every request.
-    command = [
-        PYTHON, "-m", "gunicorn", "repository.wsgi", "--workers", str(workers),
-        "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
-        yield
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
-
-
-def wait_until_up(url, process, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit("gunicorn exited at start")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    sys.exit(f"gunicorn did not answer {url} within {seconds} s")
-
-
 # --- measuring ---------------------------------------------------------------------------------
 
 
@@ -236,14 +205,15 @@ def run(args, env):
     query nobody asked before, waits."""
     notes(args)
     case = a_published_case(env)
-    with gunicorn(env, args.workers, args.port):
+    with gunicorn(env, args.port, ["--workers", str(args.workers)], "/healthz"):
         floor = measure(args, *FLOOR)
         report("floor", floor, floor)
         cached = measure_pages(args, case, floor, suffix="")
     # One connection: an uncached page takes a second or more, and its server time, not
     # queueing behind three others, is what a reader waits.
     alone = argparse.Namespace(**{**vars(args), "connections": 1, "threads": 1})
-    with gunicorn({**env, "BENCH_NO_CACHE": "1"}, args.workers, args.port):
+    with gunicorn({**env, "BENCH_NO_CACHE": "1"}, args.port, ["--workers", str(args.workers)],
+                  "/healthz"):
         uncached = measure_pages(alone, case, floor, suffix="_uncached")
     verdict({"floor": floor, **cached}, uncached)
 
@@ -327,20 +297,13 @@ def verdict(results, uncached):
 
 def notes(args):
     wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True)
-    print(f"# machine: {os.cpu_count()} cores, {memory_gib():.0f} GiB, {platform.platform()}")
-    print(f"# python {platform.python_version()}, django {metadata.version('django')}, "
-          f"gunicorn {metadata.version('gunicorn')}, psycopg {metadata.version('psycopg')}, "
+    print(f"{machine_line()}, {platform.platform()}")
+    print(f"# python {platform.python_version()}, django {version_of('django')}, "
+          f"gunicorn {version_of('gunicorn')}, psycopg {version_of('psycopg')}, "
           f"{(wrk_version.stdout or wrk_version.stderr).split(' [')[0].strip()}")
     print(f"# load: wrk {args.threads} threads, {args.connections} connections, "
           f"{args.duration} s a page after {WARM_UP_SECONDS} s of warm-up; gunicorn "
           f"{args.workers} sync workers; cache {args.cache_url or 'per-worker memory'}")
-
-
-def memory_gib():
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    except (ValueError, OSError):
-        return 0
 
 
 if __name__ == "__main__":
