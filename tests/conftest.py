@@ -20,6 +20,7 @@ from PIL import Image as PILImage
 
 from cases import roles
 from cases.models import Anatomy, Case, DiagnosticCategory, Modality, Study
+from tests.dicom_factory import ct_series
 from viewer.archive import Member
 from viewer.ingest import IngestLimits, deid_context, publish, stage
 
@@ -106,6 +107,15 @@ def add_pictures(study, count):
     before = set(study.images.values_list("pk", flat=True))
     publish(stage(members, deid_context(study.case), limits), study.case, study)
     return list(study.images.exclude(pk__in=before).order_by("position"))
+
+
+def add_dicom(study, files):
+    """DICOM files (bytes) uploaded to the study through the ingest pipeline; their series."""
+    members = [Member(f"slice{n}.dcm", lambda data=data: BytesIO(data), len(data))
+               for n, data in enumerate(files)]
+    staging = stage(members, deid_context(study.case), IngestLimits.from_settings())
+    publish(staging, study.case, study)
+    return study.series.exclude(uid="").get()
 
 
 # --- cases ------------------------------------------------------------------------------------
@@ -196,3 +206,14 @@ def assert_friendly_error_page(response, status):
     body = response.content.decode()
     assert settings.SITE_NAME in body
     assert 'href="/"' in body
+
+
+@pytest.fixture
+def ct_case(alice):
+    """A published case: a study with two pictures, then a 5-slice CT series (uploaded in reverse
+    order) described "Axial soft tissue"."""
+    case = make_case(alice, images=2, modality="CT", captions=["Pictured first", "Pictured second"])
+    series = add_dicom(case.studies.get(), ct_series(5))
+    series.description = "Axial soft tissue"
+    series.save()
+    return case

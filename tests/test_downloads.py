@@ -17,26 +17,15 @@ from django.urls import reverse
 from pydicom.data import get_testdata_file
 
 from cases.models import Case
-from tests.conftest import client_for, make_case, streamed
+from tests.conftest import add_dicom, client_for, make_case, streamed
 from tests.dicom_factory import ct_series, to_bytes
 from tests.test_academic_leaks import CERTAINTY_LABEL, MARKERS, marker_case
 from viewer import downloads
-from viewer.archive import Member
-from viewer.ingest import IngestLimits, deid_context, publish, stage
 from viewer.models import Image, Instance, Series
 
 STUDY_MARKER = "ZQXMARKER-study-description-201"
 SERIES_MARKER = "ZQXMARKER-series-description-202"
 DICOM_DESCRIPTION_MARKER = "ZQXMARKER-dicom-description-203"
-
-
-def add_dicom(study, files):
-    """DICOM files (bytes) uploaded to the study through the ingest pipeline."""
-    members = [Member(f"slice{n}.dcm", lambda data=data: io.BytesIO(data), len(data))
-               for n, data in enumerate(files)]
-    staging = stage(members, deid_context(study.case), IngestLimits.from_settings())
-    publish(staging, study.case, study)
-    return study.series.exclude(uid="").get()
 
 
 def download(client, case, workflow="academic", series=None):
@@ -51,16 +40,6 @@ def unzipped(response):
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.testzip() is None
         return data, {name: archive.read(name) for name in archive.namelist()}
-
-
-@pytest.fixture
-def ct_case(alice):
-    """A published case with two pictures and a 5-slice CT series (uploaded in reverse order)."""
-    case = make_case(alice, images=2, modality="CT", captions=["Pictured first", "Pictured second"])
-    series = add_dicom(case.studies.get(), ct_series(5))
-    series.description = "Axial soft tissue"
-    series.save()
-    return case
 
 
 # --- what goes in ------------------------------------------------------------------------------

@@ -18,10 +18,9 @@ from django.urls import reverse
 from pydicom.data import get_testdata_file
 
 from cases.models import Case, Modality, Study
-from tests.conftest import client_for, make_case, streamed
+from tests.conftest import add_dicom, client_for, make_case, streamed
 from tests.dicom_factory import ct_series, to_bytes
 from tests.test_academic_leaks import MARKERS, leaked, marker_case
-from tests.test_downloads import add_dicom
 from viewer import manifest
 from viewer.dicom import stored_values
 from viewer.dicom_read import ReadLimits, read_dataset
@@ -60,16 +59,6 @@ def radiograph(spacing_elements, **elements):
     for keyword, value in spacing_elements.items():
         setattr(ds, keyword, value)
     return to_bytes(ds)
-
-
-@pytest.fixture
-def ct_case(alice):
-    """A published case: a study with two pictures, then a 5-slice CT series (sent in reverse)."""
-    case = make_case(alice, images=2, modality="CT", captions=["Pictured first", "Pictured second"])
-    series = add_dicom(case.studies.get(), ct_series(5))
-    series.description = "Axial soft tissue"
-    series.save()
-    return case
 
 
 def ct_of(case):

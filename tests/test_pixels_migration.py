@@ -8,9 +8,8 @@ import numpy as np
 from django.apps import apps
 from django.core.files.base import ContentFile
 
-from tests.conftest import make_case
+from tests.conftest import add_dicom, make_case
 from tests.dicom_factory import ct_series
-from tests.test_downloads import add_dicom
 from viewer import pixelstore
 
 migration = importlib.import_module("viewer.migrations.0003_pixels_v2")
