@@ -1,10 +1,10 @@
 import random
 
 from django.conf import settings
-from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render

@@ -151,8 +151,11 @@ def _add_answer(view, case):
 
 
 def _study_view(study, shows_answer, workflow):
+    def manifest_url(image):
+        return reverse("viewer:manifest", args=[workflow, study.case_id, image.series_id])
+
     tiles = [
-        _image_view(image, n, shows_answer, size, index, (workflow, study.case_id))
+        _image_view(image, n, shows_answer, size, index, manifest_url(image))
         for n, (image, size, index) in enumerate(_tiles(study.images.all()), start=1)
     ]
     return StudyView(
@@ -176,7 +179,7 @@ def _tiles(images):
             yield group[len(group) // 2], len(group), len(group) // 2
 
 
-def _image_view(image, number, shows_answer, stack_size, index, workflow_and_case):
+def _image_view(image, number, shows_answer, stack_size, index, manifest_url):
     return ImageView(
         pk=image.pk,
         number=number,
@@ -189,9 +192,7 @@ def _image_view(image, number, shows_answer, stack_size, index, workflow_and_cas
         stack_size=stack_size,
         series_pk=image.series_id,
         index=index,
-        manifest_url=reverse(
-            "viewer:manifest", args=[*workflow_and_case, image.series_id]
-        ),
+        manifest_url=manifest_url,
     )
 
 

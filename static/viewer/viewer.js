@@ -28,10 +28,6 @@ class Slice {
     this.error = '';
   }
 
-  get bytes() {
-    return this.image.width * this.image.height * (this.bitmap ? 4 : 2);
-  }
-
   forget() {
     this.bitmap?.close?.();
     this.values = this.bitmap = null;
@@ -231,7 +227,8 @@ class Viewer {
   // The slices worth holding: the nearest to the current one that fit the memory budget.
   window() {
     const slices = this.series.slices;
-    const perSlice = Math.max(1, slices[this.index].bytes);
+    const { width, height } = slices[this.index].image;
+    const perSlice = Math.max(1, width * height * (this.series.grey ? 2 : 4)); // values or RGBA
     const budget = (Number(this.root.dataset.memoryMib) || MEMORY_BUDGET_MIB) * 1024 * 1024;
     const keep = Math.max(3, Math.floor(budget / perSlice));
     const order = [];
@@ -317,7 +314,6 @@ class Viewer {
       slice.error = error;
     } else {
       Object.assign(slice, { state: 'ready', values: values || null, bitmap: bitmap || null, min, max });
-      if (!this.series.window) this.series.window = this.defaultWindow(slice);
     }
     if (slice.index === this.index) this.requestRender('load');
     this.pump();
@@ -607,12 +603,13 @@ class Viewer {
     const { scale, x, y } = this.view;
     ctx.imageSmoothingEnabled = scale < 6; // enlarged far, show the pixels as they are
     ctx.imageSmoothingQuality = 'high';
+    // The series' window starts as the first slice shown defines it, and stays while scrolling.
+    if (!this.series.window) this.series.window = this.defaultWindow(slice);
     if (slice.values) {
-      if (!this.series.window) this.series.window = this.defaultWindow(slice);
       this.paintBuffer(slice);
       ctx.drawImage(this.buffer, x, y, width * scale, height * scale);
     } else {
-      const { brightness, contrast } = this.series.window || { brightness: 100, contrast: 100 };
+      const { brightness, contrast } = this.series.window;
       ctx.filter = `brightness(${brightness}%) contrast(${contrast}%)${this.inverted ? ' invert(1)' : ''}`;
       ctx.drawImage(slice.bitmap, x, y, width * scale, height * scale);
       ctx.filter = 'none';
