@@ -30,12 +30,11 @@ import tempfile
 from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
-
-from common import machine_line, version_of  # bench/common.py
 from time import perf_counter, process_time
 
 import numpy as np
 import pydicom
+from common import machine_line, version_of  # bench/common.py
 from pydicom.data import get_testdata_file
 from pydicom.uid import generate_uid
 
@@ -177,9 +176,15 @@ def ingest(folder, case):
     """What import_study does: walk, stage, publish in one transaction. Returns the seconds."""
     from django.db import transaction
 
-    from viewer.archive import walk_folder
-    from viewer.ingest import IngestLimits, already_in, cleanup_unpublished, deid_context
-    from viewer.ingest import publish, stage
+    from dicom.archive import walk_folder
+    from viewer.ingest import (
+        IngestLimits,
+        already_in,
+        cleanup_unpublished,
+        deid_context,
+        publish,
+        stage,
+    )
 
     limits = IngestLimits.from_settings()
     start = perf_counter()
@@ -227,18 +232,19 @@ class Steps:
 
     @contextmanager
     def wrapping(self):
-        from viewer import deid, dicom, dicom_read, ingest, pixelstore
+        from dicom import deid, frames, pixelstore, reading
+        from viewer import ingest
 
         # (module or class, attribute, step): what ingest calls, looked up at call time.
         targets = [
             (ingest, "_read", "read_check"),
-            (dicom_read, "read_dataset", "read_check"),
-            (dicom_read, "check_image", "read_check"),
+            (reading, "read_dataset", "read_check"),
+            (reading, "check_image", "read_check"),
             (deid, "deidentify", "deidentify"),
             (deid, "to_bytes", "deidentify"),
-            (dicom, "to_picture", "to_picture"),
+            (frames, "to_picture", "to_picture"),
             (ingest, "render", "render"),
-            (dicom, "stored_values", "stored_values"),
+            (frames, "stored_values", "stored_values"),
             (pixelstore, "encode", "pixelstore_encode"),
             (ingest.Staging, "write", "storage_writes"),
         ]
@@ -281,8 +287,14 @@ def ingest_in_pool(files, case, workers):
     one transaction. The pool starts inside the timing. Returns the seconds."""
     from django.db import transaction
 
-    from viewer.ingest import IngestLimits, already_in, cleanup_unpublished, deid_context
-    from viewer.ingest import publish, stage_folder
+    from viewer.ingest import (
+        IngestLimits,
+        already_in,
+        cleanup_unpublished,
+        deid_context,
+        publish,
+        stage_folder,
+    )
 
     limits = IngestLimits.from_settings()
     start = perf_counter()
@@ -308,19 +320,19 @@ def ingest_in_pool(files, case, workers):
 
 def render_display_png(path, out):
     """What dcm2pnm does, in process: the file from disk, windowed to 8 bits, written as PNG."""
-    from viewer import dicom, dicom_read
-    from viewer.renditions import _png  # the pipeline's own PNG encoder and compress level
+    from dicom import frames, reading
+    from dicom.renditions import _png  # the pipeline's own PNG encoder and compress level
 
-    picture = dicom.to_picture(dicom_read.read_dataset(path.read_bytes()))
+    picture = frames.to_picture(reading.read_dataset(path.read_bytes()))
     out.write_bytes(_png(picture))
 
 
 def render_all_renditions(path, out):
     """The pipeline's full render(): lossless full-size PNG, JPEG display and thumbnail."""
-    from viewer import dicom, dicom_read
-    from viewer.renditions import render
+    from dicom import frames, reading
+    from dicom.renditions import render
 
-    renditions = render(dicom.to_picture(dicom_read.read_dataset(path.read_bytes())), lossless=True)
+    renditions = render(frames.to_picture(reading.read_dataset(path.read_bytes())), lossless=True)
     out.write_bytes(renditions.full + renditions.display + renditions.thumbnail)
 
 

@@ -120,10 +120,10 @@ def build_case(scratch, slices):
     the pipeline import_study uses. Returns the case page's path and {name: series pk}."""
     from django.core.management import call_command
     from django.db import transaction
+    from ingest import write_ct_series  # bench/ingest.py: the same series its benchmark ingests
 
     from cases.models import Anatomy, Case
-    from ingest import write_ct_series  # bench/ingest.py: the same series its benchmark ingests
-    from viewer.archive import walk_folder
+    from dicom.archive import walk_folder
     from viewer.ingest import IngestLimits, cleanup_unpublished, deid_context, publish, stage
     from viewer.models import Series
 

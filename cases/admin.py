@@ -1,8 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.http import HttpResponseRedirect
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 
 from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Reference, Study

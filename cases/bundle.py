@@ -32,9 +32,16 @@ from jsonschema.exceptions import relevance
 from referencing import Registry, Resource
 
 from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Reference, Study
-from viewer.archive import ArchiveError, expand
-from viewer.ingest import IngestError, IngestLimits, Staging, cleanup_unpublished, deid_context
-from viewer.ingest import publish, stage
+from dicom.archive import ArchiveError, expand
+from viewer.ingest import (
+    IngestError,
+    IngestLimits,
+    Staging,
+    cleanup_unpublished,
+    deid_context,
+    publish,
+    stage,
+)
 from viewer.models import Image, Series
 
 FORMAT, CASE_FORMAT, VERSION = "teaching-case-bundle", "teaching-case", 1
@@ -205,7 +212,7 @@ class CaseEntry:
 
 @dataclass
 class Bundle:
-    members: dict  # path in the zip -> viewer.archive.Member
+    members: dict  # path in the zip -> dicom.archive.Member
     cases: list  # CaseEntry, in the manifest's order
 
     def member(self, path):
@@ -213,7 +220,7 @@ class Bundle:
 
 
 def read_bundle(path, limits):
-    """Open a bundle through viewer.archive (its limits and checks) and check every case.json
+    """Open a bundle through dicom.archive (its limits and checks) and check every case.json
     against the schema and its files against the zip; raises BundleError."""
     prefix = Path(path).name
     try:

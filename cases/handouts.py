@@ -13,10 +13,10 @@ from io import BytesIO
 from django.http import Http404
 from django.template.loader import render_to_string
 from PIL import Image as PILImage
-
-from cases.workflows import ACADEMIC, STANDARD, present
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from cases.workflows import ACADEMIC, STANDARD, present
 
 # CSS page sizes by the names the `paper` query parameter takes.
 PAPERS = {"a4": "A4", "letter": "letter"}

@@ -22,7 +22,6 @@ is one round trip to the shared cache, the version's.
 import hashlib
 import random
 import time
-
 from urllib.parse import urlencode
 
 from django.utils.safestring import mark_safe

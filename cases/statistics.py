@@ -15,7 +15,6 @@ from django.core.cache import cache
 from django.db import transaction
 
 from cases.caching import fetch
-
 from cases.models import Case
 from viewer.models import Image
 

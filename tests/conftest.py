@@ -20,8 +20,8 @@ from PIL import Image as PILImage
 
 from cases import roles
 from cases.models import Anatomy, Case, DiagnosticCategory, Modality, Study
+from dicom.archive import Member
 from tests.dicom_factory import ct_series
-from viewer.archive import Member
 from viewer.ingest import IngestLimits, deid_context, publish, stage
 
 

@@ -3,7 +3,7 @@
 Two steps, so that an upload is all or nothing and memory stays bounded:
 
 1. stage() reads each file in this worker, refuses bad input with the file's name and reason,
-   de-identifies DICOM in memory (viewer.deid, PS3.15 Annex E), renders it and writes only the
+   de-identifies DICOM in memory (dicom.deid, PS3.15 Annex E), renders it and writes only the
    results to storage under random names. It keeps nothing but small metadata in memory.
 2. publish() creates the rows inside the caller's transaction. Files whose rows never came (a
    failed form, a rollback) are deleted by cleanup_unpublished(), or by `manage.py sweep_orphans`
@@ -25,10 +25,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Max, Q
 
-from viewer import deid, dicom, dicom_read, pixelstore
-from viewer.archive import ArchiveError, ArchiveLimits, expand, walk_folder
+from dicom import deid, frames, pixelstore, reading
+from dicom.archive import ArchiveError, ArchiveLimits, expand, walk_folder
+from dicom.renditions import RenditionError, render, render_upload
 from viewer.models import BURNED_IN_PRONE, Image, Instance, Series
-from viewer.renditions import RenditionError, render, render_upload
 
 SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"  # and its .1–.4 multi-frame kinds
 RASTER_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
@@ -46,7 +46,7 @@ class IngestError(ValueError):
 @dataclass(frozen=True)
 class IngestLimits:
     archive: ArchiveLimits
-    read: dicom_read.ReadLimits
+    read: reading.ReadLimits
     max_image_pixels: int
 
     @classmethod
@@ -58,7 +58,7 @@ class IngestLimits:
                 max_file_bytes=settings.MAX_UPLOAD_MB * mib,
                 max_total_bytes=settings.MAX_UPLOAD_TOTAL_MB * mib,
             ),
-            read=dicom_read.ReadLimits(
+            read=reading.ReadLimits(
                 max_bytes=settings.MAX_UPLOAD_MB * mib,
                 max_frame_pixels=settings.MAX_IMAGE_PIXELS,
                 max_frames=settings.MAX_FRAMES_PER_FILE,
@@ -222,7 +222,7 @@ def stage(
 ):
     """Read, check, de-identify and render every member; write the results to storage.
 
-    members are viewer.archive.Member; known(fingerprint) says a DICOM instance is already in the
+    members are dicom.archive.Member; known(fingerprint) says a DICOM instance is already in the
     case. A bad file raises IngestError (and deletes what was written), or with skip_bad is
     listed in staging.skipped. progress(done) is called after each file.
     """
@@ -292,7 +292,7 @@ def _stage_member(staging, member, context, limits, known, skip_bad, accept_pict
             staging.pictures.append(_stage_picture(staging, data, limits, member.name))
         else:
             _stage_dicom(staging, data, context, limits, known)
-    except (dicom_read.DicomError, RenditionError, ArchiveError, Skip) as e:
+    except (reading.DicomError, RenditionError, ArchiveError, Skip) as e:
         reason = getattr(e, "reason", None) or str(e)  # ArchiveError's str() names the file
         if accept_pictures and getattr(e, "code", "") == "not_dicom":
             reason = reason.replace("not a DICOM file", "not a JPEG, PNG or DICOM file")
@@ -338,8 +338,8 @@ def _new_folder():
 
 
 def _stage_dicom(staging, data, context, limits, known):
-    ds = dicom_read.read_dataset(data, limits.read)
-    dicom_read.check_image(ds, limits.read)
+    ds = reading.read_dataset(data, limits.read)
+    reading.check_image(ds, limits.read)
     # SOPInstanceUID is required, but a file without one is still an image: key it by content.
     print_ = fingerprint(str(ds.get("SOPInstanceUID") or hashlib.sha256(data).hexdigest()))
     if print_ in staging.seen or (known and known(print_)):
@@ -349,7 +349,7 @@ def _stage_dicom(staging, data, context, limits, known):
     series = _series_for(staging, ds)
     key = uuid.uuid4().hex
     file_name = staging.write(f"dicom/{key[:2]}/{key}.dcm", deid.to_bytes(ds))
-    images = [_stage_frame(staging, ds, frame) for frame in range(dicom_read.frame_count(ds))]
+    images = [_stage_frame(staging, ds, frame) for frame in range(reading.frame_count(ds))]
     series.instances.append(
         StagedInstance(
             file_name=file_name,
@@ -382,9 +382,9 @@ def _new_series(ds, uid):
         columns=int(ds.Columns),
         photometric=photometric,
         signed=int(ds.get("PixelRepresentation", 0)) == 1,
-        pixel_spacing=_floats(dicom.pixel_spacing(ds, 0)),
-        slice_thickness=dicom.slice_thickness(ds, 0),
-        windows=[list(w) for w in dicom.frame_windows(ds, 0)],
+        pixel_spacing=_floats(frames.pixel_spacing(ds, 0)),
+        slice_thickness=frames.slice_thickness(ds, 0),
+        windows=[list(w) for w in frames.frame_windows(ds, 0)],
     )
 
 
@@ -397,28 +397,28 @@ def _may_show_burned_in_text(ds):
 
 
 def _stage_frame(staging, ds, frame):
-    decoded = dicom.frame_pixels(ds, frame)  # once, for the picture and the stored values
-    renditions = render(dicom.to_picture(ds, frame, decoded), lossless=True)
+    decoded = frames.frame_pixels(ds, frame)  # once, for the picture and the stored values
+    renditions = render(frames.to_picture(ds, frame, decoded), lossless=True)
     pixels = _stored_values(ds, frame, decoded)
     meta = {
-        "rescale": list(dicom.frame_rescale(ds, frame)),
-        "windows": [list(w) for w in dicom.frame_windows(ds, frame)],
-        "position": _floats(dicom.position(ds, frame)),
-        "orientation": _floats(dicom.orientation(ds, frame)),
-        "spacing": _floats(dicom.pixel_spacing(ds, frame)),
-        "spacing_at_detector": dicom.spacing_at_detector(ds, frame),
-        "sort": list(dicom.sort_key(ds, frame)),
+        "rescale": list(frames.frame_rescale(ds, frame)),
+        "windows": [list(w) for w in frames.frame_windows(ds, frame)],
+        "position": _floats(frames.position(ds, frame)),
+        "orientation": _floats(frames.orientation(ds, frame)),
+        "spacing": _floats(frames.pixel_spacing(ds, frame)),
+        "spacing_at_detector": frames.spacing_at_detector(ds, frame),
+        "sort": list(frames.sort_key(ds, frame)),
     }
     return _write_renditions(staging, renditions, frame, meta, pixels)
 
 
 def _stored_values(ds, frame, decoded):
     """The viewer's windowing data, for grey images of up to 16 bits (others show as pictures)."""
-    if ds.PhotometricInterpretation not in dicom_read.GREY:
+    if ds.PhotometricInterpretation not in reading.GREY:
         return None
     try:
-        return pixelstore.encode(dicom.stored_values(ds, frame, decoded))
-    except dicom_read.DicomError as e:
+        return pixelstore.encode(frames.stored_values(ds, frame, decoded))
+    except reading.DicomError as e:
         if e.code == "too_many_bits":
             return None
         raise

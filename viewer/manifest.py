@@ -1,6 +1,6 @@
 """A series' manifest: what the browser viewer needs to show it, as a dict to send as JSON.
 
-Grey series give the URL of each image's stored values (viewer.pixelstore, format
+Grey series give the URL of each image's stored values (dicom.pixelstore, format
 `med-zigzag-planes`) with what windowing them takes: rescale slope and intercept (PS3.3 C.11.1),
 default windows in rescaled units (C.11.2), presets by modality; and the geometry that
 orientation letters and measurements need. Colour series and uploaded pictures are shown from
@@ -13,7 +13,7 @@ a label made of the modality and the series' number, never its description.
 from django.urls import reverse
 
 from cases.workflows import STANDARD
-from viewer import pixelstore
+from dicom import pixelstore
 from viewer.models import Series
 
 VERSION = 2
@@ -52,7 +52,7 @@ def manifest(series, images, workflow, *, number):
     }
     if grey:
         result["encoding"] = pixelstore.ENCODING
-    # Ingest marks a spacing that is the Imager Pixel Spacing (viewer.dicom.spacing_at_detector).
+    # Ingest marks a spacing that is the Imager Pixel Spacing (dicom.frames.spacing_at_detector).
     if series.pixel_spacing and images and images[0].meta.get("spacing_at_detector"):
         result["spacing_note"] = DETECTOR_SPACING_NOTE
     result["images"] = [

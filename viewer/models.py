@@ -128,7 +128,7 @@ class Image(models.Model):
         Instance, on_delete=models.CASCADE, null=True, editable=False, related_name="images"
     )
     frame = models.PositiveIntegerField(default=0, editable=False)
-    # Stored grey values (viewer.pixelstore), for windowing on real pixel values.
+    # Stored grey values (dicom.pixelstore), for windowing on real pixel values.
     pixels = models.FileField(upload_to=_image_path, blank=True, editable=False)
     # Per-frame values: rescale [slope, intercept], windows, position, orientation, spacing.
     meta = models.JSONField(default=dict, editable=False)

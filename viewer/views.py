@@ -54,7 +54,7 @@ def _get_published_series(request, workflow, pk, series_pk=None):
 
 @require_GET
 def image_pixels(request, pk):
-    """A grey image's stored values, the gzip blob of viewer.pixelstore sent as it is stored:
+    """A grey image's stored values, the gzip blob of dicom.pixelstore sent as it is stored:
     Content-Encoding tells the browser to inflate it, so nothing here may compress it again
     (GZipMiddleware leaves a response with a Content-Encoding alone). Every browser accepts
     gzip, so it is sent whatever Accept-Encoding says."""

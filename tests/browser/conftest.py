@@ -16,10 +16,10 @@ from django.apps import apps as django_apps
 from playwright.sync_api import sync_playwright
 
 from cases.models import Case
+from dicom.archive import Member
 from tests.browser import phantom
 from tests.browser.viewer_page import Viewer
 from tests.conftest import make_case
-from viewer.archive import Member
 from viewer.ingest import IngestLimits, deid_context, publish, stage
 from viewer.models import Series
 

@@ -4,10 +4,10 @@ bound on a long stack, and the browser's decoder giving back exactly the values 
 import numpy as np
 import pytest
 
+from dicom import pixelstore
 from tests.browser import phantom
 from tests.browser.conftest import tile_of
 from tests.browser.viewer_page import Viewer
-from viewer import pixelstore
 
 pytestmark = pytest.mark.browser
 

@@ -1,6 +1,6 @@
 """Re-encode stored values written before the pixel store's second format.
 
-The viewer decodes one format only (viewer.pixelstore: median-edge prediction, zigzag, byte
+The viewer decodes one format only (dicom.pixelstore: median-edge prediction, zigzag, byte
 planes). Blobs written earlier used row deltas; every blob present when this migration runs is
 one of those, so each is decoded the old way, checked, and written again the new way. A new
 database has none and this does nothing.
@@ -27,7 +27,7 @@ def decode_row_deltas(blob, rows, columns, signed):
 
 
 def reencode(apps, schema_editor):
-    from viewer import pixelstore
+    from dicom import pixelstore
 
     Image = apps.get_model("viewer", "Image")
     images = Image.objects.exclude(pixels="").select_related("series")

@@ -26,17 +26,25 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image as PILImage, ImageDraw, ImageFilter
+from PIL import Image as PILImage
+from PIL import ImageDraw, ImageFilter
 from taggit.models import Tag, TaggedItem
 
 from cases import search, statistics
 from cases.ages import age_in_days
 from cases.models import (
-    Anatomy, Case, DiagnosticCategory, Differential, Modality, Reference, Study, new_deid_salt,
+    Anatomy,
+    Case,
+    DiagnosticCategory,
+    Differential,
+    Modality,
+    Reference,
+    Study,
+    new_deid_salt,
 )
 from cases.roles import CONTRIBUTORS
+from dicom.renditions import render
 from viewer.models import Image, Series
-from viewer.renditions import render
 
 USERNAME_PREFIX = "synthetic-"
 PICTURE_FOLDER = "images/synthetic"

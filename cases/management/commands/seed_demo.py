@@ -11,9 +11,8 @@ Idempotent: accounts are keyed by username and cases by title, and what exists i
 """
 
 from dataclasses import dataclass
-from pathlib import Path
-
 from io import BytesIO
+from pathlib import Path
 
 import pydicom
 from django.contrib.auth import get_user_model
@@ -23,8 +22,8 @@ from django.db import transaction
 
 from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Reference, Study
 from cases.roles import ATTENDINGS, CONTRIBUTORS, EDITORS, RESIDENTS, ensure_groups
-from viewer.archive import Member
-from viewer.dicom import to_picture
+from dicom.archive import Member
+from dicom.frames import to_picture
 from viewer.ingest import IngestLimits, cleanup_unpublished, deid_context, publish, stage
 from viewer.models import Image, Series
 

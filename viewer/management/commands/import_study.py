@@ -9,13 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Case
-from viewer.archive import ArchiveError, walk_folder
+from dicom.archive import ArchiveError, walk_folder
 from viewer.ingest import (
     IngestLimits,
     already_in,
-    known_among,
     cleanup_unpublished,
     deid_context,
+    known_among,
     publish,
     stage_folder,
 )

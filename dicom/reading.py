@@ -1,7 +1,7 @@
 """Read untrusted bytes as DICOM safely, and check that what they hold is an image we can show.
 
 Pure functions on bytes and pydicom datasets, no Django. What a dataset shows (its frames,
-geometry and pictures) is viewer.dicom's business.
+geometry and pictures) is dicom.frames's business.
 
 Reading trusts nothing in an upload. read_dataset() first looks at the bytes: an empty file, or
 one that is really a web page, a PDF or a picture, is named as such. Then, before pydicom parses

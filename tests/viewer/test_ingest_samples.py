@@ -1,6 +1,6 @@
 """Every sample file of pydicom and pydicom-data through the ingest pipeline (read, check,
 de-identify, render, store): each image comes in, frame by frame; each refusal is an IngestError
-that names the file, for the reason tests/test_dicom_samples.py lists. No other exception."""
+that names the file, for the reason tests/dicom/test_dicom_samples.py lists. No other exception."""
 
 from fnmatch import fnmatch
 
@@ -8,9 +8,9 @@ import pytest
 from django.core.files.storage import default_storage
 
 from cases.models import Case
-from tests.test_dicom_samples import REFUSED_WITH_PIXELS, REFUSED_WITHOUT_PIXELS, SAMPLES
-from viewer.archive import walk_folder
-from viewer.dicom_read import frame_count, read_dataset
+from dicom.archive import walk_folder
+from dicom.reading import frame_count, read_dataset
+from tests.dicom.test_dicom_samples import REFUSED_WITH_PIXELS, REFUSED_WITHOUT_PIXELS, SAMPLES
 from viewer.ingest import IngestError, IngestLimits, deid_context, stage
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")

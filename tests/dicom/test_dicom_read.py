@@ -12,9 +12,10 @@ from pydicom.data import get_testdata_file
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.encaps import encapsulate
 from pydicom.uid import (
+    MPEG4HP41,
     BasicTextSRStorage,
-    CTImageStorage,
     ComputedRadiographyImageStorage,
+    CTImageStorage,
     DeflatedExplicitVRLittleEndian,
     EncapsulatedCDAStorage,
     EncapsulatedPDFStorage,
@@ -24,7 +25,6 @@ from pydicom.uid import (
     ImplicitVRLittleEndian,
     KeyObjectSelectionDocumentStorage,
     MediaStorageDirectoryStorage,
-    MPEG4HP41,
     RawDataStorage,
     RTDoseStorage,
     RTImageStorage,
@@ -35,7 +35,7 @@ from pydicom.uid import (
     generate_uid,
 )
 
-from viewer.dicom import (
+from dicom.frames import (
     frame_rescale,
     frame_windows,
     orientation,
@@ -47,7 +47,7 @@ from viewer.dicom import (
     stored_values,
     to_picture,
 )
-from viewer.dicom_read import DicomError, ReadLimits, check_image, read_dataset
+from dicom.reading import DicomError, ReadLimits, check_image, read_dataset
 
 LIMITS = ReadLimits()
 

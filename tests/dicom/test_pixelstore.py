@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from pydicom.data import get_testdata_file
 
-from viewer.dicom import stored_values
-from viewer.dicom_read import ReadLimits, read_dataset
-from viewer.pixelstore import decode, encode
+from dicom.frames import stored_values
+from dicom.pixelstore import decode, encode
+from dicom.reading import ReadLimits, read_dataset
 
 KiB = 1024
 

@@ -7,7 +7,7 @@ from pydicom.data import get_testdata_file
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian
 
-from viewer.dicom import to_picture
+from dicom.frames import to_picture
 
 
 def sample(name):

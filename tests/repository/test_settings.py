@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from tests.conftest import assert_friendly_error_page, client_for, make_case
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parent.parent.parent
 SETTING_VARIABLES = (
     "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REQUIRE_LOGIN", "CASES_PER_PAGE",
     "STANDARD_WORKFLOW_GROUPS", "SECURE_SSL_REDIRECT", "MEDIA_ROOT", "DJANGO_SETTINGS_MODULE",

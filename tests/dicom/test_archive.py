@@ -1,4 +1,4 @@
-"""Uploads are unpacked without trusting them: viewer.archive on sound, damaged and hostile zips.
+"""Uploads are unpacked without trusting them: dicom.archive on sound, damaged and hostile zips.
 
 Every archive is built here, in memory. Bombs are cheap to build: after a full flush, Deflate turns
 each further MiB of zeros into the same kilobyte, so a gigabyte is that kilobyte repeated; and a
@@ -20,8 +20,8 @@ from pydicom import dcmread
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
-from viewer import archive
-from viewer.archive import ArchiveError, ArchiveLimits, expand, is_zip, walk_folder
+from dicom import archive
+from dicom.archive import ArchiveError, ArchiveLimits, expand, is_zip, walk_folder
 
 MiB = 2**20
 SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"
@@ -272,7 +272,7 @@ def test_a_dicom_file_in_a_zip_is_read_by_pydicom_from_its_stream():
 
 
 def test_zipfile_alone_would_hand_over_a_cut_member_as_whole():
-    """Why viewer.archive bounds members itself: zipfile believes the declared size."""
+    """Why dicom.archive bounds members itself: zipfile believes the declared size."""
     with zipfile.ZipFile(io.BytesIO(forged_bomb(64, declared=1000))) as zipped:
         assert zipped.read("IM0001") == bytes(1000)
 

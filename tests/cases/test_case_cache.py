@@ -8,9 +8,12 @@ from django.test import Client
 from django.urls import reverse
 
 from cases.models import Case
+from tests.cases.test_academic_leaks import (
+    MARKERS,
+    leaked,
+    secret_case,  # noqa: F401  (a fixture)
+)
 from tests.conftest import client_for, csrf_token_in, make_case
-from tests.test_academic_leaks import MARKERS, leaked
-from tests.test_academic_leaks import secret_case  # noqa: F401  (a fixture)
 
 
 def read(case, workflow, client=None, **params):

@@ -2,10 +2,10 @@
 their frames lie.
 
 Pure functions on pydicom datasets, numpy arrays and Pillow images, no Django. The datasets come
-from viewer.dicom_read, which reads and checks untrusted files.
+from dicom.reading, which reads and checks untrusted files.
 
 Before a compressed frame is decoded, its own header is checked against the dataset, and it goes
-to one chosen decoder (_DECODERS in viewer.dicom_read), never to GDCM where another will do: GDCM
+to one chosen decoder (_DECODERS in dicom.reading), never to GDCM where another will do: GDCM
 kills the process on some damaged headers. Every failure is a DicomError, with a short code and a
 sentence a contributor can act on; no other exception leaves to_picture or stored_values.
 
@@ -33,7 +33,7 @@ from pydicom.pixels import apply_color_lut, apply_modality_lut, apply_voi_lut, p
 from pydicom.uid import JPEG2000TransferSyntaxes, JPEGLSTransferSyntaxes, JPEGTransferSyntaxes
 from pydicom.valuerep import DSfloat
 
-from viewer.dicom_read import (
+from dicom.reading import (
     GREY,
     PIXEL_DESCRIPTION,
     DicomError,

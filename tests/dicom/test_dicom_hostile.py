@@ -21,18 +21,18 @@ from pydicom.data import get_testdata_file
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.encaps import encapsulate, get_frame
 from pydicom.uid import (
+    MPEG4HP41,
     CTImageStorage,
     DeflatedExplicitVRLittleEndian,
     ExplicitVRLittleEndian,
     JPEG2000Lossless,
     JPEGBaseline8Bit,
     JPEGExtended12Bit,
-    MPEG4HP41,
     generate_uid,
 )
 
-from viewer.dicom import stored_values, to_picture
-from viewer.dicom_read import DicomError, ReadLimits, check_image, read_dataset
+from dicom.frames import stored_values, to_picture
+from dicom.reading import DicomError, ReadLimits, check_image, read_dataset
 
 # Hostile bytes make pydicom warn as it reads them; the refusals are what count here.
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -597,8 +597,8 @@ def decode_the_decoder_killers():
 
 
 def in_a_fresh_interpreter(function_name, timeout=120):
-    root = Path(__file__).resolve().parent.parent
-    code = f"from tests.test_dicom_hostile import {function_name} as run; run()"
+    root = Path(__file__).resolve().parent.parent.parent
+    code = f"from tests.dicom.test_dicom_hostile import {function_name} as run; run()"
     env = {"PYTHONPATH": str(root), "OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"}
     command = [sys.executable, "-W", "ignore", "-c", code]
     return subprocess.run(

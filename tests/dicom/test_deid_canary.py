@@ -16,7 +16,7 @@ from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 from pydicom.tag import Tag
 
-from viewer.deid import DeidContext, deidentify, to_bytes
+from dicom.deid import DeidContext, deidentify, to_bytes
 
 KEY = b"a test key, not the real one"
 

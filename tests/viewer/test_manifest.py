@@ -18,14 +18,14 @@ from django.urls import reverse
 from pydicom.data import get_testdata_file
 
 from cases.models import Case, Modality, Study
+from dicom.frames import stored_values
+from dicom.pixelstore import decode
+from dicom.reading import ReadLimits, read_dataset
+from tests.cases.test_academic_leaks import MARKERS, leaked, marker_case
 from tests.conftest import add_dicom, client_for, make_case, streamed
 from tests.dicom_factory import ct_series, to_bytes
-from tests.test_academic_leaks import MARKERS, leaked, marker_case
 from viewer import manifest
-from viewer.dicom import stored_values
-from viewer.dicom_read import ReadLimits, read_dataset
 from viewer.models import Image, Series
-from viewer.pixelstore import decode
 
 SERIES_MARKER = "ZQXMARKER-series-description-301"
 STUDY_MARKER = "ZQXMARKER-study-description-302"

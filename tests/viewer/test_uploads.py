@@ -5,23 +5,22 @@ from io import BytesIO
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from PIL import Image as PILImage
 from PIL.PngImagePlugin import PngInfo
 
 from cases.models import Case
+from tests.cases.test_admin_roles import change_url, form_data, study_url
 from tests.conftest import (
+    add_pictures,
     client_for,
     jpeg_bytes,
     make_case,
     png_bytes,
-    add_pictures,
     streamed,
 )
-from tests.test_admin_roles import change_url, form_data, study_url
-from django.core.files.storage import default_storage
-
 from viewer.forms import UploadField
 from viewer.ingest import IngestError, IngestLimits, deid_context, members_of, stage
 from viewer.models import Image

@@ -26,9 +26,10 @@ import stat
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator
+from typing import BinaryIO
 
 MiB = 2**20
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a first file's header; the end record of an empty zip

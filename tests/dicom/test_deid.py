@@ -1,4 +1,4 @@
-"""De-identification per DICOM PS3.15 Annex E (viewer/deid.py): pure functions, no database.
+"""De-identification per DICOM PS3.15 Annex E (dicom/deid.py): pure functions, no database.
 
 Every row of Table E.1-1 is checked on its own, then what the profile leaves to us: UIDs, dates,
 the patient characteristics we retain, private and free-text attributes, the file meta group and
@@ -23,8 +23,8 @@ from pydicom.sr.codedict import codes
 from pydicom.tag import Tag
 from pydicom.uid import UID, generate_uid
 
-from viewer import deid
-from viewer.deid import DeidContext, date_offset_days, deidentify, remap_uid, to_bytes
+from dicom import deid
+from dicom.deid import DeidContext, date_offset_days, deidentify, remap_uid, to_bytes
 
 KEY = b"a test key, not the real one"
 CASE = DeidContext(KEY, "case-one")

@@ -12,9 +12,9 @@ import numpy as np
 import pydicom.data
 import pytest
 
-from viewer.dicom import stored_values, to_picture
-from viewer.dicom_read import GREY, DicomError, ReadLimits, check_image, frame_count, read_dataset
-from viewer.pixelstore import decode, encode
+from dicom.frames import stored_values, to_picture
+from dicom.pixelstore import decode, encode
+from dicom.reading import GREY, DicomError, ReadLimits, check_image, frame_count, read_dataset
 
 # Hostile and damaged samples make pydicom warn as it reads; the refusals are what count here.
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
