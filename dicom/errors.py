@@ -1,0 +1,21 @@
+"""The one kind of error an upload is refused with, whichever step refuses it."""
+
+
+class Refusal(ValueError):
+    """A file the repository won't take, in words for the person who sent it.
+
+    `code` is a short slug for programs, forms and tests; `reason` a sentence the contributor can
+    act on; `name` the file or archive member at fault, when the refusing step knows it (reading
+    a data set from bytes does not; the pipeline names the file). str() is "<name>: <reason>".
+    """
+
+    def __init__(self, code, reason, name=""):
+        super().__init__(code, reason, name)  # all three in args, so it pickles across processes
+        self.code, self.reason, self.name = code, reason, name
+
+    def __str__(self):
+        return f"{self.name}: {self.reason}" if self.name else self.reason
+
+    def naming(self, name):
+        """The same refusal, of the same class, now naming the file at fault."""
+        return type(self)(self.code, self.reason, name)
