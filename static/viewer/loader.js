@@ -1,25 +1,21 @@
 // A worker that fetches and decodes stored values off the main thread, so scrolling and
 // windowing stay smooth while a long series streams in. Messages in: {load: {id, url, rows,
 // columns, signed}} or {cancel: id}; out: {id, values, min, max} (buffer transferred) or
-// {id, error}.
-import { decodeStoredValues, valueRange } from './pixels.js';
+// {id, error}. A module worker: new Worker(url, {type: 'module'}).
+import { fetchStoredValues } from './pixels.js';
 
 const pending = new Map();
 
-async function load({ id, url, rows, columns, signed }) {
+async function load(job) {
   const controller = new AbortController();
-  pending.set(id, controller);
+  pending.set(job.id, controller);
   try {
-    const response = await fetch(url, { credentials: 'same-origin', signal: controller.signal });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const payload = new Uint8Array(await response.arrayBuffer());
-    const values = decodeStoredValues(payload, rows, columns, signed);
-    const [min, max] = valueRange(values);
-    self.postMessage({ id, values, min, max }, [values.buffer]);
+    const { values, min, max } = await fetchStoredValues(job, controller.signal);
+    self.postMessage({ id: job.id, values, min, max }, [values.buffer]);
   } catch (error) {
-    if (error.name !== 'AbortError') self.postMessage({ id, error: String(error.message || error) });
+    if (error.name !== 'AbortError') self.postMessage({ id: job.id, error: String(error.message || error) });
   } finally {
-    pending.delete(id);
+    pending.delete(job.id);
   }
 }
 

@@ -1,4 +1,4 @@
-// The inverse of viewer/pixelstore.py: turn an inflated pixel-store payload back into the frame's
+// The inverse of dicom/pixelstore.py: turn an inflated pixel-store payload back into the frame's
 // exact stored values. The browser has already inflated the gzip (Content-Encoding), so this is
 // the only work left: one pass over the pixels, a few milliseconds for a 512 x 512 slice.
 //
@@ -6,6 +6,15 @@
 // value - MED prediction from the left (a), upper (b) and upper-left (c) neighbours, in 16-bit
 // wrapping arithmetic. Writing into an Int16Array/Uint16Array wraps modulo 2^16 for us, and reading
 // a neighbour back gives it in the frame's own domain (signed or not), as the encoder predicted.
+import { fetchBytes } from './fetch.js';
+
+// One slice's stored values and their range, fetched and decoded: the worker's job, and the page's
+// when it cannot start a worker. `signal` lets the worker abort a slice the reader left behind.
+export async function fetchStoredValues({ url, rows, columns, signed }, signal) {
+  const values = decodeStoredValues(await fetchBytes(url, { signal }), rows, columns, signed);
+  const [min, max] = valueRange(values);
+  return { values, min, max };
+}
 
 export function decodeStoredValues(payload, rows, columns, signed) {
   const count = rows * columns;
