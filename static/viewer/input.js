@@ -29,7 +29,7 @@ export class Input {
     root.addEventListener('click', (e) => this.click(e));
     controls.slider.addEventListener('input', () => this.viewer.goTo(Number(controls.slider.value) - 1));
     controls.preset.addEventListener('change', () => {
-      if (controls.preset.value !== '') this.viewer.applyPreset(Number(controls.preset.value));
+      if (controls.preset.value !== '') this.viewer.windowing.apply(Number(controls.preset.value));
     });
     controls.fps.addEventListener('change', () => this.viewer.restartCine());
   }
@@ -101,7 +101,7 @@ export class Input {
     const dy = at.y - drag.last.y;
     drag.last = at;
     const viewer = this.viewer;
-    if (drag.action === 'wl') viewer.adjustWindow(dx, dy);
+    if (drag.action === 'wl') viewer.windowing.drag(dx, dy);
     else if (drag.action === 'pan') viewer.pan(dx, dy);
     else if (drag.action === 'zoom') viewer.zoomAt(drag.start.x, drag.start.y, Math.exp(-dy * 0.01));
     else if (drag.action === 'measure') viewer.measurements.extend(at.x, at.y);
@@ -177,7 +177,7 @@ export class Input {
     if (field || e.altKey || e.ctrlKey || e.metaKey || !viewer.series) return;
     const keys = this.keys();
     const action = /^[1-9]$/.test(e.key)
-      ? () => viewer.applyPreset(Number(e.key) - 1)
+      ? () => viewer.windowing.apply(Number(e.key) - 1)
       : keys[e.key] || keys[e.key.toLowerCase()];
     if (!action) return;
     e.preventDefault();
@@ -210,7 +210,7 @@ export class Input {
       p: () => this.setTool('pan'),
       z: () => this.setTool('zoom'),
       m: () => this.setTool('measure'),
-      a: () => viewer.applyPreset(viewer.presets.findIndex((p) => p.auto)),
+      a: () => viewer.windowing.applyAuto(),
       '?': () => viewer.toggleHelp(),
       Delete: remove,
       Backspace: remove,

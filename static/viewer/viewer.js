@@ -3,8 +3,9 @@
 // dependencies; docs/viewer.md says why. The case page's tiles open it with a double-click; their
 // data-* attributes name the series manifest (viewer/manifest.py), which is all it is told.
 // This module holds the viewer's state and its render loop; the other modules each own one
-// concern: loading.js the stack, windowing.js the window maths, painting.js the image on the
-// canvas, input.js the events, measurements.js and overlays.js what is shown around the image.
+// concern: loading.js the stack, windowing.js the window maths and presets.js its menu,
+// painting.js the image on the canvas, input.js the events, measurements.js and overlays.js what
+// is shown around the image.
 import { Input } from './input.js';
 import { Slice, StackLoader } from './loading.js';
 import { Measurements, pixelSpacing, spacingNote } from './measurements.js';
@@ -12,7 +13,7 @@ import {
   drawMessage, drawOrientation, drawScaleBar, listSeries, setPressed, showReadouts, toggleHelp,
 } from './overlays.js';
 import { fittedView, SlicePainter, zoomedView } from './painting.js';
-import { autoWindow, draggedWindow, fileWindow, presetsFor } from './windowing.js';
+import { WindowControl } from './presets.js';
 
 class Viewer {
   constructor(root) {
@@ -34,6 +35,7 @@ class Viewer {
     this.rendered = 0;
     this.frameRequested = false;
     this.loader = new StackLoader(this);
+    this.windowing = new WindowControl(this, this.controls.preset);
     this.measurements = new Measurements(this, root.querySelector('.viewer-measurements'));
     new Input(this).bind();
     this.bindPage();
@@ -122,59 +124,13 @@ class Viewer {
     this.index = Math.min(Math.max(index, 0), manifest.images.length - 1);
     this.controls.slider.max = manifest.images.length;
     this.controls.slider.disabled = manifest.images.length < 2;
-    this.buildPresets();
+    this.windowing.build(this.series);
     this.resetView();
     this.status(spacingNote(manifest));
     this.goTo(this.index, 'series');
   }
 
   // --- window/level ------------------------------------------------------------------------------
-
-  buildPresets() {
-    const { manifest, grey } = this.series;
-    this.presets = presetsFor(manifest, grey);
-    const select = this.controls.preset;
-    const custom = new Option('Custom', '');
-    custom.hidden = true;
-    select.replaceChildren(
-      custom,
-      ...this.presets.map((p, n) => new Option(n < 9 ? `${n + 1} ${p.name}` : p.name, String(n))),
-    );
-    select.disabled = !grey;
-    select.value = '';
-  }
-
-  // The file's own window where it names one (shown as its preset if one matches), else Auto.
-  defaultWindow(slice) {
-    if (!this.series.grey) return { brightness: 100, contrast: 100 };
-    const file = fileWindow(slice.image, this.series.manifest);
-    if (!file) return autoWindow(slice.values, slice.image.rescale);
-    const named = this.presets.findIndex((p) => p.center === file[0] && p.width === file[1]);
-    this.controls.preset.value = named >= 0 ? String(named) : '';
-    return { center: file[0], width: Math.max(1, file[1]) };
-  }
-
-  applyPreset(n) {
-    const preset = this.presets?.[n];
-    if (!preset || !this.series?.grey) return;
-    const slice = this.current();
-    if (preset.auto) {
-      if (slice.state !== 'ready') return;
-      this.series.window = autoWindow(slice.values, slice.image.rescale);
-    } else {
-      this.series.window = { center: preset.center, width: preset.width };
-    }
-    this.controls.preset.value = String(n);
-    this.requestRender('wl');
-  }
-
-  adjustWindow(dx, dy) {
-    const win = this.series?.window;
-    if (!win) return;
-    this.series.window = draggedWindow(win, dx, dy, this.current(), this.series.grey);
-    this.controls.preset.value = '';
-    this.requestRender('wl');
-  }
 
   invert() {
     this.inverted = !this.inverted;
@@ -232,11 +188,7 @@ class Viewer {
   resetView() {
     this.inverted = false;
     setPressed(this.root, 'invert', false);
-    if (this.series) {
-      const slice = this.current();
-      this.controls.preset.value = '';
-      this.series.window = slice.state === 'ready' ? this.defaultWindow(slice) : null;
-    }
+    if (this.series) this.windowing.reset(this.current());
     this.fit();
   }
 
@@ -330,7 +282,7 @@ class Viewer {
   drawSlice(slice) {
     const { manifest } = this.series;
     // The series' window starts as the first slice shown defines it, and stays while scrolling.
-    if (!this.series.window) this.series.window = this.defaultWindow(slice);
+    if (!this.series.window) this.series.window = this.windowing.defaultWindow(slice);
     this.painter.draw(this.ctx, slice, this.view, {
       window: this.series.window,
       inverted: this.inverted,
