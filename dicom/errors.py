@@ -1,4 +1,7 @@
-"""The one kind of error an upload is refused with, whichever step refuses it."""
+"""The one kind of error an upload is refused with, whichever step refuses it, and DICOM reading's
+own kind, shared by the modules that read, decode and show frames."""
+
+from contextlib import contextmanager
 
 
 class Refusal(ValueError):
@@ -19,3 +22,19 @@ class Refusal(ValueError):
     def naming(self, name):
         """The same refusal, of the same class, now naming the file at fault."""
         return type(self)(self.code, self.reason, name)
+
+
+class DicomError(Refusal):
+    """A file that isn't a DICOM image the repository can read, decode and show."""
+
+
+@contextmanager
+def refusing(code, reason):
+    """Turn any failure inside into DicomError(code, reason): pydicom and the decoders raise
+    many kinds of exception on hostile bytes (RecursionError among them), and none may escape."""
+    try:
+        yield
+    except (DicomError, KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as error:  # a Rust decoder panics with pyo3's PanicException
+        raise DicomError(code, reason) from error
