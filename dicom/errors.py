@@ -1,5 +1,6 @@
-"""The one kind of error an upload is refused with, whichever step refuses it, and DICOM reading's
-own kind, shared by the modules that read, decode and show frames."""
+"""The one kind of error an upload is refused with, whichever step refuses it, and each step's own
+kind: ArchiveError (dicom.archive), DicomError (dicom.reading and what decodes and shows frames),
+RenditionError (dicom.renditions). All take (code, reason, name="") in that order."""
 
 from contextlib import contextmanager
 
@@ -24,8 +25,17 @@ class Refusal(ValueError):
         return type(self)(self.code, self.reason, name)
 
 
+class ArchiveError(Refusal):
+    """An upload refused as a whole or by one of its files, before any is read as DICOM: too many
+    files, a zip bomb, an unsafe path. `name` is always set, as in Member.name."""
+
+
 class DicomError(Refusal):
     """A file that isn't a DICOM image the repository can read, decode and show."""
+
+
+class RenditionError(Refusal):
+    """A picture (JPEG or PNG) that can't be re-encoded into the site's renditions."""
 
 
 @contextmanager

@@ -9,7 +9,7 @@ def in_mib(size):
     return f"{size / MiB:,.0f} MiB" if size >= MiB else f"{size:,} bytes"
 
 
-def as_a_file_browser_shows(count):
+def in_units(count):
     """One decimal of the largest unit, as a file browser shows an upload's files."""
     for unit, scale in (("GB", 2**30), ("MB", 2**20), ("KB", 2**10)):
         if count >= scale:
