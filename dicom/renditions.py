@@ -9,15 +9,14 @@ from io import BytesIO
 
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from dicom.errors import RenditionError
+
+# Callers catch RenditionError from here, where it was defined before it joined dicom.errors.
+__all__ = ["RenditionError", "Renditions", "open_picture", "render", "render_upload"]
+
 ACCEPTED_FORMATS = ("JPEG", "PNG")
 DISPLAY_SIZE = 1600  # long side; enough for a reading-room monitor, well under a radiograph
 THUMBNAIL_SIZE = 320
-
-
-class RenditionError(ValueError):
-    def __init__(self, message, code):
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ def render_upload(fileobj, max_pixels):
     try:
         picture = ImageOps.exif_transpose(picture)  # honour the camera's rotation, then forget EXIF
     except (OSError, ValueError, SyntaxError) as e:
-        raise RenditionError(f"the image data is damaged ({e})", "damaged") from e
+        raise RenditionError("damaged", f"the image data is damaged ({e})") from e
     # Pillow writes some of info (JPEG comments, ICC profiles) back out on save: keep only what
     # the pixels need.
     picture.info = {k: v for k, v in picture.info.items() if k == "transparency"}
@@ -50,21 +49,21 @@ def open_picture(fileobj, max_pixels):
     try:
         picture = Image.open(fileobj, formats=ACCEPTED_FORMATS)
     except UnidentifiedImageError:
-        raise RenditionError("not a JPEG or PNG image", "not_an_image") from None
+        raise RenditionError("not_an_image", "not a JPEG or PNG image") from None
     except Image.DecompressionBombError:
-        raise RenditionError("the image has too many pixels", "too_many_pixels") from None
+        raise RenditionError("too_many_pixels", "the image has too many pixels") from None
     except (OSError, ValueError, SyntaxError) as e:  # e.g. a header cut short
-        raise RenditionError(f"the image data is damaged ({e})", "damaged") from e
+        raise RenditionError("damaged", f"the image data is damaged ({e})") from e
     width, height = picture.size
     if width * height > max_pixels:
         raise RenditionError(
-            f"the image has {width}×{height} pixels; at most {max_pixels:,} are accepted",
             "too_many_pixels",
+            f"the image has {width}×{height} pixels; at most {max_pixels:,} are accepted",
         )
     try:
         _load_whole(picture)  # reads only the pixels: a truncated or corrupt file fails here
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as e:
-        raise RenditionError(f"the image data is damaged ({e})", "damaged") from e
+        raise RenditionError("damaged", f"the image data is damaged ({e})") from e
     return picture
 
 
