@@ -261,8 +261,7 @@ class Case(models.Model):
             if not getattr(self, field)
         ]
         if self.pk:
-            series_model = Study.series.field.model  # the viewer's Series, by its relation
-            for series in series_model.objects.awaiting_confirmation(self):
+            for series in Study.series_model().objects.awaiting_confirmation(self):
                 problems.append(
                     f"{series.label()} of study “{series.study}” may show burned-in text: "
                     "confirm that its pixels show no identifier"

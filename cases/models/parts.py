@@ -37,11 +37,16 @@ class Study(models.Model):
     def __str__(self):
         return f"{self.modality.code} {self.description}".strip()
 
+    # The viewer's models, reached through their relations to studies: images belong to cases,
+    # so viewer imports cases and cases never imports viewer.
+
     @classmethod
     def image_model(cls):
-        """The viewer's Image, reached through its relation to studies: images belong to cases,
-        so viewer imports cases and cases never imports viewer."""
         return cls.images.field.model
+
+    @classmethod
+    def series_model(cls):
+        return cls.series.field.model
 
 
 class Differential(models.Model):
