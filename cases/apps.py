@@ -7,7 +7,7 @@ class CasesConfig(AppConfig):
     verbose_name = "Teaching cases"
 
     def ready(self):
-        from cases import signals  # noqa: F401  (keeps statistics and cover images fresh)
+        from cases import signals  # noqa: F401  (keeps what is derived from cases fresh)
         from cases.roles import ensure_groups
 
         # After every app, not only this one: the viewer and taggit permissions come later.

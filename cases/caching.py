@@ -1,6 +1,6 @@
 """Two tiers of cache for what is derived from cases, and one computation per missing key.
 
-Everything cached from cases is keyed by the content version (cases/statistics.py), read once
+Everything cached from cases is keyed by the content version (content_version() below), read once
 per request from the shared cache (Redis with CACHE_URL), so a save through any worker is seen
 by the next request of every worker. Each process also keeps what it read in a small cache of
 its own memory (`local` in settings.CACHES), which the version in the key keeps from going
@@ -11,15 +11,53 @@ When several readers miss the same key at once, one computes it and the others w
 value (a lock per key), instead of all computing the same multi-second page side by side.
 """
 
+import secrets
 import time
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+from django.db import transaction
 
-CACHE_SECONDS = 300  # an upper bound on staleness where a change reaches no forget()
+CACHE_SECONDS = 300  # an upper bound on staleness where a change draws no new content version
 LOCK_SECONDS = 20  # a computation taking longer than this is joined by the next reader
 WAIT_POLL_SECONDS = 0.02
+
+
+# --- the content version -----------------------------------------------------------------------
+#
+# Every key cached from cases holds it (cases/results.py: homepage statistics, browse results,
+# case pages, cards and random draws). Any save or delete of a case, its rows or an image draws
+# a new one (cases/derived.py): everything cached under the old one is never read again and
+# expires. No entry has to be found to be invalidated, and a shared cache (CACHE_URL) makes a
+# save through one worker stale in every worker at once.
+
+VERSION_KEY = "cases:version"
+
+
+def content_version():
+    """A token that changes whenever a case or an image is saved or deleted. A round trip to the
+    shared cache: a view reads it once and keys everything it caches with it."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)
+        version = cache.get(VERSION_KEY)  # another worker's, if it added one first
+    return version
+
+
+def new_content_version():
+    """Make everything cached from cases stale: now, for this process's next read, and again
+    when the transaction commits, since another worker may meanwhile have cached a page built
+    from the rows as they were before the commit, under the version drawn now."""
+    _draw_version()
+    transaction.on_commit(_draw_version)
+
+
+def _draw_version():
+    cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None)
+
+
+# --- two tiers, one computation per missing key -------------------------------------------------
 
 
 def fetch(key, compute, timeout=CACHE_SECONDS):

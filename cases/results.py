@@ -8,7 +8,7 @@
   draw from it), each case's card, and the homepage (statistics are in cases/statistics.py).
 - For an anonymous reader, the whole page around each of these (cases/views.py, `_page`).
 
-Every key holds the content version (cases/statistics.py), which any save of a case or an image
+Every key holds the content version (cases/caching.py), which any save of a case or an image
 changes: nothing older than the last save is ever read again, and no entry has to be found to
 be invalidated. The workflow is in every key, so academic is never served what standard shows;
 the reader is not, because nothing cached depends on who reads: fragments are rendered without

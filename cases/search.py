@@ -1,8 +1,8 @@
 """Full-text search of browse pages: the one place that knows which database does it.
 
 PostgreSQL ranks: each case stores two weighted tsvectors (Case.search_standard and
-Case.search_academic), recomputed by update_vectors() whenever the case or its rows change
-(cases/signals.py). A case matches when its vector matches the query, or, to forgive
+Case.search_academic), recomputed by refresh() whenever the case or its rows change
+(cases/derived.py). A case matches when its vector matches the query, or, to forgive
 misspellings, when the query is trigram-similar to a visible title/diagnosis (standard) or
 history (academic). SQLite, for development, has neither: there each word of the query must
 appear in one of the fields the workflow may search, and results keep the normal sort.
@@ -265,12 +265,6 @@ def snippet_html(headline):
 # --- stored vectors ---------------------------------------------------------------------------
 
 
-def update_vectors(case):
-    """Recompute the case's two vectors in one UPDATE, from texts gathered here (PostgreSQL).
-    Read afresh: the instance a signal hands over may hold stale prefetched rows."""
-    refresh(case.pk)
-
-
 def update_vectors_of(cases):
     """The same for many cases: their related rows in 4 queries, the vectors in write_vectors()."""
     if not ranks() or not cases:
@@ -306,7 +300,7 @@ def _update_sql(count):
     def weighted(columns, weights):
         return " || ".join(
             f"setweight(to_tsvector('{CONFIG}', coalesce(v.{column}, '')), '{weight}')"
-            for column, weight in zip(columns, weights)
+            for column, weight in zip(columns, weights, strict=True)
         )
 
     standard = [f"s{w.lower()}" for w in STANDARD_WEIGHTS]
@@ -322,7 +316,8 @@ def _update_sql(count):
 
 
 def refresh(case_id):
-    """Recompute the vectors of the case with this id, if it (still) exists."""
+    """Recompute the vectors of the case with this id, if it (still) exists, from its rows read
+    afresh (PostgreSQL)."""
     if ranks():
         fresh = Case.objects.filter(pk=case_id).select_related("anatomy", "category")
         update_vectors_of(list(fresh))

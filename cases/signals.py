@@ -1,60 +1,45 @@
-"""Keep derived data fresh when cases and images change: statistics, each case's cover image and
-its search vectors (cases/search.py)."""
+"""Keep what is derived from cases fresh (cases/derived.py) when a case, its studies,
+differentials, tags or a term it uses are saved one by one (the admin, the importers, the
+tests). The images' signals are the viewer's (viewer/signals.py)."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from taggit.models import Tag
 
-from cases import search
+from cases import derived
 from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Study
-from cases.statistics import forget
-from viewer.models import Image
-
-
-@receiver([post_save, post_delete], sender=Case)
-def case_changed(sender, **kwargs):
-    forget()
-
-
-@receiver(post_save, sender=Image)
-def image_saved(sender, instance, created, **kwargs):
-    forget()
-    if created:
-        instance.study.case.ensure_cover()
-
-
-@receiver(post_delete, sender=Image)
-def image_deleted(sender, instance, **kwargs):
-    forget()
-    case = Case.objects.filter(studies=instance.study_id).first()
-    if case is not None:
-        case.ensure_cover()
-
-
-# --- search vectors: the admin, the importers and the tests all save through these ----------
 
 
 @receiver(post_save, sender=Case)
 def case_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        instance.update_search()
+    derived.refresh(None if raw else instance, text=True)
+
+
+@receiver(post_delete, sender=Case)
+def case_deleted(sender, **kwargs):
+    derived.refresh()
 
 
 @receiver([post_save, post_delete], sender=Study)
 @receiver([post_save, post_delete], sender=Differential)
 def case_part_changed(sender, instance, raw=False, **kwargs):
     if not raw:
-        search.refresh(instance.case_id)
+        derived.refresh(instance.case, text=True)
 
 
 @receiver(m2m_changed, sender=Case.tags.through)
 def case_tags_changed(sender, instance, action, **kwargs):
     if action.startswith("post_") and isinstance(instance, Case):
-        instance.update_search()
+        derived.refresh(instance, text=True)
 
 
 # Which cases use a term, by the term's model.
-USES = {Anatomy: "anatomy", DiagnosticCategory: "category", Modality: "studies__modality", Tag: "tags"}
+USES = {
+    Anatomy: "anatomy",
+    DiagnosticCategory: "category",
+    Modality: "studies__modality",
+    Tag: "tags",
+}
 
 
 @receiver(post_save, sender=Anatomy)
@@ -62,8 +47,6 @@ USES = {Anatomy: "anatomy", DiagnosticCategory: "category", Modality: "studies__
 @receiver(post_save, sender=Modality)
 @receiver(post_save, sender=Tag)
 def term_saved(sender, instance, created, raw=False, **kwargs):
-    """A renamed term changes the vectors of every case that uses it (rare: editors' work)."""
-    if created or raw or not search.ranks():
-        return
-    for case in Case.objects.filter(**{USES[sender]: instance}).distinct():
-        case.update_search()
+    """A renamed term changes the text of every case that uses it (rare: editors' work)."""
+    if not (created or raw):
+        derived.refresh_many(Case.objects.filter(**{USES[sender]: instance}).distinct())

@@ -18,11 +18,11 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie
 
 from cases import handouts, results, search
-from cases.caching import fetch
+from cases.caching import content_version, fetch
 from cases.facets import facet_counts, top_tags
 from cases.forms import BrowseForm
 from cases.models import Case, Study
-from cases.statistics import content_version, repository_statistics
+from cases.statistics import repository_statistics
 from cases.workflows import (
     ACADEMIC,
     COOKIE,
@@ -32,7 +32,6 @@ from cases.workflows import (
     may_use_standard,
     present,
 )
-from viewer.models import Image
 
 REMEMBER_SECONDS = 365 * 24 * 3600
 CSRF_SLOT = "csrf-token-slot"  # where the cached case page body takes each reader's token
@@ -40,7 +39,7 @@ CSRF_SLOT = "csrf-token-slot"  # where the cached case page body takes each read
 
 def _get_published_case(pk):
     """A published case with all it shows, or 404: drafts exist only in the admin."""
-    images = Image.objects.order_by("series__position", "position", "id")
+    images = Study.image_model().objects.order_by("series__position", "position", "id")
     studies = Study.objects.select_related("modality").prefetch_related(Prefetch("images", images))
     queryset = (
         Case.objects.published()

@@ -1,15 +1,25 @@
-"""Stored files go when their rows go (after the transaction commits, so a rollback keeps them)."""
+"""Stored files go when their rows go (after the transaction commits, so a rollback keeps them),
+and what is derived from a case's images follows them (cases/derived.py: its cover, the content
+version that keys the cached pages and the homepage statistics)."""
 
 from django.db import transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from cases import derived
+from cases.models import Case
 from viewer.models import Image, Instance
+
+
+@receiver(post_save, sender=Image)
+def image_saved(sender, instance, created, **kwargs):
+    derived.refresh(instance.study.case if created else None, cover=True)
 
 
 @receiver(post_delete, sender=Image)
 def image_deleted(sender, instance, **kwargs):
     instance.delete_files()
+    derived.refresh(Case.objects.filter(studies=instance.study_id).first(), cover=True)
 
 
 @receiver(post_delete, sender=Instance)

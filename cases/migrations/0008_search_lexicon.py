@@ -22,14 +22,23 @@ CREATE INDEX search_lexeme_trigram ON cases_search_lexeme USING gin (lexeme gin_
 CREATE INDEX study_case_modality ON cases_study (case_id, modality_id);
 """
 
+# Every distinct lexeme of weight A of each workflow's vectors, as cases/search.py filled the
+# lexicon when this migration was written (frozen: the migration must not follow search).
+FILL = """
+INSERT INTO cases_search_lexeme (workflow, lexeme)
+SELECT DISTINCT '{workflow}', l.lexeme FROM cases_case AS c, unnest(c.{vector}) AS l
+WHERE 'A' = ANY(l.weights)
+ON CONFLICT DO NOTHING
+"""
+VECTORS = {"standard": "search_standard", "academic": "search_academic"}
+
 
 def create_lexicon(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        from cases.search import add_to_lexicon
-
         schema_editor.execute(CREATE)
         with schema_editor.connection.cursor() as cursor:
-            add_to_lexicon(cursor)
+            for workflow, vector in VECTORS.items():
+                cursor.execute(FILL.format(workflow=workflow, vector=vector))
 
 
 def drop_lexicon(apps, schema_editor):

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cases import statistics
+from cases import caching
 from cases.models import Case
 from tests.conftest import client_for, make_case
 
@@ -71,9 +71,9 @@ def test_a_page_with_a_bad_filter_shows_its_error_and_is_not_cached(case):
 
 
 def test_the_content_version_changes_with_every_save(case):
-    before = statistics.content_version()
+    before = caching.content_version()
     case.save()
-    assert statistics.content_version() != before
+    assert caching.content_version() != before
 
 
 def test_a_page_cached_for_anonymous_readers_names_the_next_logged_in_reader(case, alice):

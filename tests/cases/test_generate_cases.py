@@ -11,9 +11,9 @@ from django.urls import reverse
 from taggit.models import TaggedItem
 
 from cases.ages import age_in_days
-from cases.management.commands.generate_cases import USERNAME_PREFIX, Command
 from cases.models import Anatomy, Case, DiagnosticCategory, Modality, Reference
 from cases.statistics import repository_statistics
+from cases.synthetic.writer import USERNAME_PREFIX, Writer
 from tests.conftest import text_of
 from viewer.models import Image
 
@@ -45,11 +45,14 @@ def test_it_creates_published_cases_with_everything_a_case_page_shows(generated)
             assert len(study.series.all()) == 1
             assert len(study.images.all()) == 2
             assert {image.series_id for image in study.images.all()} == {study.series.get().pk}
-        assert case.cover_image == Image.objects.filter(study=studies[0]).order_by("position").first()
+        first = Image.objects.filter(study=studies[0]).order_by("position").first()
+        assert case.cover_image == first
 
 
 def test_its_cases_use_only_seeded_vocabularies(generated):
-    assert set(generated.values_list("anatomy", flat=True)) <= set(Anatomy.objects.values_list("pk", flat=True))
+    assert set(generated.values_list("anatomy", flat=True)) <= set(
+        Anatomy.objects.values_list("pk", flat=True)
+    )
     assert set(generated.values_list("category", flat=True)) <= set(
         DiagnosticCategory.objects.values_list("pk", flat=True)
     )
@@ -95,7 +98,8 @@ def test_browse_and_case_pages_show_them(generated):
         response = client.get(case.get_absolute_url())
         assert response.status_code == 200
         assert case.title in text_of(response)
-        thumbnail = client.get(reverse("viewer:image_file", args=[case.cover_image_id, "thumbnail"]))
+        url = reverse("viewer:image_file", args=[case.cover_image_id, "thumbnail"])
+        thumbnail = client.get(url)
         assert thumbnail.status_code == 200
         b"".join(thumbnail.streaming_content)
 
@@ -144,10 +148,9 @@ def test_batches_smaller_than_the_count_make_all_the_cases():
 
 @pytest.mark.django_db
 def test_a_draft_has_between_two_and_four_differentials_not_its_own_diagnosis():
-    command = Command()
-    command.setup(seed=3)
+    writer = Writer(seed=3)
     for _ in range(30):
-        draft = command.draft()
+        draft = writer.draft()
         names = [d.diagnosis for d in draft.differentials]
         assert 2 <= len(names) <= 4
         assert draft.case.diagnosis not in names

@@ -1,7 +1,6 @@
 import random
 import secrets
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -13,46 +12,8 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 
 from cases.ages import age_group_range, age_in_days
-
-
-class Vocabulary(models.Model):
-    """A controlled term editors maintain in the admin (seeded by a data migration)."""
-
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True, help_text="Used in browse URLs.")
-    position = models.PositiveSmallIntegerField(default=0, help_text="Order in menus.")
-
-    class Meta:
-        abstract = True
-        ordering = ["position", "name"]
-
-    def __str__(self):
-        return self.name
-
-
-class Anatomy(Vocabulary):
-    class Meta(Vocabulary.Meta):
-        verbose_name_plural = "anatomy"
-
-
-class DiagnosticCategory(Vocabulary):
-    class Meta(Vocabulary.Meta):
-        verbose_name_plural = "diagnostic categories"
-
-
-class Modality(models.Model):
-    code = models.CharField(
-        max_length=16, unique=True, help_text="DICOM modality code (0008,0060), e.g. CR, CT, MR."
-    )
-    name = models.CharField(max_length=100)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["position", "code"]
-        verbose_name_plural = "modalities"
-
-    def __str__(self):
-        return f"{self.code} – {self.name}"
+from cases.models.parts import Study
+from cases.models.vocabularies import Anatomy, DiagnosticCategory
 
 
 def new_random_key():
@@ -87,6 +48,10 @@ class CaseQuerySet(models.QuerySet):
             models.Prefetch("studies", Study.objects.select_related("modality"))
         )
 
+    def images(self):
+        """The images of these cases (a join through their studies)."""
+        return Study.image_model().objects.filter(study__case__in=self)
+
     def with_modality(self, code):
         return self.filter(Exists(Study.objects.filter(case=OuterRef("pk"), modality__code=code)))
 
@@ -96,7 +61,8 @@ class CaseQuerySet(models.QuerySet):
         return qs if high is None else qs.filter(age_days__lt=high)
 
     def random_one(self):
-        """One case drawn at random by an indexed range scan on random_key, not ORDER BY RANDOM()."""
+        """One case drawn at random by an indexed range scan on random_key (not ORDER BY
+        RANDOM())."""
         draw = random.random()
         by_key = self.order_by("random_key")
         return by_key.filter(random_key__gte=draw).first() or by_key.first()
@@ -236,7 +202,7 @@ class Case(models.Model):
     random_key = models.FloatField(default=new_random_key, editable=False)
     # Keys the de-identification of this case's DICOM: its UIDs and its date shift.
     deid_salt = models.CharField(max_length=32, default=new_deid_salt, editable=False)
-    # Full-text search (cases/search.py), filled by update_search() on PostgreSQL only. A
+    # Full-text search (cases/search.py), filled by cases/derived.py on PostgreSQL only. A
     # tsvector column is plain text to SQLite, which accepts any column type: it stays NULL
     # there. Their GIN indexes are made by migration 0006 on PostgreSQL only, because SQLite
     # cannot create a GIN index (so they are not in Meta.indexes, which both databases build).
@@ -295,7 +261,7 @@ class Case(models.Model):
             if not getattr(self, field)
         ]
         if self.pk:
-            for series in apps.get_model("viewer", "Series").objects.awaiting_confirmation(self):
+            for series in Study.series_model().objects.awaiting_confirmation(self):
                 problems.append(
                     f"{series.label()} of study “{series.study}” may show burned-in text: "
                     "confirm that its pixels show no identifier"
@@ -332,7 +298,7 @@ class Case(models.Model):
         self.refresh_from_db(fields=["cover_image"])
         if self.cover_image_id is None:
             first = (
-                apps.get_model("viewer", "Image")
+                Study.image_model()
                 .objects.filter(study__case=self)
                 .order_by("study__position", "study_id", "series__position", "position", "id")
                 .first()
@@ -341,89 +307,9 @@ class Case(models.Model):
                 self.cover_image = first
                 Case.objects.filter(pk=self.pk).update(cover_image=first)
 
-    def update_search(self):
-        """Recompute this case's search vectors from its current rows (one UPDATE, PostgreSQL)."""
-        from cases import search  # search builds on the models
-
-        search.update_vectors(self)
-
     def modalities(self):
         """Distinct modalities of the studies, in study order (uses prefetched studies)."""
         seen = {}
         for study in self.studies.all():
             seen.setdefault(study.modality.code, study.modality)
         return list(seen.values())
-
-
-class Study(models.Model):
-    """One imaging study of a case (one exam or modality), with its findings."""
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="studies")
-    modality = models.ForeignKey(Modality, on_delete=models.PROTECT, related_name="studies")
-    description = models.CharField(
-        max_length=200,
-        blank=True,
-        help_text="The exam, e.g. “AP and lateral left knee”. Shown in both workflows: "
-        "describe the exam, never the answer.",
-    )
-    findings = models.TextField(blank=True, help_text="Hidden in the academic workflow.")
-    position = models.PositiveSmallIntegerField(default=0)
-    uid = models.CharField(
-        "study UID",
-        max_length=64,
-        blank=True,
-        editable=False,
-        help_text="De-identified StudyInstanceUID of the DICOM imported into this study.",
-    )
-
-    class Meta:
-        ordering = ["position", "id"]
-        verbose_name_plural = "studies"
-        indexes = [
-            # Browse filtered by modality: EXISTS (study of this case with this modality).
-            models.Index(fields=["modality", "case"], name="study_modality_case"),
-        ]
-
-    def __str__(self):
-        return f"{self.modality.code} {self.description}".strip()
-
-
-class Differential(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="differentials")
-    diagnosis = models.CharField(max_length=300)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["position", "id"]
-
-    def __str__(self):
-        return self.diagnosis
-
-
-class Reference(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="references")
-    citation = models.TextField(
-        help_text="As you would cite it, e.g. “Strouse PJ, et al. Radiology 1996;201:27-30.”"
-    )
-    pmid = models.PositiveIntegerField("PubMed ID", null=True, blank=True)
-    doi = models.CharField("DOI", max_length=200, blank=True, help_text="e.g. 10.1148/radiology.201.1.8816526")
-    url = models.URLField("URL", blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["position", "id"]
-
-    def __str__(self):
-        return self.citation
-
-    def links(self):
-        """(label, href) pairs for the identifiers given."""
-        found = []
-        if self.pmid:
-            found.append(("PubMed", f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"))
-        if self.doi:
-            found.append(("DOI", f"https://doi.org/{self.doi}"))
-        if self.url:
-            found.append(("Link", self.url))
-        return found
-

@@ -1,0 +1,37 @@
+"""What is derived from cases, refreshed in one place: each case's cover image, its search vectors
+and the lexicon of misspellings (cases/search.py), and the content version (cases/caching.py)
+that keys every cache of cases, so that the homepage statistics, browse results and case pages
+are recomputed on their next read.
+
+Rows saved one by one reach these through the signals (cases/signals.py for cases and their
+parts, viewer/signals.py for images); the upload pipeline calls refresh() after it publishes a
+batch of images, and generate_cases calls refresh_many() after its bulk inserts, which send no
+signals.
+"""
+
+from cases import search
+from cases.caching import new_content_version
+
+
+def refresh(case=None, *, text=False, cover=False):
+    """After a case, or a row it is made of, changed: its search vectors if its text may have
+    changed, its cover if its images may have, and in any case the content version. Without a
+    case (one deleted, a row loaded raw), the content version alone."""
+    if case is not None and text:
+        search.refresh(case.pk)  # read afresh: a signal's instance may hold stale prefetched rows
+    if case is not None and cover:
+        case.ensure_cover()
+    new_content_version()
+
+
+def refresh_many(cases, rows=None):
+    """After many cases changed at once: their search vectors, in batches, and the content
+    version once. cases is a queryset, whose rows are read in a few queries; or, with rows
+    ({case id: (studies, differentials, tags)}), the cases a bulk insert wrote, whose rows the
+    caller holds in memory and which are not read back."""
+    if search.ranks():
+        if rows is None:
+            search.update_vectors_of(list(cases.select_related("anatomy", "category")))
+        else:
+            search.write_vectors({case.pk: search.texts_of(case, *rows[case.pk]) for case in cases})
+    new_content_version()
