@@ -10,24 +10,21 @@ MINUTE, HOUR, DAY = 60, 3600, 86400
 
 def distance_in_words(seconds):
     """How long ago, in the words a person would use: "about 2 hours", "over 10 years"."""
-    minutes = round(seconds / MINUTE)
+    minutes, days = round(seconds / MINUTE), round(seconds / DAY)
     if minutes < 1:
         return "less than a minute"
     if minutes < 45:
-        return f"{minutes} minute{'s' * (minutes != 1)}"
+        return _count(minutes, "minute")
     if minutes < 90:
         return "about 1 hour"
     if seconds < DAY:
         return f"about {round(seconds / HOUR)} hours"
-    days = round(seconds / DAY)
-    if days < 2:
-        return "1 day"
     if days < 30:
-        return f"{days} days"
+        return _count(max(days, 1), "day")
     if days < 60:
-        return f"about {1 if days < 45 else 2} month{'s' * (days >= 45)}"
+        return f"about {_count(1 if days < 45 else 2, 'month')}"
     if days < 365:
-        return f"{round(days / 30)} months"
+        return _count(round(days / 30), "month")
     return _years(days)
 
 
@@ -35,10 +32,14 @@ def _years(days):
     years, rest = divmod(days, 365.25)
     years = int(years)
     if rest < 91:
-        return f"about {years} year{'s' * (years != 1)}"
+        return f"about {_count(years, 'year')}"
     if rest < 274:
-        return f"over {years} year{'s' * (years != 1)}"
+        return f"over {_count(years, 'year')}"
     return f"almost {years + 1} years"
+
+
+def _count(number, unit):
+    return f"{number} {unit}{'s' * (number != 1)}"
 
 
 @register.simple_tag
