@@ -174,28 +174,18 @@ def write_ct_series(folder, slices, seed):
 
 def ingest(folder, case):
     """What import_study does: walk, stage, publish in one transaction. Returns the seconds."""
-    from django.db import transaction
+    from viewer.ingest import already_in
+    from viewer.uploads import Upload, cleanup_unpublished
 
-    from dicom.archive import walk_folder
-    from viewer.ingest import (
-        IngestLimits,
-        already_in,
-        cleanup_unpublished,
-        deid_context,
-        publish,
-        stage,
-    )
-
-    limits = IngestLimits.from_settings()
     start = perf_counter()
     with cleanup_unpublished():
-        members = list(walk_folder(folder, limits.archive))
-        known = timed_lookup(already_in(case))
-        staging = stage(members, deid_context(case), limits, known=known, accept_pictures=False)
-        with steps.step("publish_db"), transaction.atomic():
-            added = publish(staging, case)
+        upload = Upload(case, known=timed_lookup(already_in(case)), accept_pictures=False)
+        upload.stage(folder)
+        with steps.step("publish_db"):
+            added = upload.publish().added
     seconds = perf_counter() - start
-    assert added == len(members), f"{added} images from {len(members)} files"
+    files = len(list(folder.iterdir()))
+    assert added == files, f"{added} images from {files} files"
     forget_media()
     return seconds
 
@@ -233,7 +223,7 @@ class Steps:
     @contextmanager
     def wrapping(self):
         from dicom import deid, frames, pixelstore, reading
-        from viewer import ingest
+        from viewer import ingest, staging
 
         # (module or class, attribute, step): what ingest calls, looked up at call time.
         targets = [
@@ -246,10 +236,10 @@ class Steps:
             (ingest, "render", "render"),
             (frames, "stored_values", "stored_values"),
             (pixelstore, "encode", "pixelstore_encode"),
-            (ingest.Staging, "write", "storage_writes"),
+            (staging.Staging, "write", "storage_writes"),
         ]
         originals = [(owner, name, getattr(owner, name)) for owner, name, _ in targets]
-        for (owner, name, step), (_, _, original) in zip(targets, originals):
+        for (owner, name, step), (_, _, original) in zip(targets, originals, strict=True):
             setattr(owner, name, self._timed(original, step))
         try:
             yield self
@@ -285,30 +275,10 @@ def breakdown(folder, case, slices):
 def ingest_in_pool(files, case, workers):
     """What `import_study --jobs N` does: stage_folder() with N forked workers, then publish in
     one transaction. The pool starts inside the timing. Returns the seconds."""
-    from django.db import transaction
+    from viewer.uploads import add_files
 
-    from viewer.ingest import (
-        IngestLimits,
-        already_in,
-        cleanup_unpublished,
-        deid_context,
-        publish,
-        stage_folder,
-    )
-
-    limits = IngestLimits.from_settings()
     start = perf_counter()
-    with cleanup_unpublished():
-        staging = stage_folder(
-            files[0].parent,
-            deid_context(case),
-            limits,
-            jobs=workers,
-            known=already_in(case),
-            accept_pictures=False,
-        )
-        with transaction.atomic():
-            added = publish(staging, case)
+    added = add_files(case, files[0].parent, jobs=workers, accept_pictures=False).added
     seconds = perf_counter() - start
     assert added == len(files), f"{added} images from {len(files)} files"
     forget_media()

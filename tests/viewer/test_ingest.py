@@ -245,7 +245,8 @@ def test_hostile_files_are_refused_by_name_and_leave_nothing_behind(name, case):
 
 
 def test_staging_a_folder_in_two_processes_gives_the_same_series(study_folder, alice, case):
-    from viewer.ingest import IngestLimits, deid_context, publish, stage_folder
+    from viewer.ingest import IngestLimits, deid_context, stage_folder
+    from viewer.publishing import publish
 
     limits = IngestLimits.from_settings()
     staging = stage_folder(study_folder, deid_context(case), limits, jobs=2, chunk=1, skip_bad=True)

@@ -24,8 +24,8 @@ from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modali
 from cases.roles import ATTENDINGS, CONTRIBUTORS, EDITORS, RESIDENTS, ensure_groups
 from dicom.archive import Member
 from dicom.frames import to_picture
-from viewer.ingest import IngestLimits, cleanup_unpublished, deid_context, publish, stage
 from viewer.models import Image, Series
+from viewer.uploads import add_files, cleanup_unpublished
 
 PASSWORD = "demo-password-2026"
 INSTALL_HINT = "pip install '.[demo]'"
@@ -663,10 +663,9 @@ class Command(BaseCommand):
             findings=spec.findings,
             position=position,
         )
-        limits = IngestLimits.from_settings()
         for picture in spec.pictures:
             before = set(study.images.values_list("pk", flat=True))
-            publish(stage([self.member(picture, samples)], deid_context(case), limits), case, study)
+            add_files(case, [self.member(picture, samples)], study=study)
             self.caption(study.images.exclude(pk__in=before), picture)
         study.series.update(description=spec.series)
         return study
