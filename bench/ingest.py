@@ -15,7 +15,6 @@ from different days. docs/performance.md ("DICOM ingest") records runs and where
 
 import argparse
 import cProfile
-import functools
 import io
 import os
 import platform
@@ -23,8 +22,6 @@ import pstats
 import random
 import secrets
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
 from collections import defaultdict
@@ -37,6 +34,7 @@ import pydicom
 from common import machine_line, version_of  # bench/common.py
 from pydicom.data import get_testdata_file
 from pydicom.uid import generate_uid
+from renders import compare_renders, dcmtk_version, process_start_ms  # bench/renders.py
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = "693_UNCR.dcm"  # pydicom-data: a 512 x 512 CT slice, 16-bit signed, one window
@@ -174,28 +172,18 @@ def write_ct_series(folder, slices, seed):
 
 def ingest(folder, case):
     """What import_study does: walk, stage, publish in one transaction. Returns the seconds."""
-    from django.db import transaction
+    from viewer.ingest import already_in
+    from viewer.uploads import Upload, cleanup_unpublished
 
-    from dicom.archive import walk_folder
-    from viewer.ingest import (
-        IngestLimits,
-        already_in,
-        cleanup_unpublished,
-        deid_context,
-        publish,
-        stage,
-    )
-
-    limits = IngestLimits.from_settings()
     start = perf_counter()
     with cleanup_unpublished():
-        members = list(walk_folder(folder, limits.archive))
-        known = timed_lookup(already_in(case))
-        staging = stage(members, deid_context(case), limits, known=known, accept_pictures=False)
-        with steps.step("publish_db"), transaction.atomic():
-            added = publish(staging, case)
+        upload = Upload(case, known=timed_lookup(already_in(case)), accept_pictures=False)
+        upload.stage(folder)
+        with steps.step("publish_db"):
+            added = upload.publish().added
     seconds = perf_counter() - start
-    assert added == len(members), f"{added} images from {len(members)} files"
+    files = len(list(folder.iterdir()))
+    assert added == files, f"{added} images from {files} files"
     forget_media()
     return seconds
 
@@ -233,7 +221,7 @@ class Steps:
     @contextmanager
     def wrapping(self):
         from dicom import deid, frames, pixelstore, reading
-        from viewer import ingest
+        from viewer import ingest, staging
 
         # (module or class, attribute, step): what ingest calls, looked up at call time.
         targets = [
@@ -246,10 +234,10 @@ class Steps:
             (ingest, "render", "render"),
             (frames, "stored_values", "stored_values"),
             (pixelstore, "encode", "pixelstore_encode"),
-            (ingest.Staging, "write", "storage_writes"),
+            (staging.Staging, "write", "storage_writes"),
         ]
         originals = [(owner, name, getattr(owner, name)) for owner, name, _ in targets]
-        for (owner, name, step), (_, _, original) in zip(targets, originals):
+        for (owner, name, step), (_, _, original) in zip(targets, originals, strict=True):
             setattr(owner, name, self._timed(original, step))
         try:
             yield self
@@ -285,112 +273,14 @@ def breakdown(folder, case, slices):
 def ingest_in_pool(files, case, workers):
     """What `import_study --jobs N` does: stage_folder() with N forked workers, then publish in
     one transaction. The pool starts inside the timing. Returns the seconds."""
-    from django.db import transaction
+    from viewer.uploads import add_files
 
-    from viewer.ingest import (
-        IngestLimits,
-        already_in,
-        cleanup_unpublished,
-        deid_context,
-        publish,
-        stage_folder,
-    )
-
-    limits = IngestLimits.from_settings()
     start = perf_counter()
-    with cleanup_unpublished():
-        staging = stage_folder(
-            files[0].parent,
-            deid_context(case),
-            limits,
-            jobs=workers,
-            known=already_in(case),
-            accept_pictures=False,
-        )
-        with transaction.atomic():
-            added = publish(staging, case)
+    added = add_files(case, files[0].parent, jobs=workers, accept_pictures=False).added
     seconds = perf_counter() - start
     assert added == len(files), f"{added} images from {len(files)} files"
     forget_media()
     return seconds
-
-
-# --- render: ours against dcm2pnm ----------------------------------------------------------------
-
-
-def render_display_png(path, out):
-    """What dcm2pnm does, in process: the file from disk, windowed to 8 bits, written as PNG."""
-    from dicom import frames, reading
-    from dicom.renditions import _png  # the pipeline's own PNG encoder and compress level
-
-    picture = frames.to_picture(reading.read_dataset(path.read_bytes()))
-    out.write_bytes(_png(picture))
-
-
-def render_all_renditions(path, out):
-    """The pipeline's full render(): lossless full-size PNG, JPEG display and thumbnail."""
-    from dicom import frames, reading
-    from dicom.renditions import render
-
-    renditions = render(frames.to_picture(reading.read_dataset(path.read_bytes())), lossless=True)
-    out.write_bytes(renditions.full + renditions.display + renditions.thumbnail)
-
-
-def dcm2pnm(path, out):
-    subprocess.run(
-        ["dcm2pnm", "--write-png", *dcm2pnm_window(path), str(path), str(out)],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-@functools.cache  # read outside the timing, before the first turn
-def dcm2pnm_window(path):
-    """The file's first window, as our display uses; the min-max window when it has none."""
-    ds = pydicom.dcmread(path, stop_before_pixels=True)
-    return ("+Wi", "1") if "WindowCenter" in ds else ("+Wm",)
-
-
-def largest_difference(first, second):
-    """How far apart two renderings of a file are, in grey levels: 1 is rounding."""
-    from PIL import Image
-
-    with Image.open(first) as one, Image.open(second) as other:
-        return int(np.abs(np.asarray(one, dtype=int) - np.asarray(other, dtype=int)).max())
-
-
-def compare_renders(files, scratch):
-    """The median milliseconds per image of each renderer. They take turns file by file, and
-    the median ignores the moments another program had the CPU."""
-    renderers = {"ours": render_display_png, "ours_full": render_all_renditions}
-    if shutil.which("dcm2pnm"):
-        renderers["dcm2pnm"] = dcm2pnm
-    out = scratch / "renders"
-    out.mkdir()
-    for name, renderer in renderers.items():  # warm-up: imports, caches, the binary in page cache
-        renderer(files[0], out / f"warm-up-{name}.png")
-    if "dcm2pnm" in renderers:
-        for path in files:
-            dcm2pnm_window(path)
-    seconds = defaultdict(list)
-    for index, path in enumerate(files):
-        for name, renderer in renderers.items():
-            start = perf_counter()
-            renderer(path, out / f"{index}-{name}.png")
-            seconds[name].append(perf_counter() - start)
-    medians = {name: 1000 * statistics.median(times) for name, times in seconds.items()}
-    if "dcm2pnm" in renderers:
-        medians["difference"] = largest_difference(out / "0-ours.png", out / "0-dcm2pnm.png")
-    return medians
-
-
-def process_start_ms(runs=20):
-    """What starting dcm2pnm costs before it reads anything: `dcm2pnm --version`."""
-    start = perf_counter()
-    for _ in range(runs):
-        subprocess.run(["dcm2pnm", "--version"], check=True, stdout=subprocess.DEVNULL)
-    return 1000 * (perf_counter() - start) / runs
 
 
 # --- the run -------------------------------------------------------------------------------------
@@ -475,12 +365,6 @@ def print_machine():
     print(f"# {dcmtk_version()}")
     print(f"# Python {platform.python_version()}, {versions}, database {connection.vendor}")
 
-
-def dcmtk_version():
-    if not shutil.which("dcm2pnm"):
-        return "no dcm2pnm"
-    version = subprocess.run(["dcm2pnm", "--version"], capture_output=True, text=True).stdout
-    return next((line.strip("$ ") for line in version.splitlines() if " v" in line), "dcm2pnm")
 
 
 def profile(folder, case):

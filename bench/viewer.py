@@ -119,13 +119,11 @@ def build_case(scratch, slices):
     """A published case with the CT series and the radiograph, each in its own study, through
     the pipeline import_study uses. Returns the case page's path and {name: series pk}."""
     from django.core.management import call_command
-    from django.db import transaction
     from ingest import write_ct_series  # bench/ingest.py: the same series its benchmark ingests
 
     from cases.models import Anatomy, Case
-    from dicom.archive import walk_folder
-    from viewer.ingest import IngestLimits, cleanup_unpublished, deid_context, publish, stage
     from viewer.models import Series
+    from viewer.uploads import add_files
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("collectstatic", verbosity=0, interactive=False)
@@ -141,11 +139,8 @@ def build_case(scratch, slices):
         history="Benchmark data.",
         anatomy=Anatomy.objects.order_by("position").first(),
     )
-    limits = IngestLimits.from_settings()
     for folder in ("ct", "cr"):
-        with cleanup_unpublished(), transaction.atomic():
-            members = list(walk_folder(scratch / folder, limits.archive))
-            publish(stage(members, deid_context(case), limits, accept_pictures=False), case)
+        add_files(case, scratch / folder, accept_pictures=False)
     seconds = time.perf_counter() - started
     print(f"# ingested {slices} CT slices and the radiograph in {seconds:.0f} s")
     series = {s.modality: s.pk for s in Series.objects.filter(study__case=case)}

@@ -7,12 +7,14 @@ from django.utils.html import format_html
 
 from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Reference, Study
 from viewer.forms import StagesUploadsForm
-from viewer.ingest import cleanup_unpublished, publish
 from viewer.models import Image, Series
+from viewer.uploads import cleanup_unpublished
 
 
-def report_skipped(model_admin, request, staging):
-    for name, reason in staging.skipped:
+def publish_upload(model_admin, request, form, study):
+    """Publish what the form staged into the saved study; say which files were not added."""
+    report = form.upload.publish(study)
+    for name, reason in report.skipped:
         model_admin.message_user(request, f"Not added: {name} ({reason}).", messages.WARNING)
 
 
@@ -131,10 +133,8 @@ class CaseAdmin(OwnCasesMixin, admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
         for inline_form in formset.forms:
-            staging = getattr(inline_form, "staging", None)
-            if staging and inline_form.instance.pk:
-                publish(staging, form.instance, study=inline_form.instance)
-                report_skipped(self, request, staging)
+            if getattr(inline_form, "upload", None) and inline_form.instance.pk:
+                publish_upload(self, request, inline_form, inline_form.instance)
 
     def has_publish_permission(self, request):
         return request.user.has_perm("cases.publish_case")
@@ -145,8 +145,9 @@ class CaseAdmin(OwnCasesMixin, admin.ModelAdmin):
         for case in queryset.exclude(status=Case.Status.PUBLISHED):
             problems = case.publishing_problems()
             if problems:
+                problems = "; ".join(problems)
                 self.message_user(
-                    request, f"{case.number} was not published: {'; '.join(problems)}.", messages.ERROR
+                    request, f"{case.number} was not published: {problems}.", messages.ERROR
                 )
                 continue
             case.status = Case.Status.PUBLISHED
@@ -223,7 +224,8 @@ class SeriesInline(admin.TabularInline):
         if not series.burned_in:
             return "not flagged"
         if series.burned_in_confirmed_at:
-            return f"confirmed clean by {series.burned_in_confirmed_by} on {series.burned_in_confirmed_at:%Y-%m-%d}"
+            by, on = series.burned_in_confirmed_by, series.burned_in_confirmed_at
+            return f"confirmed clean by {by} on {on:%Y-%m-%d}"
         return "flagged: check the pixels before publishing"
 
 
@@ -258,9 +260,8 @@ class StudyAdmin(OwnCasesMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if form.staging:
-            publish(form.staging, obj.case, study=obj)
-            report_skipped(self, request, form.staging)
+        if form.upload:
+            publish_upload(self, request, form, obj)
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)

@@ -22,7 +22,7 @@ from cases import roles
 from cases.models import Anatomy, Case, DiagnosticCategory, Modality, Study
 from dicom.archive import Member
 from tests.dicom_factory import ct_series
-from viewer.ingest import IngestLimits, deid_context, publish, stage
+from viewer.uploads import add_files
 
 
 @pytest.fixture(autouse=True)
@@ -99,13 +99,12 @@ def jpeg_bytes(size=(24, 16), shade=128, **save_options):
 
 def add_pictures(study, count):
     """count PNG pictures uploaded to the study through the ingest pipeline; the new images."""
-    limits = IngestLimits.from_settings()
     members = [
         Member(f"picture{n}.png", lambda data=png_bytes(shade=(40 * n) % 256): BytesIO(data), 0)
         for n in range(count)
     ]
     before = set(study.images.values_list("pk", flat=True))
-    publish(stage(members, deid_context(study.case), limits), study.case, study)
+    add_files(study.case, members, study=study)
     return list(study.images.exclude(pk__in=before).order_by("position"))
 
 
@@ -113,8 +112,7 @@ def add_dicom(study, files):
     """DICOM files (bytes) uploaded to the study through the ingest pipeline; their series."""
     members = [Member(f"slice{n}.dcm", lambda data=data: BytesIO(data), len(data))
                for n, data in enumerate(files)]
-    staging = stage(members, deid_context(study.case), IngestLimits.from_settings())
-    publish(staging, study.case, study)
+    add_files(study.case, members, study=study)
     return study.series.exclude(uid="").get()
 
 

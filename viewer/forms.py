@@ -2,7 +2,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from viewer.ingest import IngestError, IngestLimits, already_in, deid_context, members_of, stage
+from viewer.ingest import IngestError
+from viewer.uploads import Upload
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -38,10 +39,10 @@ class UploadField(forms.FileField):
 
 class StagesUploadsForm(forms.ModelForm):
     """A study form whose `pictures` are staged while the form is cleaned, so a bad file is a
-    form error naming it; the view publishes `self.staging` once the study is saved."""
+    form error naming it; the view publishes `self.upload` once the study is saved."""
 
     pictures = UploadField()
-    staging = None
+    upload = None  # a viewer.uploads.Upload, staged
 
     def __init__(self, *args, upload_case=None, **kwargs):
         # An inline form on a case not saved yet knows its case only through its formset.
@@ -55,12 +56,10 @@ class StagesUploadsForm(forms.ModelForm):
         cleaned = super().clean()
         files = cleaned.get("pictures")
         if files and not self.errors:
+            upload = Upload(self.case_for_upload())
             try:
-                limits = IngestLimits.from_settings()
-                context = deid_context(self.case_for_upload())
-                self.staging = stage(
-                    members_of(files, limits), context, limits, known=already_in(self.case_for_upload())
-                )
+                upload.stage(files)
+                self.upload = upload
             except IngestError as e:
                 error = ValidationError(str(e), code=getattr(e, "code", "invalid"))
                 self.add_error("pictures", error)

@@ -1,13 +1,10 @@
-"""Uploads to images: JPEG/PNG pictures and DICOM files (one, many, zipped or a folder tree).
+"""Uploaded files to a staging: JPEG/PNG pictures and DICOM (one, many, zipped or a folder tree).
 
-Two steps, so that an upload is all or nothing and memory stays bounded:
-
-1. stage() reads each file in this worker, refuses bad input with the file's name and reason,
-   de-identifies DICOM in memory (dicom.deid, PS3.15 Annex E), renders it and writes only the
-   results to storage under random names. It keeps nothing but small metadata in memory.
-2. publish() creates the rows inside the caller's transaction. Files whose rows never came (a
-   failed form, a rollback) are deleted by cleanup_unpublished(), or by `manage.py sweep_orphans`
-   after a crash.
+stage() reads each file in this worker, refuses bad input with the file's name and reason,
+de-identifies DICOM in memory (dicom.deid, PS3.15 Annex E), renders it and writes only the results
+to storage under random names (viewer.staging). It keeps nothing but small metadata in memory, so
+memory stays bounded; viewer.publishing then creates the rows, so an upload is all or nothing.
+Callers go through viewer.uploads, which puts the steps together.
 """
 
 import hashlib
@@ -15,32 +12,24 @@ import hmac
 import multiprocessing
 import uuid
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from io import BytesIO
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db.models import Max, Q
 
 from dicom import deid, frames, pixelstore, reading
 from dicom.archive import ArchiveError, ArchiveLimits, expand, walk_folder
+from dicom.errors import Refusal
 from dicom.renditions import RenditionError, render, render_upload
-from viewer.models import BURNED_IN_PRONE, Image, Instance, Series
+from viewer.models import BURNED_IN_PRONE, Instance
+from viewer.staging import StagedImage, StagedInstance, StagedSeries, Staging, register
 
 SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"  # and its .1–.4 multi-frame kinds
 RASTER_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 
 
-class IngestError(ValueError):
-    def __init__(self, name, reason, code="invalid"):
-        super().__init__(name, reason, code)  # all three in args, so it pickles across processes
-        self.name, self.reason, self.code = name, reason, code
-
-    def __str__(self):
-        return f"{self.name}: {self.reason}"
+class IngestError(Refusal):
+    """An upload refused: a file of it (named), or the upload as a whole (too many files)."""
 
 
 @dataclass(frozen=True)
@@ -97,118 +86,6 @@ def known_among(instances):
     return fingerprints.__contains__
 
 
-@dataclass
-class StagedImage:
-    names: dict  # rendition kind -> storage name
-    width: int
-    height: int
-    frame: int = 0
-    meta: dict = field(default_factory=dict)
-    source: str = ""  # the uploaded file's name, for messages
-
-
-@dataclass
-class StagedInstance:
-    file_name: str
-    sop_uid: str
-    sop_class: str
-    transfer_syntax: str
-    fingerprint: str
-    images: list
-
-
-@dataclass
-class StagedSeries:
-    uid: str
-    study_uid: str
-    modality: str
-    rows: int
-    columns: int
-    photometric: str
-    signed: bool
-    pixel_spacing: list | None
-    slice_thickness: float | None
-    windows: list
-    burned_in: bool = False
-    instances: list = field(default_factory=list)
-
-
-@dataclass
-class Staging:
-    """What one upload wrote to storage, waiting for publish()."""
-
-    pictures: list = field(default_factory=list)
-    series: dict = field(default_factory=dict)  # de-identified SeriesInstanceUID -> StagedSeries
-    skipped: list = field(default_factory=list)  # (file name, reason)
-    written: list = field(default_factory=list)
-    seen: set = field(default_factory=set)  # fingerprints staged in this upload
-    orphan_series_uid: str = field(default_factory=lambda: f"2.25.{uuid.uuid4().int}")
-
-    @property
-    def image_count(self):
-        frames = sum(len(i.images) for s in self.series.values() for i in s.instances)
-        return len(self.pictures) + frames
-
-    def write(self, name, content):
-        stored = default_storage.save(name, ContentFile(content))
-        self.written.append(stored)
-        return stored
-
-    def absorb(self, other):
-        """Take in what another staging of the same upload (a worker's share) wrote."""
-        self.pictures += other.pictures
-        for uid, series in other.series.items():
-            mine = self.series.setdefault(uid, series)
-            if mine is not series:
-                mine.instances += series.instances
-                mine.burned_in = mine.burned_in or series.burned_in
-        self.skipped += other.skipped
-        self.written += other.written
-        self.seen |= other.seen
-
-    def discard(self):
-        """Delete every file this upload wrote: before publish(), no row refers to any."""
-        for name in self.written:
-            default_storage.delete(name)
-        self.written = []
-
-    def discard_unreferenced(self):
-        """Delete the files this upload wrote that no row refers to."""
-        referenced = referenced_names(self.written)
-        for name in self.written:
-            if name not in referenced:
-                default_storage.delete(name)
-        self.written = [name for name in self.written if name in referenced]
-
-
-_open_stagings = ContextVar("open_stagings", default=None)
-
-
-@contextmanager
-def cleanup_unpublished():
-    """Around a request or command: files of uploads that did not end up in rows are deleted."""
-    token = _open_stagings.set([])
-    try:
-        yield
-    finally:
-        for staging in _open_stagings.get():
-            staging.discard_unreferenced()
-        _open_stagings.reset(token)
-
-
-def referenced_names(names):
-    found = set()
-    names = list(names)
-    for start in range(0, len(names), 500):
-        chunk = names[start : start + 500]
-        images = Image.objects.filter(
-            Q(full__in=chunk) | Q(display__in=chunk) | Q(thumbnail__in=chunk) | Q(pixels__in=chunk)
-        ).values_list("full", "display", "thumbnail", "pixels")
-        found.update(name for row in images for name in row)
-        found.update(Instance.objects.filter(file__in=chunk).values_list("file", flat=True))
-    return found
-
-
 def members_of(uploaded_files, limits):
     """Archive members to stage: each uploaded file, and the members of each .zip among them."""
     return expand([(f.name, f) for f in uploaded_files], limits.archive)
@@ -226,7 +103,7 @@ def stage(
     case. A bad file raises IngestError (and deletes what was written), or with skip_bad is
     listed in staging.skipped. progress(done) is called after each file.
     """
-    staging = _register(Staging())
+    staging = register(Staging())
     try:
         for done, member in enumerate(members, start=1):
             _stage_member(staging, member, context, limits, known, skip_bad, accept_pictures)
@@ -237,7 +114,7 @@ def stage(
         raise
     except ArchiveError as e:  # the upload as a whole (too many files, a zip bomb)
         staging.discard()
-        raise IngestError(e.name, e.reason, e.code) from None
+        raise IngestError(e.code, e.reason, e.name) from None
     return staging
 
 
@@ -254,9 +131,11 @@ def stage_folder(path, context, limits, *, jobs=1, chunk=32, progress=None, **op
     shares = [(start, min(start + chunk, len(members))) for start in range(0, len(members), chunk)]
     # Workers are forked: they inherit the database connection but never use it (staging needs
     # no database), and they end with os._exit, so nothing closes it under the parent.
-    merged, failure = _register(Staging()), None
+    merged, failure = register(Staging()), None
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = [pool.submit(_stage_share, path, share, context, limits, options) for share in shares]
+        futures = [
+            pool.submit(_stage_share, path, share, context, limits, options) for share in shares
+        ]
         for future in futures:
             try:
                 merged.absorb(future.result())
@@ -276,13 +155,6 @@ def _stage_share(path, share, context, limits, options):
     return stage(members, context, limits, **options)
 
 
-def _register(staging):
-    open_stagings = _open_stagings.get()
-    if open_stagings is not None:
-        open_stagings.append(staging)
-    return staging
-
-
 def _stage_member(staging, member, context, limits, known, skip_bad, accept_pictures):
     try:
         data = _read(member)
@@ -299,7 +171,7 @@ def _stage_member(staging, member, context, limits, known, skip_bad, accept_pict
         if isinstance(e, Skip) or skip_bad:
             staging.skipped.append((member.name, reason))
             return
-        raise IngestError(member.name, reason, getattr(e, "code", "invalid")) from None
+        raise IngestError(getattr(e, "code", "invalid"), reason, member.name) from None
 
 
 class Skip(Exception):
@@ -426,134 +298,3 @@ def _stored_values(ds, frame, decoded):
 
 def _floats(values):
     return None if values is None else [float(v) for v in values]
-
-
-# --- publish -----------------------------------------------------------------------------------
-
-
-def publish(staging, case, study=None):
-    """Create the rows for a staged upload, inside the caller's transaction.
-
-    Pictures go to `study`; DICOM series go to `study` when given, else to the case's study with
-    the same StudyInstanceUID (made when new). Returns the number of images added.
-    """
-    from cases.models import Modality, Study
-
-    if staging.pictures:
-        _publish_pictures(staging.pictures, study)
-    for staged in staging.series.values():
-        target = study or _study_for(case, staged, Study, Modality)
-        _publish_series(target, staged)
-    _after_publish(case)
-    return staging.image_count
-
-
-def _publish_pictures(pictures, study):
-    series = study.series.filter(uid="").order_by("position", "id").first()
-    if series is None:
-        series = Series.objects.create(study=study, position=_next_position(study.series))
-    start = _next_position(series.images)
-    Image.objects.bulk_create(
-        [
-            _image_row(series, staged, position=start + n, instance=None)
-            for n, staged in enumerate(pictures)
-        ]
-    )
-
-
-def _study_for(case, staged, Study, Modality):
-    existing = Study.objects.filter(case=case, uid=staged.study_uid).first()
-    if existing:
-        return existing
-    modality, _ = Modality.objects.get_or_create(
-        code=staged.modality, defaults={"name": staged.modality, "position": 100}
-    )
-    return Study.objects.create(
-        case=case,
-        uid=staged.study_uid,
-        modality=modality,
-        position=_next_position(case.studies),
-    )
-
-
-def _publish_series(study, staged):
-    series = study.series.filter(uid=staged.uid).first()
-    if series is None:
-        series = Series.objects.create(
-            study=study,
-            uid=staged.uid,
-            position=_next_position(study.series),
-            modality=staged.modality,
-            rows=staged.rows,
-            columns=staged.columns,
-            photometric=staged.photometric,
-            signed=staged.signed,
-            pixel_spacing=staged.pixel_spacing,
-            slice_thickness=staged.slice_thickness,
-            windows=staged.windows,
-        )
-    if staged.burned_in and not series.burned_in:
-        series.burned_in = True
-        series.burned_in_confirmed_at = None
-        series.save(update_fields=["burned_in", "burned_in_confirmed_at"])
-    instances = Instance.objects.bulk_create(
-        [
-            Instance(
-                series=series,
-                file=one.file_name,
-                sop_uid=one.sop_uid,
-                sop_class=one.sop_class,
-                transfer_syntax=one.transfer_syntax,
-                frames=len(one.images),
-                fingerprint=one.fingerprint,
-            )
-            for one in staged.instances
-        ]
-    )
-    Image.objects.bulk_create(
-        [
-            _image_row(series, image, 0, instance)
-            for instance, staged_instance in zip(instances, staged.instances)
-            for image in staged_instance.images
-        ],
-        batch_size=500,
-    )
-    order_series(series)
-
-
-def _image_row(series, staged, position, instance):
-    return Image(
-        series=series,
-        study_id=series.study_id,
-        position=position,
-        full=staged.names["full"],
-        display=staged.names["display"],
-        thumbnail=staged.names["thumbnail"],
-        pixels=staged.names.get("pixels", ""),
-        width=staged.width,
-        height=staged.height,
-        instance=instance,
-        frame=staged.frame,
-        meta=staged.meta,
-    )
-
-
-def order_series(series):
-    """Number a DICOM series' images along the slice normal (else by InstanceNumber)."""
-    images = list(series.images.only("id", "meta", "position"))
-    images.sort(key=lambda image: tuple(image.meta.get("sort") or (0, 0, 0)))
-    for position, image in enumerate(images):
-        image.position = position
-    Image.objects.bulk_update(images, ["position"], batch_size=500)
-
-
-def _next_position(related):
-    last = related.aggregate(Max("position"))["position__max"]
-    return 0 if last is None else last + 1
-
-
-def _after_publish(case):
-    from cases.statistics import forget
-
-    case.ensure_cover()
-    forget()

@@ -20,8 +20,8 @@ from dicom.archive import Member
 from tests.browser import phantom
 from tests.browser.viewer_page import Viewer
 from tests.conftest import make_case
-from viewer.ingest import IngestLimits, deid_context, publish, stage
 from viewer.models import Series
+from viewer.uploads import Upload
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's (make browser-deps): Playwright cannot fetch its own here
 VIEWPORT = {"width": 1280, "height": 800}
@@ -139,10 +139,11 @@ def phantom_uploads():
     """The phantom's slices and the photograph staged once for the whole run: reading,
     de-identifying and rendering them is most of a case's setup, and their files outlive each
     test's rows (the database is emptied by SQL, which deletes no file)."""
-    context, limits = deid_context(Case()), IngestLimits.from_settings()
+    staged_for = Case()  # its de-identification salt; the rows go to each test's case
+    ct, photo = Upload(staged_for), Upload(staged_for)
     slices = phantom.ct_series(MARKERS["series description"])
-    ct = stage([member(f"IM{k:04d}", data) for k, data in enumerate(slices)], context, limits)
-    photo = stage([member("photograph.png", phantom.colour_png())], context, limits)
+    ct.stage([member(f"IM{k:04d}", data) for k, data in enumerate(slices)])
+    photo.stage([member("photograph.png", phantom.colour_png())])
     return ct, photo
 
 
@@ -177,8 +178,8 @@ def build_phantom_case(author, uploads):
         discussion=MARKERS["discussion"],
     )
     study = case.studies.get()
-    for staging in uploads:
-        publish(staging, case, study)
+    for upload in uploads:
+        upload.publish(study, case=case)
     study.images.update(caption=MARKERS["caption"])
     case.refresh_from_db()
     return case

@@ -15,8 +15,8 @@ from cases.models import Case, Differential, Modality, Reference, Study
 from dicom.archive import Member
 from tests.conftest import make_case
 from tests.dicom_factory import ct_series, ultrasound
-from viewer.ingest import IngestLimits, deid_context, publish, stage
 from viewer.models import Image, Instance, Series
+from viewer.uploads import add_files
 
 CAPTIONS = ("Lateral view: the fracture line", "AP view")
 
@@ -34,7 +34,7 @@ def add_ct(case, count=3):
         Member(f"slice{n}.dcm", lambda data=data: BytesIO(data), len(data))
         for n, data in enumerate(ct_series(count))
     ]
-    publish(stage(members, deid_context(case), IngestLimits.from_settings()), case, study)
+    add_files(case, members, study=study)
     return study
 
 
@@ -182,9 +182,7 @@ def test_it_keeps_the_confirmation_that_a_series_shows_no_burned_in_text(alice, 
     case = make_case(alice, images=0, modality="US")
     data = ultrasound()
     study = case.studies.get()
-    staging = stage([Member("us.dcm", lambda: BytesIO(data), len(data))], deid_context(case),
-                    IngestLimits.from_settings())  # fmt: skip
-    publish(staging, case, study)
+    add_files(case, [Member("us.dcm", lambda: BytesIO(data), len(data))], study=study)
     study.series.get().confirm_no_burned_in_text(alice)
     first = export(tmp_path / "first.zip")
     Case.objects.all().delete()

@@ -20,7 +20,7 @@ from dicom.archive import Member
 from tests import dicom_factory
 from tests.cases.test_academic_leaks import CERTAINTY_LABEL, MARKERS, secret_case  # noqa: F401
 from tests.conftest import client_for, make_case, png_bytes
-from viewer.ingest import IngestLimits, deid_context, publish, stage
+from viewer.uploads import add_files
 
 UNKNOWN_TITLE = "Wrist pain after a fall"
 POINTS = {"a4": (595, 842), "letter": (612, 792)}
@@ -197,8 +197,7 @@ def test_an_unknown_paper_is_not_found(alice):
 
 
 def _add_members(study, members):
-    publish(stage(members, deid_context(study.case), IngestLimits.from_settings()), study.case,
-            study)
+    add_files(study.case, members, study=study)
 
 
 def test_a_dicom_series_prints_its_middle_slice_with_its_size(alice):

@@ -93,7 +93,8 @@ def test_a_structured_report_is_refused_by_name(case, alice):
 
 def test_a_zip_with_a_path_outside_the_upload_is_refused(case, alice):
     archive = make.zipped({"../../etc/evil.dcm": make.ct_series(1)[0]})
-    response = post_case_with_pictures(client_for(alice), case, [SimpleUploadedFile("x.zip", archive)])
+    upload = SimpleUploadedFile("x.zip", archive)
+    response = post_case_with_pictures(client_for(alice), case, [upload])
     assert response.status_code == 200
     assert not Image.objects.filter(study__case=case).exists()
 
@@ -245,7 +246,8 @@ def test_hostile_files_are_refused_by_name_and_leave_nothing_behind(name, case):
 
 
 def test_staging_a_folder_in_two_processes_gives_the_same_series(study_folder, alice, case):
-    from viewer.ingest import IngestLimits, deid_context, publish, stage_folder
+    from viewer.ingest import IngestLimits, deid_context, stage_folder
+    from viewer.publishing import publish
 
     limits = IngestLimits.from_settings()
     staging = stage_folder(study_folder, deid_context(case), limits, jobs=2, chunk=1, skip_bad=True)

@@ -22,8 +22,9 @@ from tests.conftest import (
     streamed,
 )
 from viewer.forms import UploadField
-from viewer.ingest import IngestError, IngestLimits, deid_context, members_of, stage
+from viewer.ingest import IngestError
 from viewer.models import Image
+from viewer.uploads import Upload
 
 EXIF_MARKER = "ZQXEXIF-patient-name"
 COMMENT_MARKER = b"ZQXCOMMENT-accession"
@@ -207,8 +208,7 @@ def test_a_file_name_never_reaches_the_stored_path(case, alice):
 def clean(*files):
     """Stage the files as an upload does: (source name, full rendition extension, full bytes)."""
     files = UploadField().clean(list(files))
-    limits = IngestLimits.from_settings()
-    staging = stage(members_of(files, limits), deid_context(Case()), limits)
+    staging = Upload(Case()).stage(files)
     return [
         (staged.source, staged.names["full"].rsplit(".", 1)[-1], read(staged.names["full"]))
         for staged in staging.pictures

@@ -10,16 +10,9 @@ from django.utils import timezone
 
 from cases.models import Case
 from dicom.archive import ArchiveError, walk_folder
-from viewer.ingest import (
-    IngestLimits,
-    already_in,
-    cleanup_unpublished,
-    deid_context,
-    known_among,
-    publish,
-    stage_folder,
-)
+from viewer.ingest import already_in, known_among
 from viewer.models import Instance
+from viewer.uploads import Upload, UploadReport, cleanup_unpublished
 
 
 class Command(BaseCommand):
@@ -42,21 +35,18 @@ class Command(BaseCommand):
     def handle(self, *args, path, author, case, jobs, **options):
         user = self.get_author(author)
         target = self.get_case(case, user) if case else self.new_case(user)
-        limits = IngestLimits.from_settings()
-        total = self.count(path, limits)
+        upload = Upload(
+            target,
+            jobs=jobs,
+            skip_bad=True,
+            known=self.known_for(target, user),
+            accept_pictures=False,
+        )
+        total = self.count(path, upload.limits)
         with cleanup_unpublished():
-            staging = stage_folder(
-                path,
-                deid_context(target),
-                limits,
-                jobs=max(1, jobs),
-                skip_bad=True,
-                known=self.known_for(target, user),
-                accept_pictures=False,
-                progress=self.progress_bar(total),
-            )
-            added = self.publish(staging, target) if staging.series else 0
-        self.report(target, added, staging.skipped, total)
+            upload.stage(path, progress=self.progress_bar(total))
+            report = self.publish(upload, target)
+        self.report(target, report, total)
 
     def get_author(self, username):
         try:
@@ -90,9 +80,12 @@ class Command(BaseCommand):
         return known_among(Instance.objects.filter(series__study__case__author=user))
 
     @transaction.atomic
-    def publish(self, staging, case):
+    def publish(self, upload, case):
+        """The case is saved only when there is something to put in it."""
+        if upload.empty:
+            return UploadReport(0, list(upload.staging.skipped))
         case.save()
-        return publish(staging, case)
+        return upload.publish()
 
     def progress_bar(self, total):
         stream = sys.stderr
@@ -109,8 +102,8 @@ class Command(BaseCommand):
 
         return show
 
-    def report(self, case, added, skipped, total):
-        imported = total - len(skipped)
+    def report(self, case, report, total):
+        imported, added = total - len(report.skipped), report.added
         if case.pk:
             self.stdout.write(
                 f"Imported {imported} of {total} file(s), {added} image(s), into case {case.pk} "
@@ -118,5 +111,5 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"Nothing imported from {total} file(s); no case was created.")
-        for name, reason in skipped:
+        for name, reason in report.skipped:
             self.stdout.write(f"  skipped {name}: {reason}")

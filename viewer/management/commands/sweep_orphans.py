@@ -6,7 +6,7 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from viewer.ingest import referenced_names
+from viewer.staging import referenced_names
 
 FOLDERS = ("images", "dicom")
 

@@ -1,0 +1,144 @@
+"""What an upload staged: the files it wrote to storage and the metadata its rows will need.
+
+A Staging is filled by viewer.ingest.stage() and emptied into rows by viewer.publishing.publish().
+Files whose rows never came (a refused form, a rollback) are deleted when the cleanup_unpublished()
+around the request or command ends, or by `manage.py sweep_orphans` after a crash.
+"""
+
+import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db.models import Q
+
+from viewer.models import Image, Instance
+
+
+@dataclass
+class StagedImage:
+    names: dict  # rendition kind -> storage name
+    width: int
+    height: int
+    frame: int = 0
+    meta: dict = field(default_factory=dict)
+    source: str = ""  # the uploaded file's name, for messages
+
+
+@dataclass
+class StagedInstance:
+    file_name: str
+    sop_uid: str
+    sop_class: str
+    transfer_syntax: str
+    fingerprint: str
+    images: list
+
+
+@dataclass
+class StagedSeries:
+    uid: str
+    study_uid: str
+    modality: str
+    rows: int
+    columns: int
+    photometric: str
+    signed: bool
+    pixel_spacing: list | None
+    slice_thickness: float | None
+    windows: list
+    burned_in: bool = False
+    instances: list = field(default_factory=list)
+
+
+@dataclass
+class Staging:
+    """What one upload wrote to storage, waiting for publish()."""
+
+    pictures: list = field(default_factory=list)
+    series: dict = field(default_factory=dict)  # de-identified SeriesInstanceUID -> StagedSeries
+    skipped: list = field(default_factory=list)  # (file name, reason)
+    written: list = field(default_factory=list)
+    seen: set = field(default_factory=set)  # fingerprints staged in this upload
+    orphan_series_uid: str = field(default_factory=lambda: f"2.25.{uuid.uuid4().int}")
+
+    @property
+    def image_count(self):
+        frames = sum(len(i.images) for s in self.series.values() for i in s.instances)
+        return len(self.pictures) + frames
+
+    def write(self, name, content):
+        stored = default_storage.save(name, ContentFile(content))
+        self.written.append(stored)
+        return stored
+
+    def absorb(self, other):
+        """Take in what another staging of the same upload (a worker's share) wrote."""
+        self.pictures += other.pictures
+        for uid, series in other.series.items():
+            mine = self.series.setdefault(uid, series)
+            if mine is not series:
+                mine.instances += series.instances
+                mine.burned_in = mine.burned_in or series.burned_in
+        self.skipped += other.skipped
+        self.written += other.written
+        self.seen |= other.seen
+
+    def discard(self):
+        """Delete every file this upload wrote: before publish(), no row refers to any."""
+        for name in self.written:
+            default_storage.delete(name)
+        self.written = []
+
+    def discard_unreferenced(self):
+        """Delete the files this upload wrote that no row refers to."""
+        referenced = referenced_names(self.written)
+        for name in self.written:
+            if name not in referenced:
+                default_storage.delete(name)
+        self.written = [name for name in self.written if name in referenced]
+
+
+_open_stagings = ContextVar("open_stagings", default=None)
+
+
+@contextmanager
+def cleanup_unpublished():
+    """Around a request or command: files of uploads that did not end up in rows are deleted.
+
+    Inside another cleanup_unpublished() this one adds nothing: the outer one checks the files
+    once its work (and the transaction it may roll back) is over.
+    """
+    if _open_stagings.get() is not None:
+        yield
+        return
+    token = _open_stagings.set([])
+    try:
+        yield
+    finally:
+        for staging in _open_stagings.get():
+            staging.discard_unreferenced()
+        _open_stagings.reset(token)
+
+
+def register(staging):
+    """Put a new staging in the care of the cleanup_unpublished() around it, if any."""
+    open_stagings = _open_stagings.get()
+    if open_stagings is not None:
+        open_stagings.append(staging)
+    return staging
+
+
+def referenced_names(names):
+    found = set()
+    names = list(names)
+    for start in range(0, len(names), 500):
+        chunk = names[start : start + 500]
+        images = Image.objects.filter(
+            Q(full__in=chunk) | Q(display__in=chunk) | Q(thumbnail__in=chunk) | Q(pixels__in=chunk)
+        ).values_list("full", "display", "thumbnail", "pixels")
+        found.update(name for row in images for name in row)
+        found.update(Instance.objects.filter(file__in=chunk).values_list("file", flat=True))
+    return found
