@@ -3,7 +3,7 @@ save of a case or an image shows in them at once."""
 
 from django.contrib.auth import get_user_model
 
-from cases.caching import content_version, fetch, new_content_version
+from cases.caching import content_version, fetch
 from cases.models import Case
 
 
@@ -23,10 +23,3 @@ def count_published():
         .distinct()
         .count(),
     }
-
-
-def forget():
-    """The old name of cases.caching.new_content_version(), kept only until the upload pipeline
-    (viewer/ingest.py, _after_publish) calls cases.derived.refresh(case, cover=True): delete it
-    then."""
-    new_content_version()

@@ -2,6 +2,8 @@
 
 from django.db.models import Max
 
+from cases import derived
+from cases.models import Modality, Study
 from viewer.models import Image, Instance, Series
 
 
@@ -11,14 +13,12 @@ def publish(staging, case, study=None):
     Pictures go to `study`; DICOM series go to `study` when given, else to the case's study with
     the same StudyInstanceUID (made when new). Returns the number of images added.
     """
-    from cases.models import Modality, Study
-
     if staging.pictures:
         _publish_pictures(staging.pictures, study)
     for staged in staging.series.values():
-        target = study or _study_for(case, staged, Study, Modality)
+        target = study or _study_for(case, staged)
         _publish_series(target, staged)
-    _after_publish(case)
+    derived.refresh(case, cover=True)
     return staging.image_count
 
 
@@ -35,7 +35,7 @@ def _publish_pictures(pictures, study):
     )
 
 
-def _study_for(case, staged, Study, Modality):
+def _study_for(case, staged):
     existing = Study.objects.filter(case=case, uid=staged.study_uid).first()
     if existing:
         return existing
@@ -124,10 +124,3 @@ def order_series(series):
 def _next_position(related):
     last = related.aggregate(Max("position"))["position__max"]
     return 0 if last is None else last + 1
-
-
-def _after_publish(case):
-    from cases.statistics import forget
-
-    case.ensure_cover()
-    forget()
