@@ -1,5 +1,5 @@
 """Case bundles: export_cases writes cases and their images to a .zip, import_cases reads it back
-through the upload pipeline, all or nothing (cases/bundle.py, docs/bundle.md)."""
+through the upload pipeline, all or nothing (cases/bundle/, docs/bundle.md)."""
 
 import json
 import zipfile
