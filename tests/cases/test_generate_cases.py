@@ -14,7 +14,7 @@ from cases.ages import age_in_days
 from cases.management.commands.generate_cases import USERNAME_PREFIX, Command
 from cases.models import Anatomy, Case, DiagnosticCategory, Modality, Reference
 from cases.statistics import repository_statistics
-from tests.conftest import text_of
+from tests.pages import text_of
 from viewer.models import Image
 
 

@@ -18,8 +18,7 @@ from cases.handouts import PRINT_LONG_SIDE, HandoutImages
 from cases.models import Case, Study
 from dicom.archive import Member
 from tests import dicom_factory
-from tests.cases.test_academic_leaks import CERTAINTY_LABEL, MARKERS, secret_case  # noqa: F401
-from tests.conftest import client_for, make_case, png_bytes
+from tests.factories import CERTAINTY_LABEL, MARKERS, client_for, make_case, png_bytes
 from viewer.ingest import IngestLimits, deid_context, publish, stage
 
 UNKNOWN_TITLE = "Wrist pain after a fall"

@@ -6,7 +6,8 @@ from django.test import Client
 from django.urls import reverse
 
 from cases.models import Case
-from tests.conftest import assert_friendly_error_page, make_case
+from tests.factories import make_case
+from tests.pages import assert_friendly_error_page
 
 DRAWS = 30
 

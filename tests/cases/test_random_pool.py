@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from cases import results
 from cases.models import Case
-from tests.conftest import make_case
+from tests.factories import make_case
 
 SECRET_TITLE = "Quokka bite of the thumb"  # standard shows the title, academic never
 

@@ -12,7 +12,8 @@ from django.core.management.utils import get_random_secret_key
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from tests.conftest import assert_friendly_error_page, client_for, make_case
+from tests.factories import client_for, make_case
+from tests.pages import assert_friendly_error_page
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 SETTING_VARIABLES = (

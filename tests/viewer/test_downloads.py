@@ -17,9 +17,9 @@ from django.urls import reverse
 from pydicom.data import get_testdata_file
 
 from cases.models import Case
-from tests.cases.test_academic_leaks import CERTAINTY_LABEL, MARKERS, marker_case
-from tests.conftest import add_dicom, client_for, make_case, streamed
 from tests.dicom_factory import ct_series, to_bytes
+from tests.factories import CERTAINTY_LABEL, MARKERS, add_dicom, client_for, make_case, marker_case
+from tests.pages import streamed
 from viewer import downloads
 from viewer.models import Image, Instance, Series
 

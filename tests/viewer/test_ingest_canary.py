@@ -14,9 +14,8 @@ from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 
 from cases.models import Case
-from tests.cases.test_admin_roles import change_url, study_url
-from tests.conftest import client_for, make_case
-from tests.viewer.test_uploads import post_case_with_pictures
+from tests.factories import client_for, make_case
+from tests.pages import change_url, post_case_with_pictures, study_url
 from viewer.models import Image, Instance
 
 
