@@ -1,4 +1,5 @@
-"""Production settings with what a test run needs: a fixed key, plain http, files in a temp folder."""
+"""Production settings with what a test run needs: a fixed key, plain http, files in a temporary
+folder."""
 
 import os
 import tempfile
@@ -9,6 +10,8 @@ os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="teaching-cases-medi
 
 from repository.settings import *  # noqa: E402,F403
 
-STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+STORAGES["staticfiles"] = {  # noqa: F405 (from the star import)
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
 WHITENOISE_AUTOREFRESH = True  # no collectstatic in tests

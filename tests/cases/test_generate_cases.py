@@ -45,11 +45,13 @@ def test_it_creates_published_cases_with_everything_a_case_page_shows(generated)
             assert len(study.series.all()) == 1
             assert len(study.images.all()) == 2
             assert {image.series_id for image in study.images.all()} == {study.series.get().pk}
-        assert case.cover_image == Image.objects.filter(study=studies[0]).order_by("position").first()
+        first = Image.objects.filter(study=studies[0]).order_by("position").first()
+        assert case.cover_image == first
 
 
 def test_its_cases_use_only_seeded_vocabularies(generated):
-    assert set(generated.values_list("anatomy", flat=True)) <= set(Anatomy.objects.values_list("pk", flat=True))
+    anatomies = set(Anatomy.objects.values_list("pk", flat=True))
+    assert set(generated.values_list("anatomy", flat=True)) <= anatomies
     assert set(generated.values_list("category", flat=True)) <= set(
         DiagnosticCategory.objects.values_list("pk", flat=True)
     )
@@ -95,7 +97,8 @@ def test_browse_and_case_pages_show_them(generated):
         response = client.get(case.get_absolute_url())
         assert response.status_code == 200
         assert case.title in text_of(response)
-        thumbnail = client.get(reverse("viewer:image_file", args=[case.cover_image_id, "thumbnail"]))
+        url = reverse("viewer:image_file", args=[case.cover_image_id, "thumbnail"])
+        thumbnail = client.get(url)
         assert thumbnail.status_code == 200
         b"".join(thumbnail.streaming_content)
 

@@ -177,7 +177,10 @@ def test_good_values_start(tmp_path):
 
 
 def cache_with(**env):
-    code = "import repository.settings as s; c = s.CACHES['default']; print(c['BACKEND'], c['KEY_PREFIX'])"
+    code = (
+        "import repository.settings as s; c = s.CACHES['default']; "
+        "print(c['BACKEND'], c['KEY_PREFIX'])"
+    )
     result = run_python("-c", code, DEBUG="true", **env)
     assert result.returncode == 0, result.stderr
     return result.stdout.split()

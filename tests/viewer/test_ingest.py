@@ -98,7 +98,8 @@ def test_a_structured_report_is_refused_by_name(case, alice):
 
 def test_a_zip_with_a_path_outside_the_upload_is_refused(case, alice):
     archive = make.zipped({"../../etc/evil.dcm": make.ct_series(1)[0]})
-    response = post_case_with_pictures(client_for(alice), case, [SimpleUploadedFile("x.zip", archive)])
+    files = [SimpleUploadedFile("x.zip", archive)]
+    response = post_case_with_pictures(client_for(alice), case, files)
     assert response.status_code == 200
     assert not Image.objects.filter(study__case=case).exists()
 
