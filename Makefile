@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test system-deps browser-deps clean
+.PHONY: run test lint install install-test system-deps browser-deps clean
 
 # PDF handouts (WeasyPrint) need Debian's pango; installed here when missing and we are root.
 PANGO_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
@@ -56,6 +56,10 @@ run: install
 # Runs the whole suite; set DATABASE_URL=postgres://... to run it on PostgreSQL.
 test: install-test
 	$(PY) -m pytest
+
+# ruff: lint and import order (pyproject.toml); .ci/run runs it before the tests.
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache
