@@ -25,9 +25,10 @@ from tests.repository.checkout import (
 def run_python(*args, **env):
     """Python in a clean environment: only the variables given, none inherited from this run, and
     no .env file unless ENV_FILE is given."""
+    clean = clean_environment(**{"ENV_FILE": os.devnull, **env})
     return subprocess.run(
-        [sys.executable, *args], cwd=PROJECT, env=clean_environment(ENV_FILE=os.devnull, **env),
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, *args], cwd=PROJECT, env=clean, capture_output=True, text=True,
+        timeout=120,
     )
 
 
