@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test system-deps browser-deps clean
+.PHONY: run test lint install install-test system-deps browser-deps clean
 
 # PDF handouts (WeasyPrint) need Debian's pango; installed here when missing and we are root.
 PANGO_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
@@ -46,16 +46,29 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 install: system-deps $(VENV)/.installed-demo
 install-test: system-deps browser-deps $(VENV)/.installed-test
 
-# Installs, migrates the SQLite database, seeds the demo cases and accounts, and serves.
-run: install
-	DEBUG=true $(PY) manage.py migrate --noinput
-	DEBUG=true $(PY) manage.py seed_demo
+# The development settings every manage.py command reads (DEBUG on, a secret key of this
+# checkout's own), written once and git-ignored; variables set in the environment win over it.
+# ENV_FILE names another file, for settings and here alike.
+ENV_FILE ?= .env
+$(ENV_FILE):
+	$(PY) -m repository.env $@
+
+# Installs, writes .env, migrates the SQLite database, seeds the demo cases and accounts, and
+# serves: with the README's own commands, which then work as typed.
+run: install $(ENV_FILE)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops)"
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Runs the whole suite; set DATABASE_URL=postgres://... to run it on PostgreSQL.
 test: install-test
 	$(PY) -m pytest
 
+# ruff: lint and import order (pyproject.toml); .ci/run runs it before the tests.
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+
+# .env stays: it holds the key that signs this checkout's sessions and maps its DICOM UIDs.
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache

@@ -1,6 +1,13 @@
-"""Read settings from the environment, failing at start with the variable's name on a bad value."""
+"""Read settings from the environment, failing at start with the variable's name on a bad value.
+
+A development checkout also has a .env file, written by `make run` (`python -m repository.env
+.env`), which load_env_file() reads into the environment for the variables the environment does
+not set. Run as a script, this module imports nothing but the standard library and Django.
+"""
 
 import os
+import secrets
+import sys
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -53,3 +60,47 @@ def env_list(name, default=()):
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# --- the development checkout's .env -----------------------------------------------------------
+
+DEVELOPMENT_ENV = """\
+# Settings of this development checkout, written by `make run` (repository/env.py); git-ignored.
+# Every manage.py command reads them; a variable set in the environment wins over its line here.
+# Never copy this file to a production server.
+DEBUG=true
+SECRET_KEY={secret_key}
+"""
+
+
+def load_env_file(default_path):
+    """Put the NAME=value lines of the .env file into os.environ, for names not already there.
+    The file is ENV_FILE when that is set (it must then exist), else default_path if it exists."""
+    path = os.environ.get("ENV_FILE") or default_path
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except FileNotFoundError:
+        if os.environ.get("ENV_FILE"):
+            raise ImproperlyConfigured(f"ENV_FILE: there is no file {path!r}") from None
+        return
+    for number, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, equals, value = line.partition("=")
+        if not equals or not name.strip().isidentifier():
+            raise ImproperlyConfigured(f"{path}, line {number}: expected NAME=value")
+        os.environ.setdefault(name.strip(), value.strip().strip("\"'"))
+
+
+def write_development_env(path):
+    """A .env for a development checkout: DEBUG on and a secret key of its own."""
+    with open(path, "x", encoding="utf-8") as f:  # never overwrites a key already in use
+        f.write(DEVELOPMENT_ENV.format(secret_key=secrets.token_urlsafe(50)))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: python -m repository.env PATH  (writes a development .env at PATH)")
+    write_development_env(sys.argv[1])

@@ -2,6 +2,8 @@
 
 Every variable is listed in README.md. Local defaults are safe: SQLite in the project folder,
 DEBUG off, and a development secret key that is refused when DEBUG is off.
+A development checkout's .env (written by `make run`, read by repository/env.py) fills in what
+the environment does not set.
 """
 
 import hashlib
@@ -12,9 +14,12 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from repository.env import env_bool, env_int, env_list, env_str
+from repository.env import env_bool, env_int, env_list, env_str, load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# A development checkout's .env (written by `make run`); the environment wins over it.
+load_env_file(BASE_DIR / ".env")
 
 DEBUG = env_bool("DEBUG", False)
 

@@ -1,4 +1,5 @@
-"""Production settings with what a test run needs: a fixed key, plain http, files in a temp folder."""
+"""Production settings with what a test run needs: a fixed key, plain http, files in a temporary
+folder."""
 
 import os
 import tempfile
@@ -6,9 +7,13 @@ import tempfile
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-the-check-0123")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="teaching-cases-media-"))
+# Never the checkout's own .env (make run writes DEBUG=true there): tests run production settings.
+os.environ["ENV_FILE"] = os.devnull
 
 from repository.settings import *  # noqa: E402,F403
 
-STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+STORAGES["staticfiles"] = {  # noqa: F405 (from the star import)
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
 WHITENOISE_AUTOREFRESH = True  # no collectstatic in tests

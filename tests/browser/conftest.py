@@ -8,33 +8,21 @@ what it needs again (the phantom's files are staged once per run).
 
 import importlib
 import os
-import re
-from io import BytesIO
 
 import pytest
 from django.apps import apps as django_apps
 from playwright.sync_api import sync_playwright
 
 from cases.models import Case
-from dicom.archive import Member
 from tests.browser import phantom
-from tests.browser.viewer_page import Viewer
-from tests.conftest import make_case
+from tests.browser.page_watch import TIMEOUT_MS, ConsoleErrors, Traffic
+from tests.browser.phantom_case import MARKERS, build_phantom_case, member
+from tests.browser.viewer_page import Viewer, tile_of
 from viewer.models import Series
 from viewer.uploads import Upload
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's (make browser-deps): Playwright cannot fetch its own here
 VIEWPORT = {"width": 1280, "height": 800}
-TIMEOUT_MS = 5000
-
-MARKERS = {
-    "title": "ZQXMARKER-title-201",
-    "diagnosis": "ZQXMARKER-diagnosis-202",
-    "findings": "ZQXMARKER-findings-203",
-    "discussion": "ZQXMARKER-discussion-204",
-    "caption": "ZQXMARKER-caption-205",
-    "series description": "ZQXMARKER-series-206",
-}
 
 
 @pytest.fixture(scope="package")
@@ -59,52 +47,9 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-class ConsoleErrors:
-    """Console errors and uncaught exceptions of a page; any the test did not expect fail it."""
-
-    def __init__(self):
-        self.seen, self.expected = [], []
-
-    def expect(self, pattern):
-        """A message the test provokes on purpose (a 500 it routed, say)."""
-        self.expected.append(re.compile(pattern))
-
-    def on_console(self, message):
-        if message.type == "error":
-            self.seen.append(f"console error: {message.text} ({message.location.get('url')})")
-
-    def on_page_error(self, error):
-        self.seen.append(f"page error: {error}")
-
-    def unexpected(self):
-        return [m for m in self.seen if not any(p.search(m) for p in self.expected)]
-
-
 @pytest.fixture
 def console_errors():
     return ConsoleErrors()
-
-
-class Traffic:
-    """The page's requests still in flight (the viewer goes on loading slices after a test's
-    last check)."""
-
-    def __init__(self, context):
-        self.pending = set()
-        context.on("request", lambda request: self.pending.add(request))
-        context.on("requestfinished", lambda request: self.pending.discard(request))
-        context.on("requestfailed", lambda request: self.pending.discard(request))
-
-    def settle(self, page, timeout_ms=TIMEOUT_MS):
-        """Wait until no request has been in flight for two polls. The database is emptied
-        after the test, and SQLite's shared in-memory database refuses that while the server
-        still reads a table for one of them."""
-        quiet = 0
-        for _ in range(timeout_ms // 25):
-            quiet = quiet + 1 if not self.pending else 0
-            if quiet == 2:
-                return
-            page.wait_for_timeout(25)  # Playwright delivers the events while it waits
 
 
 @pytest.fixture
@@ -128,10 +73,6 @@ def page(browser, live_server, console_errors):
     unexpected = console_errors.unexpected()
     if unexpected:
         pytest.fail("the page logged errors:\n" + "\n".join(unexpected), pytrace=False)
-
-
-def member(name, data):
-    return Member(name, lambda: BytesIO(data), len(data))
 
 
 @pytest.fixture(scope="session")
@@ -161,30 +102,6 @@ def phantom_case(vocabularies, alice, phantom_uploads):
     return build_phantom_case(alice, phantom_uploads)
 
 
-def build_phantom_case(author, uploads):
-    """A published case: one CT study holding the phantom series, then a colour photograph, with
-    a marker in every field the academic workflow hides."""
-    case = make_case(
-        author,
-        images=0,
-        modality="CT",
-        anatomy="neuro",
-        category="trauma",
-        status=Case.Status.PUBLISHED,
-        title=MARKERS["title"],
-        unknown_title="Headache after a fall",
-        diagnosis=MARKERS["diagnosis"],
-        findings=MARKERS["findings"],
-        discussion=MARKERS["discussion"],
-    )
-    study = case.studies.get()
-    for upload in uploads:
-        upload.publish(study, case=case)
-    study.images.update(caption=MARKERS["caption"])
-    case.refresh_from_db()
-    return case
-
-
 @pytest.fixture
 def ct_series(phantom_case):
     return Series.objects.get(study__case=phantom_case, modality="CT")
@@ -193,10 +110,6 @@ def ct_series(phantom_case):
 @pytest.fixture
 def photo_series(phantom_case):
     return Series.objects.get(study__case=phantom_case, uid="")
-
-
-def tile_of(page, series):
-    return page.locator(f'a.case-image[data-series="{series.pk}"]')
 
 
 @pytest.fixture

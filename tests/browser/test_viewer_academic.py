@@ -5,8 +5,8 @@ standard workflow must show the answer's markers, so the test can fail."""
 
 import pytest
 
-from tests.browser.conftest import MARKERS, tile_of
-from tests.browser.viewer_page import Viewer
+from tests.browser.phantom_case import MARKERS
+from tests.browser.viewer_page import Viewer, tile_of
 
 pytestmark = pytest.mark.browser
 

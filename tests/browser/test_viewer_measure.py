@@ -4,8 +4,7 @@ slice, deleting one, and pixels with a warning where the image has no spacing.""
 import pytest
 
 from tests.browser import phantom
-from tests.browser.conftest import tile_of
-from tests.browser.viewer_page import Viewer
+from tests.browser.viewer_page import Viewer, tile_of
 
 pytestmark = pytest.mark.browser
 

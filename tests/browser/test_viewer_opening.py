@@ -5,8 +5,7 @@ case."""
 import pytest
 
 from tests.browser import phantom
-from tests.browser.conftest import tile_of
-from tests.browser.viewer_page import Viewer
+from tests.browser.viewer_page import Viewer, tile_of
 
 pytestmark = pytest.mark.browser
 

@@ -8,8 +8,7 @@ import pytest
 from django.urls import reverse
 
 from tests.browser import phantom
-from tests.browser.conftest import tile_of
-from tests.browser.viewer_page import Viewer
+from tests.browser.viewer_page import Viewer, tile_of
 
 pytestmark = pytest.mark.browser
 

@@ -39,7 +39,7 @@ def test_a_right_button_drag_changes_the_window_readout_and_the_pixels(viewer):
     viewer.wait_for_render(drawn)
     assert viewer.readout("wl") != "W 400 L 40"
     after = [viewer.grey(*point) for point in RAMP_POINTS]
-    assert max(abs(a - b) for a, b in zip(after, before)) > 10, (before, after)
+    assert max(abs(a - b) for a, b in zip(after, before, strict=True)) > 10, (before, after)
 
 
 def test_the_window_drawn_is_the_window_shown(viewer):
@@ -93,7 +93,7 @@ def test_invert_inverts_the_pixels(viewer):
     viewer.press("i")
     viewer.wait_for_render(drawn)
     after = [viewer.grey(*point) for point in points]
-    for point, was, now in zip(points, before, after):
+    for point, was, now in zip(points, before, after, strict=True):
         assert now == pytest.approx(255 - was, abs=2), f"image pixel {point}: {was} -> {now}"
     drawn = viewer.rendered
     viewer.action("invert").click()

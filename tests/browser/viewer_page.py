@@ -204,3 +204,7 @@ class Viewer:
             if text.lower() == name.lower() or text.lower().startswith(name.lower() + " "):
                 return labels[position], position
         raise AssertionError(f"no preset named {name!r} in {self.presets()}")
+
+
+def tile_of(page, series):
+    return page.locator(f'a.case-image[data-series="{series.pk}"]')

@@ -11,87 +11,10 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from cases.models import Case, DiagnosticCategory, Differential, Reference
+from cases.models import Case
 from cases.workflows import HIDDEN_IN_ACADEMIC
-from tests.conftest import client_for, csrf_token_in, make_case, streamed
-
-MARKERS = {
-    "title": "ZQXMARKER-title-101",
-    "category": "ZQXMARKER-category-102",
-    "diagnosis": "ZQXMARKER-diagnosis-103",
-    "differential": "ZQXMARKER-differential-104",
-    "findings": "ZQXMARKER-findings-105",
-    "discussion": "ZQXMARKER-discussion-106",
-    "citation": "ZQXMARKER-citation-107",
-    "doi": "10.9999/ZQXMARKER-doi-108",
-    "url": "https://example.org/ZQXMARKER-url-109",
-    "pmid": "918273645",
-    "tag": "ZQXMARKER-tag-110",
-    "caption": "ZQXMARKER-caption-111",
-}
-# Certainty is a choice, so its label stands in for a marker.
-CERTAINTY_LABEL = "Pathology-proven"
-
-
-def everything_sent(response):
-    """Body, headers and cookies of a response, lower-cased (slugs lower-case the markers)."""
-    if response.streaming:
-        parts = [streamed(response).decode("latin-1")]
-    else:
-        parts = [response.content.decode(errors="replace")]
-    parts += [f"{name}: {value}" for name, value in response.items()]
-    parts.append(response.cookies.output())
-    return "\n".join(parts).lower()
-
-
-def leaked(response):
-    sent = everything_sent(response)
-    found = [name for name, marker in MARKERS.items() if marker.lower() in sent]
-    if CERTAINTY_LABEL.lower() in sent:
-        found.append("certainty")
-    return found
-
-
-def marker_case(author, **fields):
-    """A case with a marker string in every field the academic workflow hides (category, title,
-    diagnosis, discussion, findings, certainty, tags, captions, differential, reference). Other
-    tests add studies or series to it and check what they send."""
-    category = DiagnosticCategory.objects.create(
-        name=MARKERS["category"], slug=MARKERS["category"].lower()
-    )
-    values = dict(
-        images=2,
-        category=category,
-        title=MARKERS["title"],
-        unknown_title="Wrist pain after a fall",
-        diagnosis=MARKERS["diagnosis"],
-        discussion=MARKERS["discussion"],
-        certainty=Case.Certainty.PATHOLOGY,
-        findings=MARKERS["findings"],
-        tags=[MARKERS["tag"]],
-        captions=[MARKERS["caption"], MARKERS["caption"]],
-    )
-    case = make_case(author, **(values | fields))
-    Differential.objects.create(case=case, diagnosis=MARKERS["differential"])
-    Reference.objects.create(
-        case=case,
-        citation=MARKERS["citation"],
-        doi=MARKERS["doi"],
-        url=MARKERS["url"],
-        pmid=int(MARKERS["pmid"]),
-    )
-    return case
-
-
-@pytest.fixture
-def secret_case(alice):
-    return marker_case(
-        alice,
-        discussion=f"First paragraph.\n\n{MARKERS['discussion']}",
-        difficulty=Case.Difficulty.RESIDENT,
-        age_value=40,
-    )
-
+from tests.factories import MARKERS, client_for
+from tests.pages import csrf_token_in, leaked
 
 ACADEMIC_FILTERS = [
     {},

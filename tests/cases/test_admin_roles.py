@@ -3,47 +3,10 @@ any case and publish, readers (attendings, residents) never get in."""
 
 import pytest
 from django.urls import reverse
-from taggit.utils import edit_string_for_tags
 
 from cases.models import Case, Study
-from tests.conftest import client_for, make_case
-
-
-def change_url(case):
-    return reverse("admin:cases_case_change", args=[case.pk])
-
-
-def study_url(study):
-    return reverse("admin:cases_study_change", args=[study.pk])
-
-
-def form_data(response):
-    """What the admin change/add form would post back unchanged: fields and inline formsets."""
-    data = {}
-    for name, value in _values(response.context["adminform"].form):
-        data[name] = value
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        for name, value in _values(formset.management_form):
-            data[name] = value
-        for form in formset.forms:
-            for name, value in _values(form):
-                data[name] = value
-    return data
-
-
-def _values(form):
-    for bound in form:
-        value = bound.value()
-        if bound.name == "tags" and isinstance(value, list):
-            value = edit_string_for_tags(value)
-        if value is None or bound.name == "pictures":
-            continue
-        if isinstance(value, bool):
-            if value:
-                yield bound.html_name, "on"
-            continue
-        yield bound.html_name, value
+from tests.factories import client_for, make_case
+from tests.pages import change_url, form_data, study_url
 
 
 def admin_post(client, url, **changes):

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case
-from tests.conftest import html_of, make_case
+from tests.factories import make_case
+from tests.pages import html_of
 
 
 def browse(workflow="standard", client=None, **filters):

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from cases import caching
 from cases.models import Case
-from tests.conftest import client_for, make_case
+from tests.factories import client_for, make_case
 
 MARKER = "quokkadiagnosis"  # a word only the standard workflow may search
 

@@ -13,8 +13,8 @@ from django.core.management import CommandError, call_command
 from cases.bundle import SCHEMA_PATH
 from cases.models import Case, Differential, Modality, Reference, Study
 from dicom.archive import Member
-from tests.conftest import make_case
 from tests.dicom_factory import ct_series, ultrasound
+from tests.factories import make_case
 from viewer.models import Image, Instance, Series
 from viewer.uploads import add_files
 

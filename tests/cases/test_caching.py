@@ -2,8 +2,10 @@
 process's own memory, a value computed once is shared, and readers missing the same key at once
 compute it once."""
 
+import os
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache, caches
@@ -29,14 +31,18 @@ def two_tiers():
 
 
 class Computation:
-    """compute() for fetch(), counting its calls; slow, to let other readers pile up."""
+    """compute() for fetch(), counting its calls; slow, to let other readers pile up, or waiting
+    at `meet` (a threading.Barrier) for the computations of other readers."""
 
-    def __init__(self, value="page", seconds=0.0, keep=True):
+    def __init__(self, value="page", seconds=0.0, keep=True, meet=None):
         self.value, self.seconds, self.keep, self.calls = value, seconds, keep, 0
+        self.meet = meet
 
     def __call__(self):
         self.calls += 1
         time.sleep(self.seconds)
+        if self.meet:
+            self.meet.wait()
         return self.value, self.keep
 
 
@@ -83,26 +89,44 @@ def test_readers_missing_one_key_at_once_compute_it_once(two_tiers):
     assert compute.calls == 1
 
 
-def test_readers_missing_different_keys_do_not_wait_for_each_other(two_tiers):
-    computations = [Computation(seconds=0.3) for _ in range(3)]
+def test_readers_missing_different_keys_do_not_wait_for_each_other(two_tiers, monkeypatch):
+    # No reader polls for another's lock, and the three computations run at once (each waits
+    # for the other two): counts, not times, which a busy machine moves. The barrier's timeout
+    # only ends a run that went wrong.
+    polls = []
+    monkeypatch.setattr(caching, "time", SimpleNamespace(sleep=polls.append))
+    together = threading.Barrier(3, timeout=30)
+    computations = [Computation(meet=together) for _ in range(3)]
     readers = [
         threading.Thread(target=caching.fetch, args=(f"k{n}", compute))
         for n, compute in enumerate(computations)
     ]
-    started = time.monotonic()
     for reader in readers:
         reader.start()
     for reader in readers:
         reader.join()
-    assert time.monotonic() - started < 0.8
+    assert not together.broken
+    assert polls == []
     assert [c.calls for c in computations] == [1, 1, 1]
+    assert [cache.get(f"k{n}") for n in range(3)] == ["page"] * 3
 
 
-def test_a_lock_left_by_a_reader_that_died_expires(two_tiers):
+def test_a_lock_left_by_a_reader_that_died_expires(two_tiers, monkeypatch):
+    # Each poll sleeps at least WAIT_POLL_SECONDS however busy the machine, so a lock taken for
+    # one second is gone within this many polls (a few more for the cache's clock): a count of
+    # polls, not a time, which a busy machine moves.
+    most = 1 / caching.WAIT_POLL_SECONDS + 5
+    polls, sleep = [], time.sleep
+
+    def poll(seconds):
+        polls.append(seconds)
+        assert len(polls) <= most, "still waiting for a lock that has expired"
+        sleep(seconds)
+
+    monkeypatch.setattr(caching, "time", SimpleNamespace(sleep=poll))  # fetch's clock only
     cache.add("k:lock", 1, 1)  # taken by a worker that was killed before it stored the page
-    started = time.monotonic()
     assert caching.fetch("k", Computation()) == ("page", True)
-    assert 0.9 < time.monotonic() - started < 5
+    assert polls, "it did not wait for the lock"
 
 
 def test_a_failed_computation_releases_its_lock(two_tiers):
@@ -133,6 +157,8 @@ def redis_cache():
     try:
         backend.get("ping")
     except Exception:  # redis-py's ConnectionError, without importing redis where it may lack
+        if os.environ.get("TESTS_NEED_REDIS"):  # set by .ci/run, which starts Redis
+            pytest.fail("no Redis on 127.0.0.1:6379")
         pytest.skip("no Redis on 127.0.0.1:6379")
     assert isinstance(backend, DjangoRedisCache)
     yield backend

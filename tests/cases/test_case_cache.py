@@ -8,12 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from cases.models import Case
-from tests.cases.test_academic_leaks import (
-    MARKERS,
-    leaked,
-    secret_case,  # noqa: F401  (a fixture)
-)
-from tests.conftest import client_for, csrf_token_in, make_case
+from tests.factories import MARKERS, client_for, make_case
+from tests.pages import csrf_token_in, leaked
 
 
 def read(case, workflow, client=None, **params):
@@ -97,7 +93,7 @@ def test_an_edited_case_shows_at_once(secret_case):
 
 def test_an_image_added_shows_at_once(secret_case):
     before = read(secret_case, "academic").content.decode().count('class="case-image"')
-    from tests.conftest import add_pictures
+    from tests.factories import add_pictures
 
     add_pictures(secret_case.studies.get(), 1)
     after = read(secret_case, "academic").content.decode().count('class="case-image"')

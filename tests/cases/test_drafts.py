@@ -6,7 +6,8 @@ from django.test import Client
 from django.urls import reverse
 
 from cases.models import Case
-from tests.conftest import client_for, make_case, streamed, text_of
+from tests.factories import client_for, make_case
+from tests.pages import streamed, text_of
 
 DRAFT_TITLE = "Draft-only osteosarcoma"
 

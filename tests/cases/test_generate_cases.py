@@ -14,7 +14,7 @@ from cases.ages import age_in_days
 from cases.models import Anatomy, Case, DiagnosticCategory, Modality, Reference
 from cases.statistics import repository_statistics
 from cases.synthetic.writer import USERNAME_PREFIX, Writer
-from tests.conftest import text_of
+from tests.pages import text_of
 from viewer.models import Image
 
 
@@ -50,9 +50,8 @@ def test_it_creates_published_cases_with_everything_a_case_page_shows(generated)
 
 
 def test_its_cases_use_only_seeded_vocabularies(generated):
-    assert set(generated.values_list("anatomy", flat=True)) <= set(
-        Anatomy.objects.values_list("pk", flat=True)
-    )
+    anatomies = set(Anatomy.objects.values_list("pk", flat=True))
+    assert set(generated.values_list("anatomy", flat=True)) <= anatomies
     assert set(generated.values_list("category", flat=True)) <= set(
         DiagnosticCategory.objects.values_list("pk", flat=True)
     )

@@ -8,7 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from cases.models import Case
-from tests.conftest import h1_count, html_of, make_case, text_of
+from tests.factories import make_case
+from tests.pages import h1_count, html_of, text_of
 
 CHOICE = (
     "A standard workflow allows you to browse the repository with full case detail; the academic "

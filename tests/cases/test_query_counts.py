@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Case, Differential, Reference
-from tests.conftest import make_case
+from tests.factories import make_case
 
 PAGES = {
     "home": lambda case: (reverse("cases:home"), {}),

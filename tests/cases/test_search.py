@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from cases.models import DiagnosticCategory, Differential
 from cases.search import START, STOP, snippet_html
-from tests.conftest import html_of, make_case, text_of
+from tests.factories import make_case
+from tests.pages import html_of, text_of
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="ranking and misspellings need PostgreSQL"

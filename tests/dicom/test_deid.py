@@ -613,8 +613,8 @@ def test_to_bytes_refuses_a_dataset_that_was_not_deidentified():
 
 def test_a_ct_slice_header_is_deidentified_well_within_the_ingest_budget():
     slices = [pydicom.dcmread(get_testdata_file("CT_small.dcm")) for _ in range(50)]
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: the wall clock moves with the machine's load
     for ds in slices:
         deidentify(ds, CASE)
-    per_slice = (time.perf_counter() - started) / len(slices)
-    assert per_slice < 0.025  # about 1 ms measured; a wide margin for busy CI machines
+    per_slice = (time.process_time() - started) / len(slices)
+    assert per_slice < 0.025  # about 1 ms measured (bench/ingest.py times it); a wide margin

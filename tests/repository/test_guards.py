@@ -9,13 +9,8 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from cases import urls as cases_urls
-from tests.conftest import (
-    assert_friendly_error_page,
-    csrf_token_in,
-    h1_count,
-    make_case,
-    streamed,
-)
+from tests.factories import make_case
+from tests.pages import assert_friendly_error_page, csrf_token_in, h1_count, streamed
 from viewer import urls as viewer_urls
 
 

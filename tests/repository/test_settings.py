@@ -2,9 +2,9 @@
 on bad values, and a clean `check --deploy` in production."""
 
 import os
+import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -12,21 +12,20 @@ from django.core.management.utils import get_random_secret_key
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from tests.conftest import assert_friendly_error_page, client_for, make_case
-
-PROJECT = Path(__file__).resolve().parent.parent.parent
-SETTING_VARIABLES = (
-    "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REQUIRE_LOGIN", "CASES_PER_PAGE",
-    "STANDARD_WORKFLOW_GROUPS", "SECURE_SSL_REDIRECT", "MEDIA_ROOT", "DJANGO_SETTINGS_MODULE",
-    "SECRET_KEY_FILE", "MAX_IMAGE_PIXELS", "MAX_UPLOAD_MB", "MAX_FILES_PER_UPLOAD",
-    "SECURE_HSTS_SECONDS", "BEHIND_HTTPS_PROXY", "CACHE_URL", "CACHE_KEY_PREFIX",
+from tests.factories import client_for, make_case
+from tests.pages import assert_friendly_error_page
+from tests.repository.checkout import (
+    PROJECT,
+    clean_environment,
+    env_lines,
+    write_env_as_make_run_does,
 )
 
 
 def run_python(*args, **env):
-    """Python in a clean environment: only the variables given, none inherited from this run."""
-    clean = {k: v for k, v in os.environ.items() if k not in SETTING_VARIABLES}
-    clean.update(env)
+    """Python in a clean environment: only the variables given, none inherited from this run, and
+    no .env file unless ENV_FILE is given."""
+    clean = clean_environment(**{"ENV_FILE": os.devnull, **env})
     return subprocess.run(
         [sys.executable, *args], cwd=PROJECT, env=clean, capture_output=True, text=True,
         timeout=120,
@@ -176,7 +175,10 @@ def test_good_values_start(tmp_path):
 
 
 def cache_with(**env):
-    code = "import repository.settings as s; c = s.CACHES['default']; print(c['BACKEND'], c['KEY_PREFIX'])"
+    code = (
+        "import repository.settings as s; c = s.CACHES['default']; "
+        "print(c['BACKEND'], c['KEY_PREFIX'])"
+    )
     result = run_python("-c", code, DEBUG="true", **env)
     assert result.returncode == 0, result.stderr
     return result.stdout.split()
@@ -198,3 +200,86 @@ def test_the_deploy_check_passes_in_production():
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "no issues" in output, output
+
+
+# --- a development checkout's .env ------------------------------------------------------------
+
+
+def test_make_run_writes_a_development_env_once(tmp_path):
+    env_file = write_env_as_make_run_does(tmp_path / ".env")
+    first = env_lines(env_file)
+    assert first["DEBUG"] == "true"
+    assert len(first["SECRET_KEY"]) >= 50
+    write_env_as_make_run_does(env_file)
+    assert env_lines(env_file) == first  # the key of a checkout in use is kept
+    assert env_lines(write_env_as_make_run_does(tmp_path / "other.env")) != first
+
+
+def test_the_env_file_is_git_ignored():
+    result = subprocess.run(
+        ["git", "check-ignore", "--no-index", ".env"], cwd=PROJECT, capture_output=True, text=True
+    )
+    assert result.stdout.strip() == ".env"
+
+
+def settings_in(checkout, *names, **env):
+    """The settings a copy of the project's settings in `checkout` computes, in a clean
+    environment with no ENV_FILE: it reads checkout/.env if there is one, as a checkout does."""
+    code = "import repository.settings as s; print(" + ", ".join(f"s.{n}" for n in names) + ")"
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=checkout, env=clean_environment(**env),
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+@pytest.fixture
+def checkout(tmp_path):
+    """The settings package alone in a folder of its own, as a fresh clone holds it."""
+    shutil.copytree(PROJECT / "repository", tmp_path / "repository",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    return tmp_path
+
+
+def test_a_production_start_without_a_key_or_an_env_file_refuses(checkout):
+    result = settings_in(checkout, "DEBUG")
+    assert result.returncode != 0
+    assert "SECRET_KEY: must be set when DEBUG is off" in result.stderr
+
+
+def test_after_make_run_the_checkout_starts_in_development_with_its_own_key(checkout):
+    key = env_lines(write_env_as_make_run_does(checkout / ".env"))["SECRET_KEY"]
+    result = settings_in(checkout, "DEBUG", "SECRET_KEY")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", key]
+
+
+def test_the_environment_wins_over_the_env_file(checkout):
+    write_env_as_make_run_does(checkout / ".env")
+    key = get_random_secret_key()
+    result = settings_in(checkout, "DEBUG", "SECRET_KEY", DEBUG="false", SECRET_KEY=key)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", key]
+
+
+def test_env_file_names_another_file(checkout, tmp_path):
+    elsewhere = tmp_path / "elsewhere.env"
+    elsewhere.write_text("DEBUG=true\nCASES_PER_PAGE='12'\n")
+    result = settings_in(checkout, "DEBUG", "CASES_PER_PAGE", ENV_FILE=str(elsewhere))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "12"]
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "ENV_FILE: there is no file"),
+        ("DEBUG=true\nnot a setting\n", "line 2: expected NAME=value"),
+    ],
+)
+def test_a_bad_env_file_stops_the_start(checkout, content, message):
+    env_file = checkout / "named.env"
+    if content is not None:
+        env_file.write_text(content)
+    result = settings_in(checkout, "DEBUG", ENV_FILE=str(env_file))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and message in result.stderr

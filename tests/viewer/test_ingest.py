@@ -13,9 +13,14 @@ from django.core.management.base import CommandError
 
 from cases.models import Case
 from tests import dicom_factory as make
-from tests.cases.test_admin_roles import change_url, form_data, study_url
-from tests.conftest import client_for, make_case
-from tests.viewer.test_uploads import post_case_with_pictures, post_study_with_pictures
+from tests.factories import client_for, make_case
+from tests.pages import (
+    change_url,
+    form_data,
+    post_case_with_pictures,
+    post_study_with_pictures,
+    study_url,
+)
 from viewer.models import Image, Instance, Series
 
 

@@ -14,9 +14,8 @@ from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 
 from cases.models import Case
-from tests.cases.test_admin_roles import change_url, study_url
-from tests.conftest import client_for, make_case
-from tests.viewer.test_uploads import post_case_with_pictures
+from tests.factories import client_for, make_case
+from tests.pages import change_url, post_case_with_pictures, study_url
 from viewer.models import Image, Instance
 
 
@@ -51,7 +50,8 @@ def canary_file():
     deeper.CodeMeaning = mark("DEEP")
     inner.ConceptNameCodeSequence = Sequence([deeper])
     ds.RequestAttributesSequence = Sequence([inner])
-    ds.ReferencedStudySequence = Sequence([_with(Dataset(), ReferencedSOPInstanceUID=ds.StudyInstanceUID)])
+    reference = _with(Dataset(), ReferencedSOPInstanceUID=ds.StudyInstanceUID)
+    ds.ReferencedStudySequence = Sequence([reference])
     ds.add_new(0x00090010, "LO", mark("PRIVCREATOR"))
     ds.add_new(0x00091001, "LO", mark("PRIVATE"))
     ds.add_new(0x60000010, "US", 1)

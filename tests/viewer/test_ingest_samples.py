@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from cases.models import Case
 from dicom.archive import walk_folder
 from dicom.reading import frame_count, read_dataset
-from tests.dicom.test_dicom_samples import REFUSED_WITH_PIXELS, REFUSED_WITHOUT_PIXELS, SAMPLES
+from tests.dicom_samples import REFUSED_WITH_PIXELS, REFUSED_WITHOUT_PIXELS, SAMPLES
 from viewer.ingest import IngestError, IngestLimits, deid_context, stage
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")

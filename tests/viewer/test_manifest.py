@@ -21,9 +21,9 @@ from cases.models import Case, Modality, Study
 from dicom.frames import stored_values
 from dicom.pixelstore import decode
 from dicom.reading import ReadLimits, read_dataset
-from tests.cases.test_academic_leaks import MARKERS, leaked, marker_case
-from tests.conftest import add_dicom, client_for, make_case, streamed
 from tests.dicom_factory import ct_series, to_bytes
+from tests.factories import MARKERS, add_dicom, client_for, make_case, marker_case
+from tests.pages import leaked, streamed
 from viewer import manifest
 from viewer.models import Image, Series
 

@@ -11,8 +11,8 @@ from django.apps import apps
 from django.core.files.base import ContentFile
 
 from dicom import pixelstore
-from tests.conftest import add_dicom, make_case
 from tests.dicom_factory import ct_series
+from tests.factories import add_dicom, make_case
 from viewer.models import Image
 
 migration = importlib.import_module("viewer.migrations.0003_pixels_v2")

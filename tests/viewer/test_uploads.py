@@ -12,14 +12,14 @@ from PIL import Image as PILImage
 from PIL.PngImagePlugin import PngInfo
 
 from cases.models import Case
-from tests.cases.test_admin_roles import change_url, form_data, study_url
-from tests.conftest import (
-    add_pictures,
-    client_for,
-    jpeg_bytes,
-    make_case,
-    png_bytes,
+from tests.factories import add_pictures, client_for, jpeg_bytes, make_case, png_bytes
+from tests.pages import (
+    change_url,
+    form_data,
+    post_case_with_pictures,
+    post_study_with_pictures,
     streamed,
+    study_url,
 )
 from viewer.forms import UploadField
 from viewer.ingest import IngestError
@@ -58,12 +58,6 @@ def stored_bytes(image):
 @pytest.fixture
 def case(alice):
     return make_case(alice, status=Case.Status.DRAFT, images=1)
-
-
-def post_case_with_pictures(client, case, files):
-    data = form_data(client.get(change_url(case)))
-    data["studies-0-pictures"] = files
-    return client.post(change_url(case), data)
 
 
 # --- through the case form --------------------------------------------------------------------
@@ -113,12 +107,6 @@ def test_another_contributor_cannot_upload_to_a_case(case, alice, bob):
 
 
 # --- through the study page -------------------------------------------------------------------
-
-
-def post_study_with_pictures(client, study, files):
-    data = form_data(client.get(study_url(study)))
-    data["pictures"] = files
-    return client.post(study_url(study), data)
 
 
 def test_the_study_page_appends_pictures_after_the_existing_ones(case, alice):
