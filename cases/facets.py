@@ -84,7 +84,7 @@ def _one_pass(cases, names):
             counts[name][row[2 * grouped[0]]] = n
         elif "age" in names:  # the grand total row: the age groups' filtered counts
             ages = row[2 * len(columns) + 1:]
-            counts["age"] = {key: count for (key, *_), count in zip(AGE_GROUPS, ages)}
+            counts["age"] = {key: count for (key, *_), count in zip(AGE_GROUPS, ages, strict=True)}
     return counts
 
 

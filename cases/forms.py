@@ -17,7 +17,12 @@ SORTS = {
     "oldest": ("published_at", "id"),
 }
 # Empty: by relevance when searching on PostgreSQL (cases/search.py), else newest first.
-SORT_CHOICES = [("", "Best match, else newest"), ("newest", "Newest"), ("updated", "Recently updated"), ("oldest", "Oldest")]
+SORT_CHOICES = [
+    ("", "Best match, else newest"),
+    ("newest", "Newest"),
+    ("updated", "Recently updated"),
+    ("oldest", "Oldest"),
+]
 STANDARD_ONLY = ("category", "tag")  # filters on fields the academic workflow hides
 
 

@@ -21,8 +21,12 @@ def _codenames(models, actions=("add", "change", "delete", "view")):
 
 PERMISSIONS = {
     # Contributors edit their own cases only (enforced in cases.admin), and cannot publish.
-    CONTRIBUTORS: _codenames(CASE_CONTENT) + _codenames(VOCABULARIES, ["view"]) + ["add_tag", "view_tag"],
-    EDITORS: _codenames(CASE_CONTENT) + _codenames(VOCABULARIES) + _codenames(["tag"]) + ["publish_case"],
+    CONTRIBUTORS: (
+        _codenames(CASE_CONTENT) + _codenames(VOCABULARIES, ["view"]) + ["add_tag", "view_tag"]
+    ),
+    EDITORS: (
+        _codenames(CASE_CONTENT) + _codenames(VOCABULARIES) + _codenames(["tag"]) + ["publish_case"]
+    ),
     ATTENDINGS: [],
     RESIDENTS: [],
 }

@@ -71,7 +71,8 @@ def presets(series):
     if series.modality == "CT":
         return [_preset(name, center, width) for name, center, width in CT_PRESETS]
     names = ["Default"] + [f"Default {n}" for n in range(2, len(series.windows) + 1)]
-    return [_preset(name, center, width) for name, (center, width) in zip(names, series.windows)]
+    pairs = zip(names, series.windows, strict=True)
+    return [_preset(name, center, width) for name, (center, width) in pairs]
 
 
 def _preset(name, center, width):

@@ -34,7 +34,9 @@ class Series(models.Model):
     description = models.CharField(
         max_length=200,
         blank=True,
-        help_text="e.g. “Axial T2”. Shown in both workflows: describe the sequence, not the answer.",
+        help_text=(
+            "e.g. “Axial T2”. Shown in both workflows: describe the sequence, not the answer."
+        ),
     )
     position = models.PositiveSmallIntegerField(default=0)
     # DICOM series only; uid is the de-identified SeriesInstanceUID.
@@ -43,7 +45,9 @@ class Series(models.Model):
     rows = models.PositiveIntegerField(null=True, editable=False)
     columns = models.PositiveIntegerField(null=True, editable=False)
     photometric = models.CharField(max_length=16, blank=True, editable=False)
-    signed = models.BooleanField(default=False, editable=False, help_text="Stored values are signed.")
+    signed = models.BooleanField(
+        default=False, editable=False, help_text="Stored values are signed."
+    )
     pixel_spacing = models.JSONField(null=True, editable=False, help_text="[row, column] in mm.")
     slice_thickness = models.FloatField(null=True, editable=False)
     windows = models.JSONField(default=list, editable=False, help_text="[[center, width], ...]")
@@ -54,7 +58,11 @@ class Series(models.Model):
         help_text="Set at upload from BurnedInAnnotation or a modality prone to it.",
     )
     burned_in_confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
     )
     burned_in_confirmed_at = models.DateTimeField(null=True, editable=False)
 
@@ -114,7 +122,9 @@ class Image(models.Model):
     series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="images")
     # Denormalised from series so that a study's images list, and the admin edits them, in one
     # query; save() keeps it equal to series.study.
-    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="images", editable=False)
+    study = models.ForeignKey(
+        Study, on_delete=models.CASCADE, related_name="images", editable=False
+    )
     position = models.PositiveIntegerField(default=0)
     caption = models.CharField(
         max_length=300, blank=True, help_text="Hidden in the academic workflow."
