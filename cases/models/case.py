@@ -114,23 +114,31 @@ class Case(models.Model):
         PUBLISHED = "published", "Published"
 
     class Sex(models.TextChoices):
+        """The codes of DICOM's PatientSex (PS3.3 C.7.1.1), and unknown."""
+
         FEMALE = "F", "Female"
         MALE = "M", "Male"
         OTHER = "O", "Other"
         UNKNOWN = "U", "Unknown"
 
     class AgeUnit(models.TextChoices):
+        """The units of a DICOM age string (PS3.5 6.2, VR AS)."""
+
         YEARS = "Y", "years"
         MONTHS = "M", "months"
         WEEKS = "W", "weeks"
         DAYS = "D", "days"
 
     class Difficulty(models.TextChoices):
+        """The reader a case is pitched at."""
+
         STUDENT = "student", "Student"
         RESIDENT = "resident", "Resident"
         FELLOW = "fellow", "Fellow"
 
     class Certainty(models.TextChoices):
+        """How the diagnosis was established: residents weigh a case by it."""
+
         PATHOLOGY = "pathology", "Pathology-proven"
         FOLLOW_UP = "follow-up", "Confirmed by follow-up"
         CONSENSUS = "consensus", "Expert consensus"
