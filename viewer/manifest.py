@@ -71,7 +71,7 @@ def presets(series):
     if series.modality == "CT":
         return [_preset(name, center, width) for name, center, width in CT_PRESETS]
     names = ["Default"] + [f"Default {n}" for n in range(2, len(series.windows) + 1)]
-    pairs = zip(names, series.windows, strict=True)
+    pairs = zip(names, series.windows, strict=False)  # a series without windows names none
     return [_preset(name, center, width) for name, (center, width) in pairs]
 
 
