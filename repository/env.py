@@ -70,6 +70,9 @@ DEVELOPMENT_ENV = """\
 # Never copy this file to a production server.
 DEBUG=true
 SECRET_KEY={secret_key}
+# The demo's accounts: attendings and staff (editors, contributors) read the standard workflow,
+# the resident only the academic one, as a department would set it (README: Roles).
+STANDARD_WORKFLOW_GROUPS=Attendings
 """
 
 
@@ -95,7 +98,8 @@ def load_env_file(default_path):
 
 
 def write_development_env(path):
-    """A .env for a development checkout: DEBUG on and a secret key of its own."""
+    """A .env for a development checkout: DEBUG on, a secret key of its own, and the standard
+    workflow kept from the demo's resident."""
     with open(path, "x", encoding="utf-8") as f:  # never overwrites a key already in use
         f.write(DEVELOPMENT_ENV.format(secret_key=secrets.token_urlsafe(50)))
 

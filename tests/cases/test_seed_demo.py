@@ -5,10 +5,15 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import override_settings
+from django.urls import reverse
 from taggit.models import TaggedItem
 
 from cases.management.commands.seed_demo import CASES, PASSWORD
 from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Reference, Study
+from repository.env import env_list
+from tests.factories import client_for
+from tests.repository.checkout import env_lines, write_env_as_make_run_does
 from viewer.models import Image, Series
 
 DEMO_USERS = {
@@ -94,6 +99,23 @@ def test_the_demo_accounts_log_in_with_the_documented_password_and_only_staff_re
         assert user.is_staff == (username in ("editor", "contributor"))
         assert username in output
     assert PASSWORD in output
+
+
+@pytest.mark.django_db
+def test_after_make_run_the_resident_reads_academic_only_and_the_others_standard_too(
+    tmp_path, monkeypatch
+):
+    env_file = write_env_as_make_run_does(tmp_path / ".env")
+    monkeypatch.setenv("STANDARD_WORKFLOW_GROUPS", env_lines(env_file)["STANDARD_WORKFLOW_GROUPS"])
+
+    with override_settings(STANDARD_WORKFLOW_GROUPS=env_list("STANDARD_WORKFLOW_GROUPS")):
+        output = seed()
+        assert "resident     demo-password-2026   Residents; academic only" in output
+        for username in DEMO_USERS:
+            client = client_for(get_user_model().objects.get(username=username))
+            standard = client.get(reverse("cases:browse", args=["standard"]))
+            assert standard.status_code == (403 if username == "resident" else 200), username
+            assert client.get(reverse("cases:browse", args=["academic"])).status_code == 200
 
 
 @pytest.mark.django_db

@@ -253,6 +253,13 @@ def test_after_make_run_the_checkout_starts_in_development_with_its_own_key(chec
     assert result.stdout.split() == ["True", key]
 
 
+def test_after_make_run_the_standard_workflow_is_for_attendings_and_staff(checkout):
+    write_env_as_make_run_does(checkout / ".env")
+    result = settings_in(checkout, "STANDARD_WORKFLOW_GROUPS")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['Attendings']"
+
+
 def test_the_environment_wins_over_the_env_file(checkout):
     write_env_as_make_run_does(checkout / ".env")
     key = get_random_secret_key()

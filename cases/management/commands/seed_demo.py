@@ -23,6 +23,7 @@ from django.db import transaction
 
 from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Reference, Study
 from cases.roles import ATTENDINGS, CONTRIBUTORS, EDITORS, RESIDENTS, ensure_groups
+from cases.workflows import may_use_standard
 from dicom.archive import Member
 from dicom.frames import to_picture
 from viewer.models import Image, Series
@@ -150,7 +151,7 @@ class Command(BaseCommand):
             case = self.ensure_case(spec, users[spec.author], samples)
             state = "created" if case else "exists, left alone"
             self.stdout.write(f"  {state}: {spec.title}")
-        self.print_logins()
+        self.print_logins(users)
 
     def samples_folder(self):
         """The folder of pydicom-data's sample files, with every file the cases need."""
@@ -266,9 +267,15 @@ class Command(BaseCommand):
             image.caption = picture.caption.format(number=number, count=len(images))
         Image.objects.bulk_update(images, ["caption"])
 
-    def print_logins(self):
+    def print_logins(self, users):
+        """Each account with its role, and its workflows under this run's settings
+        (STANDARD_WORKFLOW_GROUPS: the .env of `make run` keeps the resident in academic)."""
         self.stdout.write(self.style.SUCCESS("\nDemo logins (change them before going public):"))
         self.stdout.write(f"  {'username':<12} {'password':<20} role")
         for account in ACCOUNTS:
             staff = ", admin at /admin/" if account.is_staff else ""
-            self.stdout.write(f"  {account.username:<12} {PASSWORD:<20} {account.group}{staff}")
+            standard = may_use_standard(users[account.username])
+            reads = "standard and academic" if standard else "academic only"
+            self.stdout.write(
+                f"  {account.username:<12} {PASSWORD:<20} {account.group}{staff}; {reads}"
+            )
