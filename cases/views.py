@@ -44,7 +44,9 @@ def _get_published_case(pk):
     queryset = (
         Case.objects.published()
         .select_related("anatomy", "category", "author")
-        .prefetch_related(Prefetch("studies", studies), "differentials", "references", "tags")
+        .prefetch_related(
+            Prefetch("studies", studies), "differentials", "accepted_answers", "references", "tags"
+        )
     )
     return get_object_or_404(queryset, pk=pk)
 
