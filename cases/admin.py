@@ -5,16 +5,8 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 
-from cases.models import (
-    AcceptedAnswer,
-    Anatomy,
-    Case,
-    DiagnosticCategory,
-    Differential,
-    Modality,
-    Reference,
-    Study,
-)
+from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Reference, Study
+from cases.models.parts import AcceptedAnswer
 from viewer.forms import StagesUploadsForm
 from viewer.models import Image, Series
 from viewer.uploads import cleanup_unpublished

@@ -7,15 +7,8 @@ from django.dispatch import receiver
 from taggit.models import Tag
 
 from cases import derived
-from cases.models import (
-    AcceptedAnswer,
-    Anatomy,
-    Case,
-    DiagnosticCategory,
-    Differential,
-    Modality,
-    Study,
-)
+from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Study
+from cases.models.parts import AcceptedAnswer
 
 
 @receiver(post_save, sender=Case)

@@ -13,16 +13,8 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from PIL import Image as PILImage
 
-from cases.models import (
-    AcceptedAnswer,
-    Anatomy,
-    Case,
-    DiagnosticCategory,
-    Differential,
-    Modality,
-    Reference,
-    Study,
-)
+from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Reference, Study
+from cases.models.parts import AcceptedAnswer
 from dicom.archive import Member
 from viewer.uploads import add_files
 

@@ -11,16 +11,8 @@ from django.utils.text import slugify
 
 from cases.bundle.format import CASE_FIELDS, BundleError
 from cases.bundle.reading import read_bundle
-from cases.models import (
-    AcceptedAnswer,
-    Anatomy,
-    Case,
-    DiagnosticCategory,
-    Differential,
-    Modality,
-    Reference,
-    Study,
-)
+from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Reference, Study
+from cases.models.parts import AcceptedAnswer
 from dicom.archive import ArchiveError
 from viewer.ingest import IngestError, IngestLimits
 from viewer.models import Image, Series
