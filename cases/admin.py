@@ -6,6 +6,7 @@ from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 
 from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Reference, Study
+from cases.models.parts import AcceptedAnswer
 from viewer.forms import StagesUploadsForm
 from viewer.models import Image, Series
 from viewer.uploads import cleanup_unpublished
@@ -71,6 +72,13 @@ class DifferentialInline(admin.TabularInline):
     fields = ["diagnosis", "position"]
 
 
+class AcceptedAnswerInline(admin.TabularInline):
+    model = AcceptedAnswer
+    extra = 0
+    fields = ["answer", "position"]
+    verbose_name = "accepted answer (synonym, abbreviation)"
+
+
 class ReferenceInline(admin.StackedInline):
     model = Reference
     extra = 0
@@ -93,7 +101,7 @@ class CaseAdminForm(forms.ModelForm):
 @admin.register(Case)
 class CaseAdmin(OwnCasesMixin, admin.ModelAdmin):
     form = CaseAdminForm
-    inlines = [StudyInline, DifferentialInline, ReferenceInline]
+    inlines = [StudyInline, DifferentialInline, AcceptedAnswerInline, ReferenceInline]
     list_display = ["id", "title", "author", "anatomy", "category", "status", "updated"]
     list_filter = ["status", "anatomy", "category", "difficulty"]
     search_fields = ["title", "unknown_title", "diagnosis", "history"]

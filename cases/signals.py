@@ -8,6 +8,7 @@ from taggit.models import Tag
 
 from cases import derived
 from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Study
+from cases.models.parts import AcceptedAnswer
 
 
 @receiver(post_save, sender=Case)
@@ -31,6 +32,13 @@ def case_part_changed(sender, instance, raw=False, **kwargs):
 def case_tags_changed(sender, instance, action, **kwargs):
     if action.startswith("post_") and isinstance(instance, Case):
         derived.refresh(instance, text=True)
+
+
+@receiver([post_save, post_delete], sender=AcceptedAnswer)
+def accepted_answer_changed(sender, instance, raw=False, **kwargs):
+    """Not searched, but shown on cached pages: a new content version."""
+    if not raw:
+        derived.refresh(instance.case)
 
 
 # Which cases use a term, by the term's model.

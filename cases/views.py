@@ -17,6 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie
 
+from attempts import opening
+from attempts.forms import AnswerForm
 from cases import handouts, results, search
 from cases.caching import content_version, fetch
 from cases.facets import facet_counts, top_tags
@@ -44,7 +46,9 @@ def _get_published_case(pk):
     queryset = (
         Case.objects.published()
         .select_related("anatomy", "category", "author")
-        .prefetch_related(Prefetch("studies", studies), "differentials", "references", "tags")
+        .prefetch_related(
+            Prefetch("studies", studies), "differentials", "accepted_answers", "references", "tags"
+        )
     )
     return get_object_or_404(queryset, pk=pk)
 
@@ -204,6 +208,7 @@ def _render_detail(request, workflow, pk, reveal):
             "previous": previous.pk if previous else None,
             "next": following.pk if following else None,
             "csrf_token": CSRF_SLOT,
+            "answer_form": AnswerForm(auto_id="answer-%s"),
         }
         body = render_to_string("cases/_case.html", context)
         return (view.heading, body), form.is_valid()  # a form's errors: never cached
@@ -213,9 +218,9 @@ def _render_detail(request, workflow, pk, reveal):
         context = {"workflow": workflow, "heading": heading, "body": results.html(body)}
         return render_to_string("cases/detail.html", context, request), kept
 
-    page = _page(request, key, render_page)
+    page = opening.fill(_page(request, key, render_page), request, pk)
     slot = _csrf_input(CSRF_SLOT)
-    if slot in page:  # the reveal form, on an unrevealed academic page
+    if slot in page:  # the answer or reveal form, on an unrevealed academic page
         page = page.replace(slot, _csrf_input(get_token(request)), 1)
     return HttpResponse(page)
 

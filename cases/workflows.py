@@ -24,6 +24,7 @@ HIDDEN_IN_ACADEMIC = frozenset(
         "certainty",
         "diagnosis",
         "differentials",
+        "accepted_answers",
         "findings",
         "discussion",
         "references",
@@ -95,6 +96,7 @@ class CaseView:
     certainty: str = ""
     diagnosis: str = ""
     differentials: list = field(default_factory=list)
+    accepted_answers: list = field(default_factory=list)
     discussion: str = ""
     references: list = field(default_factory=list)
     tags: list = field(default_factory=list)
@@ -145,6 +147,7 @@ def _add_answer(view, case):
     view.certainty = case.get_certainty_display() if case.certainty else ""
     view.diagnosis = case.diagnosis
     view.differentials = [d.diagnosis for d in case.differentials.all()]
+    view.accepted_answers = [a.answer for a in case.accepted_answers.all()]
     view.discussion = case.discussion
     view.references = list(case.references.all())
     view.tags = [t.name for t in case.tags.all()]

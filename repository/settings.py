@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "accounts",
     "cases",
     "viewer",
+    "attempts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -7,6 +7,7 @@ admin.site.site_header = admin.site.site_title = "Teaching cases administration"
 urlpatterns = [
     path("", include("cases.urls")),
     path("", include("viewer.urls")),
+    path("", include("attempts.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -14,6 +14,7 @@ from django.test import Client
 from PIL import Image as PILImage
 
 from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Reference, Study
+from cases.models.parts import AcceptedAnswer
 from dicom.archive import Member
 from viewer.uploads import add_files
 
@@ -140,6 +141,7 @@ MARKERS = {
     "pmid": "918273645",
     "tag": "ZQXMARKER-tag-110",
     "caption": "ZQXMARKER-caption-111",
+    "accepted answer": "ZQXMARKER-accepted-112",
 }
 # Certainty is a choice, so its label stands in for a marker.
 CERTAINTY_LABEL = "Pathology-proven"
@@ -147,7 +149,8 @@ CERTAINTY_LABEL = "Pathology-proven"
 
 def marker_case(author, **fields):
     """A case with a marker string in every field the academic workflow hides (category, title,
-    diagnosis, discussion, findings, certainty, tags, captions, differential, reference). Tests
+    diagnosis, discussion, findings, certainty, tags, captions, differential, accepted answer,
+    reference). Tests
     add studies or series to it and check what they send (tests.pages.leaked)."""
     category = DiagnosticCategory.objects.create(
         name=MARKERS["category"], slug=MARKERS["category"].lower()
@@ -166,6 +169,7 @@ def marker_case(author, **fields):
     )
     case = make_case(author, **(values | fields))
     Differential.objects.create(case=case, diagnosis=MARKERS["differential"])
+    AcceptedAnswer.objects.create(case=case, answer=MARKERS["accepted answer"])
     Reference.objects.create(
         case=case,
         citation=MARKERS["citation"],

@@ -62,6 +62,7 @@ def case_document(case):
         "category": _term(case.category),
         "tags": sorted(case.tags.names()),
         "differentials": [d.diagnosis for d in case.differentials.order_by("position", "id")],
+        "accepted_answers": [a.answer for a in case.accepted_answers.order_by("position", "id")],
         "references": [
             {"citation": r.citation, "pmid": r.pmid, "doi": r.doi, "url": r.url}
             for r in case.references.order_by("position", "id")

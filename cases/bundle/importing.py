@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from cases.bundle.format import CASE_FIELDS, BundleError
 from cases.bundle.reading import read_bundle
 from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Reference, Study
+from cases.models.parts import AcceptedAnswer
 from dicom.archive import ArchiveError
 from viewer.ingest import IngestError, IngestLimits
 from viewer.models import Image, Series
@@ -134,7 +135,9 @@ class _Importer:
         case = Case.objects.filter(author=author, created=created).first()
         updated = case is not None
         if updated:
-            for related in (case.studies, case.differentials, case.references):
+            for related in (
+                case.studies, case.differentials, case.accepted_answers, case.references
+            ):
                 related.all().delete()
         else:
             case = Case(author=author, created=created)
@@ -144,6 +147,10 @@ class _Importer:
         Differential.objects.bulk_create(
             Differential(case=case, diagnosis=d, position=n)
             for n, d in enumerate(document["differentials"])
+        )
+        AcceptedAnswer.objects.bulk_create(  # bundles written before accepted answers lack them
+            AcceptedAnswer(case=case, answer=a, position=n)
+            for n, a in enumerate(document.get("accepted_answers", []))
         )
         Reference.objects.bulk_create(
             Reference(case=case, position=n, **r) for n, r in enumerate(document["references"])

@@ -3,11 +3,12 @@ filed under. Everything is importable from cases.models, as migrations and the r
 expect."""
 
 from cases.models.case import REQUIRED_TO_PUBLISH, Case, CaseQuerySet, new_deid_salt, new_random_key
-from cases.models.parts import Differential, Reference, Study
+from cases.models.parts import AcceptedAnswer, Differential, Reference, Study
 from cases.models.vocabularies import Anatomy, DiagnosticCategory, Modality, Vocabulary
 
 __all__ = [
     "REQUIRED_TO_PUBLISH",
+    "AcceptedAnswer",
     "Anatomy",
     "Case",
     "CaseQuerySet",

@@ -1,4 +1,5 @@
-"""What a case holds besides its own fields: its studies, differential diagnoses and references."""
+"""What a case holds besides its own fields: its studies, differential diagnoses, accepted answers
+and references."""
 
 from django.db import models
 
@@ -59,6 +60,27 @@ class Differential(models.Model):
 
     def __str__(self):
         return self.diagnosis
+
+
+class AcceptedAnswer(models.Model):
+    """Another way to write the diagnosis that grading counts as correct: a synonym, an
+    abbreviation, an eponym. Hidden in the academic workflow, like the diagnosis."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="accepted_answers"
+    )
+    answer = models.CharField(
+        max_length=300,
+        help_text="e.g. “SCFE” for slipped capital femoral epiphysis. Case, accents, punctuation, "
+        "word order, British/American spelling and small misspellings are forgiven anyway.",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.answer
 
 
 class Reference(models.Model):

@@ -50,7 +50,7 @@ def _images_of(case):
 
 def test_every_hidden_field_carries_a_marker():
     covered = {"title", "category", "certainty", "diagnosis", "discussion"}
-    covered |= {"differentials", "findings", "references", "tags", "captions"}
+    covered |= {"differentials", "findings", "references", "tags", "captions", "accepted_answers"}
     assert HIDDEN_IN_ACADEMIC <= covered
 
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from cases.bundle import SCHEMA_PATH
-from cases.models import Case, Differential, Modality, Reference, Study
+from cases.models import AcceptedAnswer, Case, Differential, Modality, Reference, Study
 from dicom.archive import Member
 from tests.dicom_factory import ct_series, ultrasound
 from tests.factories import make_case
@@ -40,11 +40,13 @@ def add_ct(case, count=3):
 
 def full_case(author, **fields):
     """A published case with everything a bundle carries: pictures with captions, a CT series,
-    tags, differentials in order and references."""
+    tags, differentials and accepted answers in order and references."""
     case = make_case(author, images=2, captions=CAPTIONS, tags=["PEDS", "classic"], **fields)
     add_ct(case)
     Differential.objects.create(case=case, diagnosis="Buckle fracture", position=0)
     Differential.objects.create(case=case, diagnosis="Normal physis", position=1)
+    AcceptedAnswer.objects.create(case=case, answer="SH2 fracture", position=0)
+    AcceptedAnswer.objects.create(case=case, answer="Salter 2", position=1)
     Reference.objects.create(
         case=case, citation="Salter RB, Harris WR. JBJS 1963;45:587.", pmid=123, doi="10.1/x"
     )
@@ -109,6 +111,7 @@ def test_it_writes_a_manifest_and_a_document_per_case(alice, tmp_path):
     assert document["author"] == {"username": "alice", "display_name": "alice"}
     assert document["anatomy"]["slug"] == "musculoskeletal"
     assert document["differentials"] == ["Buckle fracture", "Normal physis"]
+    assert document["accepted_answers"] == ["SH2 fracture", "Salter 2"]
     assert document["tags"] == ["PEDS", "classic"]
     pictures, ct = document["studies"][0]["series"][0], document["studies"][1]["series"][0]
     assert [image["caption"] for image in pictures["images"]] == list(CAPTIONS)
@@ -241,6 +244,25 @@ def test_reimport_updates_the_case_instead_of_duplicating_it(alice, tmp_path):
     assert case.title == "New"
     assert Image.objects.count() == images  # the old images replaced, not kept beside the new
     assert case.differentials.count() == 2 and case.references.count() == 1
+    assert list(case.accepted_answers.values_list("answer", flat=True)) == [
+        "SH2 fracture", "Salter 2"
+    ]
+
+
+def test_a_bundle_written_before_accepted_answers_still_imports(alice, tmp_path):
+    bundle = export(tmp_path / "out.zip", full_case(alice).pk)
+    Case.objects.all().delete()
+    older = rewrite(bundle, tmp_path / "older.zip", {
+        "cases/1/case.json": edited(
+            bundle, "cases/1/case.json", lambda d: d.pop("accepted_answers")
+        )
+    })
+
+    import_(older)
+
+    case = Case.objects.get()
+    assert case.accepted_answers.count() == 0
+    assert case.differentials.count() == 2
     assert sorted(case.tags.names()) == ["PEDS", "classic"]
 
 
