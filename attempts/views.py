@@ -42,7 +42,7 @@ def answer(request, pk, attempt_pk):
     if attempt is None:
         return case_views.detail(request, ACADEMIC, pk)  # the unknown, as anyone may see it
     step = request.GET.get("show") if request.GET.get("show") in STEPS else STEPS[0]
-    case = case_views._get_published_case(pk)
+    case = case_views.get_published_case(pk)
     context = {
         "workflow": ACADEMIC,
         "attempt": attempt,

@@ -39,7 +39,7 @@ REMEMBER_SECONDS = 365 * 24 * 3600
 CSRF_SLOT = "csrf-token-slot"  # where the cached case page body takes each reader's token
 
 
-def _get_published_case(pk):
+def get_published_case(pk):
     """A published case with all it shows, or 404: drafts exist only in the admin."""
     images = Study.image_model().objects.order_by("series__position", "position", "id")
     studies = Study.objects.select_related("modality").prefetch_related(Prefetch("images", images))
@@ -195,7 +195,7 @@ def _render_detail(request, workflow, pk, reveal):
     key = results.case_key(content_version(), workflow, pk, request.GET, reveal)
 
     def render_body():
-        case = _get_published_case(pk)
+        case = get_published_case(pk)
         form = BrowseForm(request.GET, workflow)
         previous, following = form.filter(Case.objects.published()).neighbours(
             case, form.ordering()
@@ -254,7 +254,7 @@ def random_case(request, workflow):
 def handout(request, workflow, pk):
     """The case as a printable PDF, in the workflow it is read in: an academic one is an unknown."""
     workflow = get_workflow(request, workflow)
-    case = _get_published_case(pk)
+    case = get_published_case(pk)
     paper = handouts.get_paper(request)
     pdf = handouts.render(request, case, workflow, paper)
     return _pdf_response(pdf, handouts.filename(case, workflow, paper))
@@ -264,7 +264,7 @@ def handout(request, workflow, pk):
 def handout_pair(request, pk):
     """For a conference: the unknown, then the answer key. Standard only: it holds the answer."""
     get_workflow(request, STANDARD)
-    case = _get_published_case(pk)
+    case = get_published_case(pk)
     paper = handouts.get_paper(request)
     pdf = handouts.render_pair(request, case, paper)
     return _pdf_response(pdf, handouts.filename(case, "pair", paper))
