@@ -79,3 +79,45 @@ class Attempt(models.Model):
             [d.diagnosis for d in case.differentials.all()],
             self.differentials,
         )
+
+
+class ReviewQuerySet(models.QuerySet):
+    def of_reader(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(reader=user)
+
+    def due(self, now=None):
+        return self.filter(due__lte=now or timezone.now())
+
+
+class Review(models.Model):
+    """Where one reader stands with one case: the grade of their latest attempt and, from the FSRS
+    scheduler's card, when the case is due again. One row per reader and case, so a browse page's
+    marks, the unseen/missed/due filters and the due count each read one indexed range."""
+
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
+    )
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="reviews")
+    last_grade = models.CharField(max_length=7, choices=Grade.choices)
+    attempts = models.PositiveIntegerField(default=1)
+    due = models.DateTimeField(help_text="When the scheduler brings the case back.")
+    card = models.JSONField(default=dict, help_text="The FSRS card (fsrs.Card.to_dict()).")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reader", "case"], name="review_reader_case"),
+        ]
+        indexes = [
+            # The homepage's due count and the "due for review" filter and draw.
+            models.Index(fields=["reader", "due"], name="review_reader_due"),
+            # The "missed" filter.
+            models.Index(fields=["reader", "last_grade"], name="review_reader_grade"),
+        ]
+
+    def __str__(self):
+        return f"{self.reader} on case {self.case_id}: due {self.due:%Y-%m-%d}"
