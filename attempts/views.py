@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from attempts import scheduling
 from attempts.forms import AnswerForm, ConfirmGradeForm
 from attempts.models import Attempt
 from cases import views as case_views
@@ -33,7 +34,9 @@ def commit(request, pk):
     if not form.is_valid():
         context = {"workflow": ACADEMIC, "form": form, "case_url": case.get_absolute_url(ACADEMIC)}
         return render(request, "attempts/refused.html", context, status=400)
-    return redirect(form.save())
+    attempt = form.save()
+    scheduling.reschedule(request.user, case.pk)
+    return redirect(attempt)
 
 
 @require_GET
@@ -63,6 +66,7 @@ def confirm_grade(request, pk, attempt_pk):
     form = ConfirmGradeForm(request.POST, instance=attempt)
     if form.is_valid():
         form.save()
+        scheduling.reschedule(request.user, attempt.case_id)
     return redirect(f"{attempt.get_absolute_url()}?show=all")
 
 
