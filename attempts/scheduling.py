@@ -18,6 +18,7 @@ give the same card each time, so the scheduler does not fuzz intervals. A reader
 a handful of times, so a replay reads a few rows through the (reader, case) index.
 """
 
+import random
 from datetime import UTC, timedelta
 
 from django.utils import timezone
@@ -33,6 +34,9 @@ SCHEDULER = Scheduler(
     relearning_steps=(timedelta(hours=4),),
     enable_fuzzing=False,
 )
+
+
+DRAW_FROM = 50  # a due case is drawn from this many of the reader's most overdue
 
 
 def rating(grade, confidence):
@@ -76,3 +80,17 @@ def reschedule(reader, case_id):
         },
     )
     return review
+
+
+def due_reviews(reader, now=None):
+    """The reader's reviews due by now, of published cases (one range of the (reader, due) index);
+    none for an anonymous reader."""
+    return Review.objects.of_reader(reader).on_published().due(now)
+
+
+def draw_due(reader, now=None):
+    """The id of one of the reader's due cases, at random among the most overdue, or None. One
+    query, reading at most DRAW_FROM rows of the (reader, due) index however many are due."""
+    overdue = due_reviews(reader, now).order_by("due").values_list("case_id", flat=True)
+    drawn = list(overdue[:DRAW_FROM])
+    return random.choice(drawn) if drawn else None

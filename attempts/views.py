@@ -6,6 +6,7 @@ Access: an attempt is read and confirmed only by its reader (`_get_own_attempt`,
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from attempts import scheduling
@@ -55,6 +56,16 @@ def answer(request, pk, attempt_pk):
         "form": ConfirmGradeForm(instance=attempt),
     }
     return render(request, "attempts/answer.html", context)
+
+
+@require_GET
+@login_required
+def review_due(request):
+    """One of the reader's cases due for review, drawn at random (the homepage's button)."""
+    pk = scheduling.draw_due(request.user)
+    if pk is None:
+        return render(request, "attempts/nothing_due.html", {"workflow": ACADEMIC}, status=404)
+    return redirect(reverse("cases:detail", args=[ACADEMIC, pk]))
 
 
 @require_POST

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie
 
-from attempts import opening
+from attempts import opening, scheduling
 from attempts.forms import AnswerForm
 from cases import handouts, results, search
 from cases.caching import content_version, fetch
@@ -81,6 +81,9 @@ def home(request):
     version = content_version()
     _, pool = _random_pool(version, workflow, {})
     pk = random.choice(pool) if pool else None
+    # The reader's own: counted for each request, never part of a cached page (an anonymous
+    # reader, whose whole page is cached, has none).
+    due = scheduling.due_reviews(request.user).count() if request.user.is_authenticated else None
 
     def render_page():
         context = {
@@ -88,6 +91,7 @@ def home(request):
             "workflow": workflow,
             "remembered": remembered,
             "card": _card_html(version, workflow, pk) if pk else None,
+            "due": due,
         }
         return render_to_string("cases/home.html", context, request), True
 
