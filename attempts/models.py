@@ -90,6 +90,10 @@ class ReviewQuerySet(models.QuerySet):
     def due(self, now=None):
         return self.filter(due__lte=now or timezone.now())
 
+    def on_published(self):
+        """Only cases still published: a case withdrawn since is never counted or drawn."""
+        return self.filter(case__status="published")
+
 
 class Review(models.Model):
     """Where one reader stands with one case: the grade of their latest attempt and, from the FSRS

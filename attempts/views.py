@@ -6,8 +6,10 @@ Access: an attempt is read and confirmed only by its reader (`_get_own_attempt`,
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from attempts import scheduling
 from attempts.forms import AnswerForm, ConfirmGradeForm
 from attempts.models import Attempt
 from cases import views as case_views
@@ -33,7 +35,9 @@ def commit(request, pk):
     if not form.is_valid():
         context = {"workflow": ACADEMIC, "form": form, "case_url": case.get_absolute_url(ACADEMIC)}
         return render(request, "attempts/refused.html", context, status=400)
-    return redirect(form.save())
+    attempt = form.save()
+    scheduling.reschedule(request.user, case.pk)
+    return redirect(attempt)
 
 
 @require_GET
@@ -54,6 +58,16 @@ def answer(request, pk, attempt_pk):
     return render(request, "attempts/answer.html", context)
 
 
+@require_GET
+@login_required
+def review_due(request):
+    """One of the reader's cases due for review, drawn at random (the homepage's button)."""
+    pk = scheduling.draw_due(request.user)
+    if pk is None:
+        return render(request, "attempts/nothing_due.html", {"workflow": ACADEMIC}, status=404)
+    return redirect(reverse("cases:detail", args=[ACADEMIC, pk]))
+
+
 @require_POST
 def confirm_grade(request, pk, attempt_pk):
     """The reader's own grade for the attempt, which then counts instead of the automatic one."""
@@ -63,6 +77,7 @@ def confirm_grade(request, pk, attempt_pk):
     form = ConfirmGradeForm(request.POST, instance=attempt)
     if form.is_valid():
         form.save()
+        scheduling.reschedule(request.user, attempt.case_id)
     return redirect(f"{attempt.get_absolute_url()}?show=all")
 
 

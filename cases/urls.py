@@ -10,6 +10,7 @@ urlpatterns = [
     path("<workflow:workflow>/cases/", views.browse, name="browse"),
     path("<workflow:workflow>/cases/<int:pk>/", views.detail, name="detail"),
     path("academic/cases/<int:pk>/reveal/", views.reveal, name="reveal"),
+    path("academic/cases/<int:pk>/answer/", views.answer, name="answer"),
     path("<workflow:workflow>/random/", views.random_case, name="random"),
     path("<workflow:workflow>/cases/<int:pk>/handout.pdf", views.handout, name="handout"),
     path("standard/cases/<int:pk>/handout-pair.pdf", views.handout_pair, name="handout_pair"),

@@ -17,9 +17,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie
 
-from attempts import opening
+from attempts import opening, scheduling
 from attempts.forms import AnswerForm
-from cases import handouts, results, search
+from cases import handouts, results, reveals, search
 from cases.caching import content_version, fetch
 from cases.facets import facet_counts, top_tags
 from cases.forms import BrowseForm
@@ -81,6 +81,9 @@ def home(request):
     version = content_version()
     _, pool = _random_pool(version, workflow, {})
     pk = random.choice(pool) if pool else None
+    # The reader's own: counted for each request, never part of a cached page (an anonymous
+    # reader, whose whole page is cached, has none).
+    due = scheduling.due_reviews(request.user).count() if request.user.is_authenticated else None
 
     def render_page():
         context = {
@@ -88,6 +91,7 @@ def home(request):
             "workflow": workflow,
             "remembered": remembered,
             "card": _card_html(version, workflow, pk) if pk else None,
+            "due": due,
         }
         return render_to_string("cases/home.html", context, request), True
 
@@ -181,11 +185,23 @@ def detail(request, workflow, pk):
 
 
 @require_POST
-@vary_on_cookie
 def reveal(request, pk):
-    """The academic answer, for this case only. A POST so no crawler or prefetch reveals it."""
+    """Remember in the reader's session that they revealed this case's academic answer, then
+    show it at its answer URL (cases/reveals.py). A POST so no crawler or prefetch reveals it."""
+    get_workflow(request, ACADEMIC)
+    case = get_object_or_404(Case.objects.published().only("pk"), pk=pk)
+    reveals.remember(request, case.pk)
+    url = reverse("cases:answer", args=[case.pk])
+    query = request.GET.urlencode()  # the browse filters, for previous and next
+    return redirect(f"{url}?{query}" if query else url)
+
+
+@require_GET
+@vary_on_cookie
+def answer(request, pk):
+    """The answer to a case this reader's session revealed; anyone else gets the unknown."""
     workflow = get_workflow(request, ACADEMIC)
-    return _render_detail(request, workflow, pk, reveal=True)
+    return _render_detail(request, workflow, pk, reveal=reveals.revealed(request, pk))
 
 
 def _render_detail(request, workflow, pk, reveal):

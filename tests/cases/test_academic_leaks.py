@@ -108,6 +108,9 @@ def test_revealing_answers_with_the_diagnosis(secret_case):
     reveal_url = reverse("cases:reveal", args=[secret_case.pk])
     assert reveal_url in page.content.decode()
     response = client.post(reveal_url, {"csrfmiddlewaretoken": csrf_token_in(page)})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:answer", args=[secret_case.pk])
+    response = client.get(response["Location"])
     assert response.status_code == 200
     body = response.content.decode()
     assert MARKERS["diagnosis"] in body
@@ -153,6 +156,8 @@ def test_a_resident_still_reveals_in_the_academic_workflow(secret_case, resident
     response = client.post(
         reverse("cases:reveal", args=[secret_case.pk]),
         {"csrfmiddlewaretoken": csrf_token_in(page)},
+        follow=True,
     )
+    assert response.redirect_chain == [(reverse("cases:answer", args=[secret_case.pk]), 302)]
     assert response.status_code == 200
     assert MARKERS["diagnosis"] in response.content.decode()

@@ -24,6 +24,10 @@ def reveal(case, client, **params):
     query = "&".join(f"{name}={value}" for name, value in params.items())
     response = client.post(f"{url}?{query}" if query else url,
                            {"csrfmiddlewaretoken": csrf_token_in(page)})
+    answer_url = reverse("cases:answer", args=[case.pk])
+    assert response.status_code == 302
+    assert response["Location"] == (f"{answer_url}?{query}" if query else answer_url)
+    response = client.get(response["Location"])
     assert response.status_code == 200
     return response
 

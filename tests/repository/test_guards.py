@@ -25,7 +25,8 @@ def case(alice):
 
 
 def named_pages(case):
-    """(name, response) for every named URL a visitor can open; the reveal page by POST."""
+    """(name, response) for every named URL a visitor can open; the reveal by POST, followed to
+    the answer page."""
     client = Client()
     pages = [("cases:home", client.get(reverse("cases:home")))]
     for workflow in ("standard", "academic"):
@@ -38,8 +39,9 @@ def named_pages(case):
     token = csrf_token_in(detail.get(case.get_absolute_url("academic")))
     pages.append(
         ("cases:reveal", detail.post(reverse("cases:reveal", args=[case.pk]),
-                                     {"csrfmiddlewaretoken": token}))
+                                     {"csrfmiddlewaretoken": token}, follow=True))
     )
+    pages.append(("cases:answer", detail.get(reverse("cases:answer", args=[case.pk]))))
     pages.append(("login", client.get(reverse("login"))))
     return pages
 
