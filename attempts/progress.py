@@ -46,7 +46,7 @@ class Score:
 
     @classmethod
     def of(cls, label, row):
-        """From a row of _counts()."""
+        """From a row of tallies()."""
         return cls(label, row["n"], row["correct"], row["partly"])
 
     @property
@@ -64,7 +64,7 @@ def graded(attempts):
     )
 
 
-def _counts(distinct):
+def tallies(distinct):
     return {
         "n": Count("pk", distinct=distinct),
         "correct": Count("pk", filter=Q(counted=Grade.CORRECT), distinct=distinct),
@@ -73,14 +73,14 @@ def _counts(distinct):
 
 
 def overall(attempts):
-    row = graded(attempts).aggregate(**_counts(distinct=False))
+    row = graded(attempts).aggregate(**tallies(distinct=False))
     return Score.of("All", row)
 
 
 def breakdown(attempts, name):
     """[Score] per value of one heading of BREAKDOWNS, most attempted first: one query."""
     _, field = BREAKDOWNS[name]
-    rows = graded(attempts).order_by().values(field).annotate(**_counts(distinct=True))
+    rows = graded(attempts).order_by().values(field).annotate(**tallies(distinct=True))
     scores = [Score.of(_label(name, row[field]), row) for row in rows]
     return sorted(scores, key=lambda score: (-score.attempts, score.label))
 
@@ -102,7 +102,7 @@ def days(attempts):
         .annotate(day=TruncDate("committed_at"))
         .order_by()
         .values("day")
-        .annotate(**_counts(distinct=False))
+        .annotate(**tallies(distinct=False))
     )
     return {row["day"]: Score.of(str(row["day"]), row) for row in rows}
 
@@ -230,12 +230,12 @@ def overview(readers):
     attempts = graded(Attempt.objects.filter(reader__in=readers, case__status="published"))
     totals = {
         row["reader"]: Score.of("All", row)
-        for row in attempts.order_by().values("reader").annotate(**_counts(distinct=False))
+        for row in attempts.order_by().values("reader").annotate(**tallies(distinct=False))
     }
     areas = {}
     for name in BY_AREA:
         field = BREAKDOWNS[name][1]
-        rows = attempts.order_by().values("reader", field).annotate(**_counts(distinct=True))
+        rows = attempts.order_by().values("reader", field).annotate(**tallies(distinct=True))
         for row in sorted(rows, key=lambda row: (-row["n"], str(row[field]))):
             score = Score.of(_label(name, row[field]), row)
             areas.setdefault((row["reader"], name), []).append(score)
