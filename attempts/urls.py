@@ -12,4 +12,13 @@ urlpatterns = [
         views.confirm_grade,
         name="confirm_grade",
     ),
+    path("progress/", views.my_progress, name="progress"),
+    path("progress/export.csv", views.my_progress_csv, name="progress_csv"),
+    path("progress/residents/", views.residents, name="residents"),
+    path("progress/residents/<int:reader_pk>/", views.reader_progress, name="reader_progress"),
+    path(
+        "progress/residents/<int:reader_pk>/export.csv",
+        views.reader_progress_csv,
+        name="reader_progress_csv",
+    ),
 ]

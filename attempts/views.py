@@ -1,15 +1,22 @@
-"""Committing an answer to an academic case, and the answer page that follows it.
+"""Committing an answer to an academic case, the answer page that follows it, and progress.
 
 Access: an attempt is read and confirmed only by its reader (`_get_own_attempt`, through
 `Attempt.objects.of_reader`); anyone else at its URL gets the case's unknown page.
 """
 
+import csv
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
-from attempts import scheduling
+from attempts import progress, scheduling
 from attempts.forms import AnswerForm, ConfirmGradeForm
 from attempts.models import Attempt
 from cases import views as case_views
@@ -81,3 +88,75 @@ def confirm_grade(request, pk, attempt_pk):
     return redirect(f"{attempt.get_absolute_url()}?show=all")
 
 
+
+
+# --- progress (attempts/progress.py) ------------------------------------------------------------
+#
+# Access: a reader's progress is seen by that reader and by faculty only (`_get_progress_reader`,
+# through `progress.may_see_progress`); anyone else gets 403. Anonymous readers are sent to log
+# in, whether or not the site requires it (REQUIRE_LOGIN).
+
+
+def _get_progress_reader(request, reader_pk):
+    """The reader whose progress this is, if the one asking may see it; else 403."""
+    reader = get_object_or_404(get_user_model(), pk=reader_pk)
+    if not progress.may_see_progress(request.user, reader):
+        raise PermissionDenied
+    return reader
+
+
+def _progress_page(request, reader, own):
+    context = {
+        "workflow": ACADEMIC,
+        "reader": reader,
+        "own": own,
+        "faculty": progress.is_faculty(request.user),
+        "figures": progress.figures(reader),
+    }
+    return render(request, "attempts/progress.html", context)
+
+
+def _progress_csv(reader):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"progress-{reader.get_username()}.csv"
+    )
+    patch_cache_control(response, private=True)
+    writer = csv.writer(response)
+    writer.writerow(progress.EXPORT_HEADER)
+    writer.writerows(progress.export_rows(reader))
+    return response
+
+
+@require_GET
+@login_required
+def my_progress(request):
+    return _progress_page(request, _get_progress_reader(request, request.user.pk), own=True)
+
+
+@require_GET
+@login_required
+def my_progress_csv(request):
+    return _progress_csv(_get_progress_reader(request, request.user.pk))
+
+
+@require_GET
+@login_required
+def residents(request):
+    if not progress.is_faculty(request.user):
+        raise PermissionDenied
+    context = {"workflow": ACADEMIC, "rows": progress.overview(list(progress.residents()))}
+    return render(request, "attempts/progress_residents.html", context)
+
+
+@require_GET
+@login_required
+def reader_progress(request, reader_pk):
+    reader = _get_progress_reader(request, reader_pk)
+    return _progress_page(request, reader, own=reader.pk == request.user.pk)
+
+
+@require_GET
+@login_required
+def reader_progress_csv(request, reader_pk):
+    return _progress_csv(_get_progress_reader(request, reader_pk))

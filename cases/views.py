@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie
 
-from attempts import opening, scheduling
+from attempts import difficulty, opening, scheduling
 from attempts.forms import AnswerForm
 from cases import handouts, results, reveals, search
 from cases.caching import content_version, fetch
@@ -235,6 +235,7 @@ def _render_detail(request, workflow, pk, reveal):
         return render_to_string("cases/detail.html", context, request), kept
 
     page = opening.fill(_page(request, key, render_page), request, pk)
+    page = difficulty.fill(page, pk)  # standard only, outside the cached body
     slot = _csrf_input(CSRF_SLOT)
     if slot in page:  # the answer or reveal form, on an unrevealed academic page
         page = page.replace(slot, _csrf_input(get_token(request)), 1)
