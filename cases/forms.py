@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from cases import search
 from cases.ages import AGE_GROUP_CHOICES
@@ -144,7 +145,8 @@ class BrowseForm(forms.Form):
         if "tag" in filters:
             queryset = queryset.filter(tags__slug=data["tag"])
         if "memory" in filters:
-            queryset = select_remembered(queryset, self.memory.reader, filters["memory"])
+            memory = self.memory
+            queryset = select_remembered(queryset, memory.reader, filters["memory"], memory.now)
         return queryset
 
     def show_counts(self, counts):
@@ -174,6 +176,8 @@ class MemoryForm(forms.Form):
     def __init__(self, data, reader):
         super().__init__(data)
         self.reader = reader
+        # One time for the whole page: the facets' queries then select alike and share passes.
+        self.now = timezone.now()
 
     def choice(self):
         """unseen, missed or due; "" when none is chosen (or a wrong one) or nobody is logged in."""
