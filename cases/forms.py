@@ -4,9 +4,12 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from cases import search
 from cases.ages import AGE_GROUP_CHOICES
+from cases.memory import CHOICES as MEMORY_CHOICES
+from cases.memory import select as select_remembered
 from cases.models import Anatomy, Case, DiagnosticCategory, Modality
 from cases.workflows import STANDARD
 
@@ -64,9 +67,11 @@ class BrowseForm(forms.Form):
     tag = forms.SlugField(required=False, max_length=100)
     sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)
 
-    def __init__(self, data, workflow):
+    def __init__(self, data, workflow, memory=None):
+        """memory: the reader's MemoryForm (academic), whose filter joins the others."""
         super().__init__(data)
         self.workflow = workflow
+        self.memory = memory
         if workflow != STANDARD:
             for name in STANDARD_ONLY:
                 del self.fields[name]
@@ -84,6 +89,8 @@ class BrowseForm(forms.Form):
         for name in self.fields:
             if name in self.cleaned_data and self.cleaned_data[name] not in (None, ""):
                 values[name] = self.data.get(name)
+        if self.memory and self.memory.choice():
+            values["memory"] = self.memory.choice()
         return values
 
     def querystring(self):
@@ -137,6 +144,9 @@ class BrowseForm(forms.Form):
             queryset = queryset.filter(category=data["category"])
         if "tag" in filters:
             queryset = queryset.filter(tags__slug=data["tag"])
+        if "memory" in filters:
+            memory = self.memory
+            queryset = select_remembered(queryset, memory.reader, filters["memory"], memory.now)
         return queryset
 
     def show_counts(self, counts):
@@ -150,6 +160,30 @@ class BrowseForm(forms.Form):
                     (value, label if value == "" else f"{label} ({by_value.get(value, 0)})")
                     for value, label in field.choices
                 ]
+
+
+class MemoryForm(forms.Form):
+    """A logged-in reader's own filter in academic browse (cases/memory.py). It is rendered
+    around the shared cached results, joined to their form by the `form` attribute."""
+
+    memory = forms.ChoiceField(
+        label="Your cases",
+        choices=MEMORY_CHOICES,
+        required=False,
+        widget=forms.Select(attrs={"form": "browse-filters"}),
+    )
+
+    def __init__(self, data, reader):
+        super().__init__(data)
+        self.reader = reader
+        # One time for the whole page: the facets' queries then select alike and share passes.
+        self.now = timezone.now()
+
+    def choice(self):
+        """unseen, missed or due; "" when none is chosen (or a wrong one) or nobody is logged in."""
+        if not self.reader.is_authenticated or not self.is_valid():
+            return ""
+        return self.cleaned_data["memory"]
 
 
 def _counted_label(by_value):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie
@@ -22,7 +23,8 @@ from attempts.forms import AnswerForm
 from cases import handouts, results, reveals, search
 from cases.caching import content_version, fetch
 from cases.facets import facet_counts, top_tags
-from cases.forms import BrowseForm
+from cases.forms import BrowseForm, MemoryForm
+from cases.memory import fill_marks, slot
 from cases.models import Case, Study
 from cases.statistics import repository_statistics
 from cases.workflows import (
@@ -126,19 +128,25 @@ def _random_pool(version, workflow, params):
 def browse(request, workflow):
     workflow = get_workflow(request, workflow)
     page = results.page_number(request.GET.get("page"))
+    memory = MemoryForm(request.GET, request.user) if workflow == ACADEMIC else None
     key = results.browse_key(content_version(), workflow, request.GET, page)
 
     def render_results():
-        form = BrowseForm(request.GET, workflow)
+        form = BrowseForm(request.GET, workflow, memory)
         fragment = render_to_string(results.BROWSE_TEMPLATE, _results_context(form, workflow, page))
         return fragment, form.is_valid()  # a form's errors are this reader's own: never cached
 
     def render_page():
-        fragment, kept = fetch(key, render_results)
-        context = {"workflow": workflow, "results": results.html(fragment)}
+        if memory and memory.choice():  # this reader's own results: never shared (cases/memory.py)
+            fragment, kept = render_results()[0], False
+        else:
+            fragment, kept = fetch(key, render_results)
+        shown = memory if request.user.is_authenticated else None
+        context = {"workflow": workflow, "results": results.html(fragment), "memory": shown}
         return render_to_string("cases/browse.html", context, request), kept
 
-    return _remember(HttpResponse(_page(request, key, render_page)), workflow)
+    page_html = fill_marks(_page(request, key, render_page), request.user)
+    return _remember(HttpResponse(page_html), workflow)
 
 
 def _page(request, key, render_page):
@@ -172,6 +180,8 @@ def _results_context(form, workflow, page_number):
 
 def _card(case, workflow):
     card = present(case, workflow)
+    if workflow == ACADEMIC:  # the reader's marks, filled per request (cases/memory.py)
+        card.mark_slot = mark_safe(slot(case.pk))
     if workflow == STANDARD:  # academic cards never show a snippet: it would be the answer
         card.snippet = search.snippet_html(getattr(case, "headline", ""))
     return card
@@ -250,9 +260,16 @@ def _csrf_input(token):
 
 @require_GET
 def random_case(request, workflow):
-    """A case drawn from this minute's pool of the filters' cases (cases/results.py)."""
+    """A case drawn from this minute's pool of the filters' cases (cases/results.py); with the
+    reader's own filter (unseen, missed, due), drawn for this reader alone in one indexed query."""
     workflow = get_workflow(request, workflow)
-    querystring, pool = _random_pool(content_version(), workflow, request.GET)
+    memory = MemoryForm(request.GET, request.user) if workflow == ACADEMIC else None
+    if memory and memory.choice():
+        form = BrowseForm(request.GET, workflow, memory)
+        case = form.filter(Case.objects.published()).random_one()
+        querystring, pool = form.querystring(), [case.pk] if case else []
+    else:
+        querystring, pool = _random_pool(content_version(), workflow, request.GET)
     if not pool:
         return render(
             request,
