@@ -88,8 +88,6 @@ def confirm_grade(request, pk, attempt_pk):
     return redirect(f"{attempt.get_absolute_url()}?show=all")
 
 
-
-
 # --- progress (attempts/progress.py) ------------------------------------------------------------
 #
 # Access: a reader's progress is seen by that reader and by faculty only (`_get_progress_reader`,
