@@ -41,7 +41,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils.html import format_html, format_html_join
 
 from cases.ages import AGE_GROUPS
-from cases.models import Case, Differential, Study
+from cases.models import AcceptedAnswer, Case, Differential, Study
 from cases.workflows import STANDARD
 
 CONFIG = "english"
@@ -220,8 +220,9 @@ def _contains(word, workflow):
     match = any_of(CASE_FIELDS[workflow]) | Exists(studies)
     if workflow == STANDARD:
         differentials = Differential.objects.filter(case=OuterRef("pk"), diagnosis__icontains=word)
+        accepted = AcceptedAnswer.objects.filter(case=OuterRef("pk"), answer__icontains=word)
         tagged = Case.objects.filter(pk=OuterRef("pk"), tags__name__icontains=word)
-        match |= Exists(differentials) | Exists(tagged)
+        match |= Exists(differentials) | Exists(accepted) | Exists(tagged)
     return match
 
 
@@ -269,7 +270,9 @@ def update_vectors_of(cases):
     """The same for many cases: their related rows in 4 queries, the vectors in write_vectors()."""
     if not ranks() or not cases:
         return
-    prefetch_related_objects(cases, "studies__modality", "differentials", "tags")
+    prefetch_related_objects(
+        cases, "studies__modality", "differentials", "tags", "accepted_answers"
+    )
     write_vectors({case.pk: weighted_texts(case) for case in cases})
 
 
@@ -336,19 +339,25 @@ def vector(texts):
 
 def weighted_texts(case):
     """({weight: text} for the standard vector, {weight: text} for the academic one), from the
-    case's prefetched studies (with modality), differentials and tags."""
-    return texts_of(case, case.studies.all(), case.differentials.all(), case.tags.all())
+    case's prefetched studies (with modality), differentials, tags and accepted answers."""
+    return texts_of(
+        case, case.studies.all(), case.differentials.all(), case.tags.all(),
+        accepted=case.accepted_answers.all(),
+    )
 
 
-def texts_of(case, studies, differentials, tags):
+def texts_of(case, studies, differentials, tags, accepted=()):
     """weighted_texts() from rows given: generate_cases holds them in memory already.
 
-    Academic holds only what academic pages show: history, anatomy, modalities, age and sex."""
+    Accepted answers weigh as the diagnosis they restate (a search for "SCFE" finds the slipped
+    capital femoral epiphysis). Academic holds only what academic pages show: history, anatomy,
+    modalities, age and sex."""
     modalities = [f"{study.modality.code} {study.modality.name}" for study in studies]
     anatomy = case.anatomy.name if case.anatomy_id else ""
     category = case.category.name if case.category_id else ""
     standard = {
-        "A": _join(case.title, case.unknown_title, case.diagnosis),
+        "A": _join(case.title, case.unknown_title, case.diagnosis,
+                   *(item.answer for item in accepted)),
         "B": _join(*(study.findings for study in studies), case.discussion,
                    *(item.diagnosis for item in differentials)),
         "C": case.history,

@@ -23,6 +23,7 @@ def case_deleted(sender, **kwargs):
 
 @receiver([post_save, post_delete], sender=Study)
 @receiver([post_save, post_delete], sender=Differential)
+@receiver([post_save, post_delete], sender=AcceptedAnswer)
 def case_part_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         derived.refresh(instance.case, text=True)
@@ -32,13 +33,6 @@ def case_part_changed(sender, instance, raw=False, **kwargs):
 def case_tags_changed(sender, instance, action, **kwargs):
     if action.startswith("post_") and isinstance(instance, Case):
         derived.refresh(instance, text=True)
-
-
-@receiver([post_save, post_delete], sender=AcceptedAnswer)
-def accepted_answer_changed(sender, instance, raw=False, **kwargs):
-    """Not searched, but shown on cached pages: a new content version."""
-    if not raw:
-        derived.refresh(instance.case)
 
 
 # Which cases use a term, by the term's model.

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from cases.models import DiagnosticCategory, Differential
+from cases.models import AcceptedAnswer, DiagnosticCategory, Differential
 from cases.search import START, STOP, snippet_html
 from tests.factories import make_case
 from tests.pages import html_of, text_of
@@ -29,6 +29,7 @@ HIDDEN_WORDS = {
     "tag": "axolotl",
     "caption": "narwhal",
     "category": "lemurgroup",
+    "accepted answer": "tapirosis",
 }
 HISTORY_WORD = "wombat"
 
@@ -49,6 +50,7 @@ def secret_case(alice):
         captions=[f"Arrow at the {HIDDEN_WORDS['caption']}"],
     )
     Differential.objects.create(case=case, diagnosis=f"{HIDDEN_WORDS['differential']} lesion")
+    AcceptedAnswer.objects.create(case=case, answer=f"{HIDDEN_WORDS['accepted answer']} (wrist)")
     return case
 
 
