@@ -7,6 +7,7 @@ memory stays bounded; viewer.publishing then creates the rows, so an upload is a
 Callers go through viewer.uploads, which puts the steps together.
 """
 
+import errno
 import hashlib
 import hmac
 import multiprocessing
@@ -115,7 +116,18 @@ def stage(
     except ArchiveError as e:  # the upload as a whole (too many files, a zip bomb)
         staging.discard()
         raise IngestError(e.code, e.reason, e.name) from None
+    except OSError as e:
+        staging.discard()
+        if e.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise IngestError("storage_full", STORAGE_FULL) from e
+        raise
     return staging
+
+
+STORAGE_FULL = (
+    "The server's storage is full, so nothing of this upload was kept. Ask an administrator to "
+    "free space, then send it again."
+)
 
 
 def stage_folder(path, context, limits, *, jobs=1, chunk=32, progress=None, **options):

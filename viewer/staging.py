@@ -70,7 +70,14 @@ class Staging:
         return len(self.pictures) + frames
 
     def write(self, name, content):
-        stored = default_storage.save(name, ContentFile(content))
+        try:
+            stored = default_storage.save(name, ContentFile(content))
+        except OSError:
+            # A write that fails half-way (a full disk) leaves what it wrote under the name asked
+            # for, which no other file has: every name is in a folder of its own upload's
+            # (ingest._new_folder).
+            default_storage.delete(name)
+            raise
         self.written.append(stored)
         return stored
 
