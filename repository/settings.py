@@ -115,7 +115,12 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
     try:
-        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+        # Persistent connections are checked before each request's first query, so a database
+        # restart costs no request once it is back; while it is down, connecting gives up after
+        # DATABASE_CONNECT_TIMEOUT seconds and the page says 503 (cases.views.server_error).
+        DATABASES = {"default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=60, conn_health_checks=True
+        )}
     except Exception as e:  # dj_database_url raises several kinds on a malformed URL
         raise ImproperlyConfigured(f"DATABASE_URL: cannot parse it ({e})") from None
     if DATABASES["default"]["ENGINE"] not in (
@@ -123,6 +128,10 @@ if DATABASE_URL:
         "django.db.backends.sqlite3",
     ):
         raise ImproperlyConfigured("DATABASE_URL: use postgres://... or sqlite:///...")
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5)
+        )
 else:
     DATABASES = {
         "default": {

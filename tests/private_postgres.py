@@ -1,0 +1,75 @@
+"""A PostgreSQL server of a test's (or a benchmark's) own, which it may stop and start while the
+app serves, leaving the server the rest of the suite uses alone: a cluster in a temporary folder,
+on a free port, run as the `postgres` system user (initdb refuses root), from Debian's binaries."""
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+import psycopg
+
+PACKAGES = Path("/usr/lib/postgresql")
+
+
+def binaries():
+    """The newest installed server's bin folder, or None."""
+    versions = sorted(PACKAGES.iterdir(), key=lambda p: int(p.name)) if PACKAGES.is_dir() else []
+    return versions[-1] / "bin" if versions else None
+
+
+def available():
+    """Why a private cluster can't run here, or "" when it can."""
+    if binaries() is None:
+        return "PostgreSQL's server binaries are not installed"
+    if os.geteuid() != 0:
+        return "running a cluster as the postgres user needs root"
+    return ""
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class PrivateCluster:
+    def __init__(self):
+        self.folder = Path(tempfile.mkdtemp(prefix="private-postgres-"))
+        shutil.chown(self.folder, "postgres", "postgres")
+        self.data, self.port = self.folder / "data", free_port()
+        self._as_postgres("initdb", "-D", self.data, "-A", "trust", "-U", "postgres",
+                          "--no-sync", "--no-instructions")
+
+    def _as_postgres(self, program, *args):
+        command = ["runuser", "-u", "postgres", "--", binaries() / program, *args]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+
+    def start(self):
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._as_postgres("pg_ctl", "-D", self.data, "-o", options, "-l",
+                          self.folder / "log", "-w", "start")
+
+    def stop(self):
+        """Stop it as an administrator would for a restart: sessions are cut at once."""
+        self._as_postgres("pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+
+    def url(self, name="postgres"):
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def create_database(self, name):
+        with psycopg.connect(self.url(), autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            self.stop()
+        except subprocess.CalledProcessError:
+            pass  # already stopped
+        shutil.rmtree(self.folder, ignore_errors=True)
