@@ -54,10 +54,15 @@ def ordered_words(text):
         word = ROMAN.get(word, word)
         if word in STOP_WORDS:
             continue
-        for pattern, replacement in SPELLINGS:
-            word = pattern.sub(replacement, word)
-        found.append(word)
+        found.append(american(word))
     return found
+
+
+def american(word):
+    """The American spelling of a lower-case word (itself when it has no other)."""
+    for pattern, replacement in SPELLINGS:
+        word = pattern.sub(replacement, word)
+    return word
 
 
 def words(text):

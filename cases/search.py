@@ -4,14 +4,16 @@ PostgreSQL ranks: each case stores two weighted tsvectors (Case.search_standard 
 Case.search_academic), recomputed by refresh() whenever the case or its rows change
 (cases/derived.py). A case matches when its vector matches the query, or, to forgive
 misspellings, when the query is trigram-similar to a visible title/diagnosis (standard) or
-history (academic). SQLite, for development, has neither: there each word of the query must
-appear in one of the fields the workflow may search, and results keep the normal sort.
+history (academic). SQLite, for development and small sites, has neither: there each word of
+the query, or a word of published cases close to it (near_words), must appear in one of the
+fields the workflow may search, and results keep the normal sort.
 
 The academic workflow searches only what it shows (cases.workflows.HIDDEN_IN_ACADEMIC): its
 vector is built from the history, anatomy, modalities, age and sex, never from the answer, so a
 search can neither find, rank, count nor highlight a case by a hidden word.
 """
 
+import difflib
 import json
 import re
 
@@ -41,6 +43,8 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils.html import format_html, format_html_join
 
 from cases.ages import AGE_GROUPS
+from cases.caching import content_version, fetch
+from cases.grading import american
 from cases.models import AcceptedAnswer, Case, Differential, Study
 from cases.workflows import STANDARD
 
@@ -100,7 +104,17 @@ def worth_ranking(queryset):
 
 
 def _query(q):
-    return SearchQuery(q, config=CONFIG, search_type="websearch")
+    """The words of q, or the same words in American spelling (the texts may hold either)."""
+    query = SearchQuery(q, config=CONFIG, search_type="websearch")
+    americanised = americanise(q)
+    if americanised != q:
+        query = query | SearchQuery(americanised, config=CONFIG, search_type="websearch")
+    return query
+
+
+def americanise(q):
+    """q with each word in American spelling, its search syntax (quotes, or, -) kept."""
+    return re.sub(r"[^\W\d_]+", lambda word: american(word.group().lower()), q)
 
 
 class LexemeQuery(SearchQueryCombinable, Func):
@@ -205,8 +219,45 @@ def add_to_lexicon(cursor, ids=None):
 
 def _containing_each_word(queryset, words, workflow):
     for word in words:
-        queryset = queryset.filter(_contains(word, workflow))
+        match = Q()
+        spellings = {word, american(word.lower())}
+        for spelling in [*spellings, *near_words(word, workflow)]:
+            match |= _contains(spelling, workflow)
+        queryset = queryset.filter(match)
     return queryset
+
+
+# SQLite has no trigrams: misspelt words are compared, with difflib's ratio, with the words the
+# workflow may search in published cases (academic: never a hidden field's), read once per
+# content version. "leukaemia" finds "leukemia" (0.94), "osteosarkoma" "osteosarcoma" (0.92).
+NEAR_RATIO = 0.8
+NEAR_MIN_LENGTH = 4  # shorter words have too many near neighbours to mean anything
+WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def near_words(word, workflow):
+    """Up to MAX_NEAR words of published cases close to word (SQLite; itself excluded)."""
+    word = word.lower()
+    if len(word) < NEAR_MIN_LENGTH:
+        return []
+    key = f"cases:search-words:{workflow}:{content_version()}"
+    lexicon, _ = fetch(key, lambda: (_visible_words(workflow), True))
+    return [near for near in difflib.get_close_matches(word, lexicon, MAX_NEAR + 1, NEAR_RATIO)
+            if near != word][:MAX_NEAR]
+
+
+def _visible_words(workflow):
+    published = Case.objects.published()
+    texts = []
+    for field in CASE_FIELDS[workflow]:
+        texts += published.values_list(field, flat=True).distinct()
+    for field in STUDY_FIELDS[workflow]:
+        texts += Study.objects.filter(case__in=published).values_list(field, flat=True).distinct()
+    if workflow == STANDARD:
+        texts += Differential.objects.filter(case__in=published).values_list("diagnosis", flat=True)
+        texts += AcceptedAnswer.objects.filter(case__in=published).values_list("answer", flat=True)
+        texts += published.values_list("tags__name", flat=True).distinct()
+    return sorted({word.lower() for text in texts if text for word in WORD.findall(text)})
 
 
 def _contains(word, workflow):

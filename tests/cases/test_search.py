@@ -218,6 +218,20 @@ def test_a_misspelling_still_finds_the_case(alice):
     assert listed(browse("academic", q="arthralgya")) == [case.pk]  # the history is not
 
 
+def test_a_british_spelling_finds_the_american_one_on_either_database(alice):
+    case = make_case(alice, title="Acute lymphoblastic leukemia", diagnosis="Leukemia",
+                     history="Bone pain and bruising.")
+    assert listed(browse("standard", q="leukaemia")) == [case.pk]
+    assert listed(browse("academic", q="leukaemia")) == []  # the diagnosis is hidden there
+
+
+def test_a_misspelt_history_word_finds_the_case_on_either_database(alice, other_case):
+    case = make_case(alice, history="Night pain and arthralgias.", title="Osteoid osteoma")
+    assert listed(browse("academic", q="arthralgyas")) == [case.pk]
+    assert listed(browse("academic", q="osteoma")) == []  # the title is hidden there
+    assert listed(browse("standard", q="osteomma")) == [case.pk]
+
+
 @postgresql_only
 def test_standard_cards_highlight_the_words_found_escaping_the_rest(alice):
     make_case(alice, diagnosis="Quillwort <script>alert(1)</script> tumour")
