@@ -71,4 +71,4 @@ lint: $(VENV)/.installed-test
 
 # .env stays: it holds the key that signs this checkout's sessions and maps its DICOM UIDs.
 clean:
-	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media staticfiles .pytest_cache

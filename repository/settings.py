@@ -134,6 +134,16 @@ else:
             "NAME": BASE_DIR / "db.sqlite3",
         }
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several writers at once (two uploads, a save during a login) without "database is locked":
+    # WAL lets readers go on beside the one writer; a transaction that writes takes the write lock
+    # when it begins (IMMEDIATE), so that it waits its turn (timeout, in seconds) rather than fail
+    # when it reaches its first write after another writer began. NORMAL is safe under WAL.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
