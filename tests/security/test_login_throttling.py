@@ -3,6 +3,9 @@ answered 200 each, and the right one then let the guesser in. Now a username at 
 locked after AXES_FAILURE_LIMIT failures, on the site's login page and the admin's, the address
 as a whole after LOGIN_ADDRESS_FAILURE_LIMIT, until the cool-off passes or an editor unlocks it."""
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -15,6 +18,7 @@ from django.utils import timezone
 
 from tests.factories import client_for
 from tests.pages import text_of
+from tests.repository.checkout import PROJECT, clean_environment
 
 PASSWORD = "correct horse battery"  # every persona's (tests/factories.py)
 LIMIT = settings.AXES_FAILURE_LIMIT
@@ -138,3 +142,25 @@ def test_behind_a_trusted_proxy_the_address_it_forwards_is_the_one_locked(editor
     forged = "198.51.100.7, 203.0.113.5"
     assert log_in(proxy, "erin", HTTP_X_FORWARDED_FOR=forged).status_code == 429
     assert logged_in(log_in(proxy, "erin", HTTP_X_FORWARDED_FOR="203.0.113.6"))
+
+
+def settings_with(**env):
+    code = (
+        "import repository.settings as s; print(s.AXES_FAILURE_LIMIT, "
+        "s.LOGIN_ADDRESS_FAILURE_LIMIT, s.AXES_COOLOFF_TIME, s.AXES_IPWARE_META_PRECEDENCE_ORDER)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True,
+        env=clean_environment(ENV_FILE=os.devnull, DEBUG="true", **env),
+    )
+
+
+def test_the_limits_and_the_trusted_proxy_come_from_the_environment():
+    assert settings_with().stdout.strip() == "5 30 0:15:00 ['REMOTE_ADDR']"
+    configured = settings_with(
+        LOGIN_FAILURE_LIMIT="3", LOGIN_ADDRESS_FAILURE_LIMIT="100", LOGIN_COOLOFF_MINUTES="60",
+        TRUST_X_FORWARDED_FOR="true",
+    )
+    assert configured.stdout.strip() == "3 100 1:00:00 ['HTTP_X_FORWARDED_FOR', 'REMOTE_ADDR']"
+    refused = settings_with(LOGIN_FAILURE_LIMIT="0")
+    assert refused.returncode != 0 and "LOGIN_FAILURE_LIMIT:" in refused.stderr

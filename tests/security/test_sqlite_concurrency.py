@@ -6,29 +6,30 @@ import os
 import sqlite3
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.repository.checkout import PROJECT, clean_environment
+
 WRITERS = 4
 CASES_EACH = 12
 
-pytestmark = pytest.mark.skipif(
+ON_SQLITE = pytest.mark.skipif(
     connection.vendor != "sqlite", reason="tests the SQLite settings; the run uses PostgreSQL"
 )
 
 
 def environment(database, media):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "MEDIA_ROOT": str(media)}
-    env["DATABASE_URL"] = f"sqlite:///{database}"
-    return env
+    return clean_environment(
+        DJANGO_SETTINGS_MODULE="tests.settings", DATABASE_URL=f"sqlite:///{database}",
+        MEDIA_ROOT=str(media),
+    )
 
 
 def python(*args, env):
     return subprocess.Popen(
-        [sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+        [sys.executable, *args], cwd=PROJECT, env=env, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True,
     )
 
@@ -52,6 +53,7 @@ def migrated(tmp_path):
     return database, env
 
 
+@ON_SQLITE
 def test_concurrent_uploads_all_land_without_database_is_locked(migrated, tmp_path):
     database, env = migrated
     ready = tmp_path / "ready"
@@ -68,8 +70,23 @@ def test_concurrent_uploads_all_land_without_database_is_locked(migrated, tmp_pa
     assert rows(database, "viewer_image") == WRITERS * CASES_EACH
 
 
+@ON_SQLITE
 def test_the_sqlite_database_runs_in_wal_mode(migrated):
     database, _ = migrated
     assert rows(database, "django_migrations") > 0  # the settings' connection made the file
     with sqlite3.connect(database) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_the_default_database_is_sqlite_with_these_settings():
+    code = (
+        "import repository.settings as s; "
+        "print(sorted(s.DATABASES['default']['OPTIONS'].items()))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True,
+        env=clean_environment(ENV_FILE=os.devnull, DEBUG="true"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "('timeout', 30), ('transaction_mode', 'IMMEDIATE')" in result.stdout
+    assert "PRAGMA journal_mode=WAL" in result.stdout
