@@ -174,6 +174,7 @@ LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30, minimum
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_DISABLE_ACCESS_LOG = True  # the throttle needs the failures, not a record of every login
 # The client's address is the connection's, unless the one reverse proxy in front is trusted to
 # append it to X-Forwarded-For: then the right-most entry, which a client cannot forge.
 AXES_IPWARE_PROXY_ORDER = "right-most"
