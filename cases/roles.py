@@ -4,6 +4,8 @@ Run after every migrate (post_migrate) so new permissions reach the groups; perm
 administrator added by hand are kept.
 """
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 
 CONTRIBUTORS = "Contributors"
@@ -24,18 +26,27 @@ PERMISSIONS = {
     CONTRIBUTORS: (
         _codenames(CASE_CONTENT) + _codenames(VOCABULARIES, ["view"]) + ["add_tag", "view_tag"]
     ),
+    # Editors also unlock logins: deleting a login's access attempt (django-axes) lifts its lock.
     EDITORS: (
         _codenames(CASE_CONTENT) + _codenames(VOCABULARIES) + _codenames(["tag"]) + ["publish_case"]
+        + ["view_accessattempt", "delete_accessattempt"]
     ),
     ATTENDINGS: [],
     RESIDENTS: [],
 }
 
 
+APPS = ["cases", "viewer", "taggit", "axes"]
+
+
 def ensure_groups(**kwargs):
+    # Each app's permissions are made on its own post_migrate, which for the apps listed after
+    # this one comes after this runs; made here first, they reach the groups on the first migrate.
+    for label in APPS:
+        create_permissions(apps.get_app_config(label), verbosity=0)
     for name, codenames in PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
         wanted = Permission.objects.filter(
-            content_type__app_label__in=["cases", "viewer", "taggit"], codename__in=codenames
+            content_type__app_label__in=APPS, codename__in=codenames
         )
         group.permissions.add(*wanted)

@@ -8,6 +8,7 @@ the environment does not set.
 
 import hashlib
 import hmac
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",  # search on PostgreSQL (cases/search.py); inert on SQLite
     "taggit",
     "csp",
+    "axes",  # failed logins (below)
 ]
 
 MIDDLEWARE = [
@@ -89,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it turns a locked-out login on either form into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 if REQUIRE_LOGIN:
     MIDDLEWARE.append("django.contrib.auth.middleware.LoginRequiredMiddleware")
@@ -139,6 +143,16 @@ else:
             "NAME": BASE_DIR / "db.sqlite3",
         }
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several writers at once (two uploads, a save during a login) without "database is locked":
+    # WAL lets readers go on beside the one writer; a transaction that writes takes the write lock
+    # when it begins (IMMEDIATE), so that it waits its turn (timeout, in seconds) rather than fail
+    # when it reaches its first write after another writer began. NORMAL is safe under WAL.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -148,9 +162,36 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes refuses a login while its username and address are locked (below), then Django's.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cases:home"
 LOGOUT_REDIRECT_URL = "cases:home"
+
+# Failed logins, on the site's login page and the admin's alike (django-axes; README: Logins).
+# A username at one address is locked after LOGIN_FAILURE_LIMIT failures, so that a colleague's
+# typos lock out nobody else at the department's shared address; the address as a whole after
+# LOGIN_ADDRESS_FAILURE_LIMIT, across usernames (accounts/throttling.py). Each lock lifts
+# LOGIN_COOLOFF_MINUTES after its latest failure, or when an editor deletes its access attempt.
+AXES_HANDLER = "accounts.throttling.LoginThrottle"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # the handler reads this order
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_DISABLE_ACCESS_LOG = True  # the throttle needs the failures, not a record of every login
+# The client's address is the connection's, unless the one reverse proxy in front is trusted to
+# append it to X-Forwarded-For: then the right-most entry, which a client cannot forge.
+AXES_IPWARE_PROXY_ORDER = "right-most"
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    if env_bool("TRUST_X_FORWARDED_FOR", False)
+    else ["REMOTE_ADDR"]
+)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
