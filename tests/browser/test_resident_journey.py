@@ -73,7 +73,7 @@ def draw_unseen_from_browse(page):
 
 def answer_and_commit(page):
     page.get_by_label("Your diagnosis").fill(ANSWER)
-    page.locator('input[name="differential_1"]').fill("Perthes disease")
+    page.get_by_label("Differential 1").fill("Perthes disease")
     page.get_by_label("High").check()
     page.get_by_role("button", name="Commit").click()
     page.wait_for_url(re.compile(r"/answer/\d+/"))
