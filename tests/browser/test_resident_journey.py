@@ -14,32 +14,13 @@ import pytest
 from django.utils import timezone
 
 from attempts.models import Attempt, Review
-from cases import roles
-from cases.models import AcceptedAnswer
 from tests.browser.viewer_page import Viewer
-from tests.factories import MARKERS, make_user, marker_case
+from tests.factories import MARKERS
 
 pytestmark = pytest.mark.browser
 
-ANSWER = "Slipped capital femoral epiphysis"
 PASSWORD = "correct horse battery"  # tests.factories.make_user's
 CASE_URL = re.compile(r"/academic/cases/(\d+)/")
-
-
-@pytest.fixture
-def resident_only(settings):
-    """Standard reading for attendings only, as a department limits it; Rita is a resident."""
-    settings.STANDARD_WORKFLOW_GROUPS = [roles.ATTENDINGS]
-    return make_user("rita", roles.RESIDENTS)
-
-
-@pytest.fixture
-def two_cases(vocabularies, alice):
-    first = marker_case(alice)
-    second = marker_case(alice, unknown_title="Hip pain, limping")
-    for case in (first, second):
-        AcceptedAnswer.objects.create(case=case, answer=ANSWER, position=2)
-    return {first.pk: first, second.pk: second}
 
 
 def drawn_pk(page):
@@ -71,12 +52,17 @@ def draw_unseen_from_browse(page):
     return drawn_pk(page)
 
 
-def answer_and_commit(page):
-    page.get_by_label("Your diagnosis").fill(ANSWER)
+def answer_and_commit(page, diagnosis):
+    page.get_by_label("Your diagnosis").fill(diagnosis)
     page.get_by_label("Differential 1").fill("Perthes disease")
     page.get_by_label("High").check()
     page.get_by_role("button", name="Commit").click()
     page.wait_for_url(re.compile(r"/answer/\d+/"))
+
+
+def make_due(reader, pk):
+    """The days until the case is due have passed."""
+    Review.objects.filter(reader=reader, case=pk).update(due=timezone.now() - timedelta(minutes=1))
 
 
 def card_of(page, pk):
@@ -85,20 +71,21 @@ def card_of(page, pk):
 
 
 def test_a_resident_draws_answers_reviews_and_gets_a_due_case_back(
-    page, live_server, resident_only, two_cases
+    page, resident_without_standard, two_marker_cases, accepted_answer
 ):
-    log_in(page, resident_only)
+    rita = resident_without_standard
+    log_in(page, rita)
     assert page.get_by_role("link", name="Standard").count() == 0
     assert page.request.get("/standard/cases/").status == 403
     assert "0 cases due for review" in page.locator(".due-count").inner_text()
 
     pk = draw_unseen_from_browse(page)
-    assert pk in two_cases
-    (other,) = set(two_cases) - {pk}
+    assert pk in two_marker_cases
+    (other,) = set(two_marker_cases) - {pk}
     assert hidden_markers_in(page.content()) == []
-    answer_and_commit(page)
+    answer_and_commit(page, accepted_answer)
     attempt = Attempt.objects.get()
-    assert (attempt.case_id, attempt.reader, attempt.confidence) == (pk, resident_only, "high")
+    assert (attempt.case_id, attempt.reader, attempt.confidence) == (pk, rita, "high")
     assert attempt.differentials == ["Perthes disease"]
 
     # The answer: findings and the images first, then the diagnosis and the grade.
@@ -130,12 +117,12 @@ def test_a_resident_draws_answers_reviews_and_gets_a_due_case_back(
     assert page.locator(".cases-attempted").inner_text() == "1"
     recent = page.locator(".progress-recent tbody tr")
     assert recent.count() == 1
-    assert f"Case {pk}" in recent.inner_text() and ANSWER in recent.inner_text()
+    assert f"Case {pk}" in recent.inner_text() and accepted_answer in recent.inner_text()
 
     # Days later: the case is due.
-    Review.objects.filter(reader=resident_only, case=pk).update(
-        due=timezone.now() - timedelta(minutes=1)
-    )
+    make_due(rita, pk)
+    page.goto("/academic/cases/")
+    assert card_of(page, pk).locator(".mark").all_inner_texts() == ["Seen", "Correct", "Due"]
     page.goto("/")
     assert page.locator(".due-count").inner_text() == "1 case due for review."
     page.get_by_role("link", name="Review a due case").click()
