@@ -7,14 +7,22 @@ from attempts.models import Attempt, Grade
 DIFFERENTIAL_FIELDS = ("differential_1", "differential_2", "differential_3")
 
 
+def _differential(number):
+    """A differential's box. The page shows only the boxes under one legend, so each names itself
+    to a screen reader."""
+    label = f"Differential {number}"
+    widget = forms.TextInput(attrs={"aria-label": label})
+    return forms.CharField(label=label, max_length=300, required=False, widget=widget)
+
+
 class AnswerForm(forms.Form):
     """An answer to an academic case. Rendered unbound into the cached case page (so it holds
     nothing of any reader); bound with the reader and the case when it is committed."""
 
     diagnosis = forms.CharField(max_length=300, strip=True)
-    differential_1 = forms.CharField(label="Differential 1", max_length=300, required=False)
-    differential_2 = forms.CharField(label="Differential 2", max_length=300, required=False)
-    differential_3 = forms.CharField(label="Differential 3", max_length=300, required=False)
+    differential_1 = _differential(1)
+    differential_2 = _differential(2)
+    differential_3 = _differential(3)
     confidence = forms.ChoiceField(
         choices=Attempt.Confidence.choices,
         initial=Attempt.Confidence.MEDIUM,

@@ -54,12 +54,14 @@ def answer(request, pk, attempt_pk):
         return case_views.detail(request, ACADEMIC, pk)  # the unknown, as anyone may see it
     step = request.GET.get("show") if request.GET.get("show") in STEPS else STEPS[0]
     case = case_views.get_published_case(pk)
+    studies = case.studies.all()
     context = {
         "workflow": ACADEMIC,
         "attempt": attempt,
         "step": step,
-        "unknown": present(case, ACADEMIC),
-        "case": present(case, ACADEMIC, studies=case.studies.all(), reveal=True),
+        # The images without their captions until the diagnosis is shown: a caption may name it.
+        "unknown": present(case, ACADEMIC, studies=studies),
+        "case": present(case, ACADEMIC, studies=studies, reveal=True),
         "form": ConfirmGradeForm(instance=attempt),
     }
     return render(request, "attempts/answer.html", context)

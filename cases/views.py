@@ -287,7 +287,7 @@ def random_case(request, workflow):
         return render(
             request,
             "cases/random_empty.html",
-            {"workflow": workflow, "querystring": querystring},
+            {"workflow": workflow, "querystring": querystring, "memory": memory},
             status=404,
         )
     url = reverse("cases:detail", args=[workflow, random.choice(pool)])

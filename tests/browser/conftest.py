@@ -13,11 +13,13 @@ import pytest
 from django.apps import apps as django_apps
 from playwright.sync_api import sync_playwright
 
-from cases.models import Case
+from cases import roles
+from cases.models import AcceptedAnswer, Case
 from tests.browser import phantom
 from tests.browser.page_watch import TIMEOUT_MS, ConsoleErrors, Traffic
 from tests.browser.phantom_case import MARKERS, build_phantom_case, member
 from tests.browser.viewer_page import Viewer, tile_of
+from tests.factories import make_user, marker_case
 from viewer.models import Series
 from viewer.uploads import Upload
 
@@ -120,3 +122,27 @@ def viewer(page, phantom_case, ct_series):
     viewer = Viewer(page)
     viewer.open(tile_of(page, ct_series))
     return viewer
+
+
+@pytest.fixture
+def resident_without_standard(settings, transactional_db):
+    """Rita, a resident, where standard reading is for attendings only (as a department limits
+    it): she reads the academic workflow alone."""
+    settings.STANDARD_WORKFLOW_GROUPS = [roles.ATTENDINGS]
+    return make_user("rita", roles.RESIDENTS)
+
+
+@pytest.fixture
+def accepted_answer():
+    return "Slipped capital femoral epiphysis"
+
+
+@pytest.fixture
+def two_marker_cases(vocabularies, alice, accepted_answer):
+    """Two published cases of two pictures each, with a marker in every field the academic
+    workflow hides (tests.factories.marker_case), both accepting `accepted_answer`; by pk."""
+    first = marker_case(alice)
+    second = marker_case(alice, unknown_title="Hip pain, limping")
+    for case in (first, second):
+        AcceptedAnswer.objects.create(case=case, answer=accepted_answer, position=2)
+    return {first.pk: first, second.pk: second}

@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from attempts.models import Grade, Review
 from tests.factories import client_for, make_case, marker_case
-from tests.pages import leaked
+from tests.pages import html_of, leaked, text_of
 
 BROWSE = reverse("cases:browse", args=["academic"])
 RANDOM = reverse("cases:random", args=["academic"])
+HOME = reverse("cases:home")
 
 
 def remember(reader, case, grade, due_in_days):
@@ -199,6 +200,13 @@ def test_random_with_nothing_left_unseen_says_so(resident, rita_remembers):
         remember(resident, rita_remembers[name], Grade.CORRECT, due_in_days=3)
     response = client_for(resident).get(RANDOM, {"memory": "unseen"})
     assert response.status_code == 404
+    assert "You have answered every case these filters select" in text_of(response)
+
+
+def test_the_homepage_offers_a_reader_an_unseen_case(resident, rita_remembers, client):
+    unseen = f"{RANDOM}?memory=unseen"
+    assert unseen in html_of(client_for(resident).get(HOME))
+    assert unseen not in html_of(client.get(HOME))
 
 
 def test_random_ignores_another_readers_reviews(resident, attending, rita_remembers):
