@@ -29,6 +29,13 @@ SORT_CHOICES = [
 STANDARD_ONLY = ("category", "tag")  # filters on fields the academic workflow hides
 
 
+# What each workflow's search looks at (cases/search.py), as an example.
+PLACEHOLDERS = {
+    STANDARD: "Words, e.g. osteosarcoma",
+    "academic": "History, anatomy, modality, e.g. limp",
+}
+
+
 class BrowseForm(forms.Form):
     """The search, filters and sort of a browse page, read from the query string."""
 
@@ -36,7 +43,7 @@ class BrowseForm(forms.Form):
         label="Search",
         required=False,
         max_length=200,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Words, e.g. osteosarcoma"}),
+        widget=forms.TextInput(attrs={"type": "search"}),
     )
 
     anatomy = forms.ModelChoiceField(
@@ -75,6 +82,7 @@ class BrowseForm(forms.Form):
         if workflow != STANDARD:
             for name in STANDARD_ONLY:
                 del self.fields[name]
+        self.fields["q"].widget.attrs["placeholder"] = PLACEHOLDERS[workflow]
 
     @staticmethod
     def field_names(workflow):

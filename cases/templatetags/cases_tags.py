@@ -31,11 +31,11 @@ def distance_in_words(seconds):
 def _years(days):
     years, rest = divmod(days, 365.25)
     years = int(years)
-    if rest < 91:
-        return f"about {_count(years, 'year')}"
+    if years == 0 or rest < 91:  # 365 days is a year, not "almost 1 years"
+        return f"about {_count(max(years, 1), 'year')}"
     if rest < 274:
         return f"over {_count(years, 'year')}"
-    return f"almost {years + 1} years"
+    return f"almost {_count(years + 1, 'year')}"
 
 
 def _count(number, unit):
