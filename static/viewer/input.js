@@ -101,7 +101,7 @@ export class Input {
     const dy = at.y - drag.last.y;
     drag.last = at;
     const viewer = this.viewer;
-    if (drag.action === 'wl') viewer.windowing.drag(dx, dy);
+    if (drag.action === 'wl') viewer.windowing.drag(dx, dy, e.shiftKey);
     else if (drag.action === 'pan') viewer.pan(dx, dy);
     else if (drag.action === 'zoom') viewer.zoomAt(drag.start.x, drag.start.y, Math.exp(-dy * 0.01));
     else if (drag.action === 'measure') viewer.measurements.extend(at.x, at.y);

@@ -53,10 +53,10 @@ export class WindowControl {
     this.apply(this.presets.findIndex((p) => p.auto));
   }
 
-  drag(dx, dy) {
+  drag(dx, dy, fine = false) {
     const series = this.viewer.series;
     if (!series?.window) return;
-    series.window = draggedWindow(series.window, dx, dy, this.viewer.current(), series.grey);
+    series.window = draggedWindow(series.window, dx, dy, series.grey, fine);
     this.select.value = '';
     this.viewer.requestRender('wl');
   }

@@ -32,18 +32,24 @@ export function autoWindow(values, rescale) {
   return { center: (low + high) / 2, width: Math.max(1, high - low) };
 }
 
-// The window after a drag of (dx, dy) screen pixels: right widens, down darkens. A grey drag
-// moves faster on a wide window or a wide value range, so any image adjusts in one sweep.
-export function draggedWindow(win, dx, dy, slice, grey) {
+// The window after a drag of (dx, dy) screen pixels: right widens, down darkens. As on a
+// workstation, a grey drag moves in proportion to the current window: the width by a factor
+// (100 px right doubles it, 100 px left halves it, so it never collapses to 1), the level by a
+// share of the width (100 px moves it by 40% of the window). `fine` (Shift) moves a fifth as fast.
+export const WIDTH_DOUBLING_PX = 100;
+export const LEVEL_SHARE_PER_PX = 0.004;
+export const FINE = 0.2;
+
+export function draggedWindow(win, dx, dy, grey, fine = false) {
+  const speed = fine ? FINE : 1;
   if (!grey) {
     return {
-      contrast: Math.min(400, Math.max(0, win.contrast + dx * 0.5)),
-      brightness: Math.min(400, Math.max(0, win.brightness - dy * 0.5)),
+      contrast: Math.min(400, Math.max(0, win.contrast + dx * 0.5 * speed)),
+      brightness: Math.min(400, Math.max(0, win.brightness - dy * 0.5 * speed)),
     };
   }
-  const range = slice.state === 'ready' ? (slice.max - slice.min) * Math.abs(slice.image.rescale?.[0] || 1) : 4096;
-  const sensitivity = Math.max(win.width / 256, range / 2048, 0.05);
-  return { center: win.center - dy * sensitivity, width: Math.max(1, win.width + dx * sensitivity) };
+  const width = Math.max(1, win.width * 2 ** ((dx * speed) / WIDTH_DOUBLING_PX));
+  return { center: win.center - dy * speed * LEVEL_SHARE_PER_PX * win.width, width };
 }
 
 // A lookup table from stored value to an opaque grey RGBA pixel, over the values min..max: the

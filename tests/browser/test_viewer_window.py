@@ -42,6 +42,31 @@ def test_a_right_button_drag_changes_the_window_readout_and_the_pixels(viewer):
     assert max(abs(a - b) for a, b in zip(after, before, strict=True)) > 10, (before, after)
 
 
+def screen_drag(viewer, dx, dy, modifier=None):
+    """A right-button drag of (dx, dy) screen pixels from the tissue square."""
+    x, y = viewer.to_page(*phantom.TISSUE.centre)
+    drawn = viewer.rendered
+    viewer.drag_on_screen((x, y), (x + dx, y + dy), "right", modifier)
+    viewer.wait_for_render(drawn)
+    return window_of(viewer)
+
+
+def test_a_window_drag_moves_in_proportion_to_the_window(viewer):
+    """100 px left halves the window instead of collapsing it; 100 px right doubles it back."""
+    assert window_of(viewer) == (400, 40)
+    width, _ = screen_drag(viewer, -100, 0)
+    assert width == pytest.approx(200, abs=2)
+    width, _ = screen_drag(viewer, 100, 0)
+    assert width == pytest.approx(400, abs=4)
+    _, level = screen_drag(viewer, 0, -50)  # up raises the level, by a share of the window
+    assert level == pytest.approx(40 + 50 * 0.004 * 400, abs=3)
+
+
+def test_shift_makes_a_window_drag_fine(viewer):
+    width, _ = screen_drag(viewer, -100, 0, modifier="Shift")
+    assert width == pytest.approx(400 * 2 ** -0.2, abs=2)  # a fifth of a halving
+
+
 def test_the_window_drawn_is_the_window_shown(viewer):
     """After a drag, the tissue square has the grey the readout's window gives -60 HU."""
     drawn = viewer.rendered

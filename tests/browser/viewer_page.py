@@ -148,13 +148,21 @@ class Viewer:
 
     # --- input ----------------------------------------------------------------------------------
 
-    def drag(self, start, end, button="left"):
-        """A drag between two image pixels, in ten steps."""
+    def drag(self, start, end, button="left", modifier=None):
+        """A drag between two image pixels, in ten steps, holding modifier (e.g. "Shift")."""
+        self.drag_on_screen(self.to_page(*start), self.to_page(*end), button, modifier)
+
+    def drag_on_screen(self, start, end, button="left", modifier=None):
+        """A drag between two points of the page, in ten steps."""
         mouse = self.page.mouse
-        mouse.move(*self.to_page(*start))
+        mouse.move(*start)
+        if modifier:
+            self.page.keyboard.down(modifier)
         mouse.down(button=button)
-        mouse.move(*self.to_page(*end), steps=10)
+        mouse.move(*end, steps=10)
         mouse.up(button=button)
+        if modifier:
+            self.page.keyboard.up(modifier)
 
     def wheel_over(self, image_point, delta_y, modifier=None):
         self.page.mouse.move(*self.to_page(*image_point))
