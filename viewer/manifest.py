@@ -10,6 +10,7 @@ The academic manifest carries nothing cases.workflows.HIDDEN_IN_ACADEMIC lists: 
 a label made of the modality and the series' number, never its description.
 """
 
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 
 from cases.workflows import STANDARD
@@ -39,7 +40,7 @@ def manifest(series, images, workflow, *, number):
     result = {
         "version": VERSION,
         "id": series.pk,
-        "label": series.label() if workflow == STANDARD else academic_label(series, number),
+        "label": series_label(series, len(images), workflow, number),
         "modality": series.modality,
         "kind": "grey" if grey else "colour",
         "rows": series.rows,
@@ -61,9 +62,14 @@ def manifest(series, images, workflow, *, number):
     return result
 
 
-def academic_label(series, number):
-    """A label that gives nothing away: a description may name the finding ("Axial T2, lesion")."""
-    return f"{series.modality or 'Images'} series {number}"
+def series_label(series, count, workflow, number):
+    """"CT · Series 2 · 120 images", numbered in the case (unique there, unlike a study's own
+    position); standard adds the description, which academic never shows: it may name the
+    finding ("Axial T2, lesion")."""
+    label = f"{series.modality or 'Images'} · Series {number} · {count} image{pluralize(count)}"
+    if workflow == STANDARD and series.description:
+        label = f"{label} · {series.description}"
+    return label
 
 
 def presets(series):

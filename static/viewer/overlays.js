@@ -128,7 +128,7 @@ function seriesButton(tile, n, manifest) {
   label.textContent = `Series ${n + 1}`;
   button.append(label);
   manifest(tile.dataset.manifestUrl)
-    .then(({ label: name, images }) => { label.textContent = `${name} (${images.length})`; })
+    .then(({ label: name }) => { label.textContent = name; })
     .catch(() => {});
   return button;
 }

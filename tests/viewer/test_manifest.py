@@ -80,7 +80,7 @@ def test_a_ct_series_manifest_describes_the_series_for_windowing(ct_case):
     assert {key: value for key, value in data.items() if key != "images"} == {
         "version": 2,
         "id": series.pk,
-        "label": "Axial soft tissue",
+        "label": "CT · Series 2 · 5 images · Axial soft tissue",
         "modality": "CT",
         "kind": "grey",
         "rows": 128,
@@ -143,7 +143,7 @@ def test_a_picture_series_is_colour_shown_from_its_renditions(ct_case):
     assert "encoding" not in data
     assert data["presets"] == []
     assert data["rows"] is data["columns"] is data["pixel_spacing"] is None
-    assert data["label"] == "Series 1"
+    assert data["label"] == "Images · Series 1 · 2 images"
     assert [entry["caption"] for entry in data["images"]] == ["Pictured first", "Pictured second"]
     for entry in data["images"]:
         assert "pixels_url" not in entry
@@ -213,9 +213,16 @@ def test_a_series_without_spacing_has_neither_spacing_nor_note(alice):
     assert "spacing_note" not in data
 
 
-def test_the_academic_label_is_the_modality_and_the_series_number_in_the_case(ct_case):
-    assert manifest.build(pictures_of(ct_case), "academic")["label"] == "Images series 1"
-    assert manifest.build(ct_of(ct_case), "academic")["label"] == "CT series 2"
+def test_the_academic_label_is_the_modality_the_number_in_the_case_and_the_count(ct_case):
+    pictures = manifest.build(pictures_of(ct_case), "academic")
+    assert pictures["label"] == "Images · Series 1 · 2 images"
+    assert manifest.build(ct_of(ct_case), "academic")["label"] == "CT · Series 2 · 5 images"
+
+
+def test_the_standard_label_adds_the_description(ct_case):
+    assert manifest.build(ct_of(ct_case), "standard")["label"] == (
+        "CT · Series 2 · 5 images · Axial soft tissue"
+    )
 
 
 def test_series_are_numbered_across_the_studies_of_the_case(ct_case):
@@ -224,7 +231,7 @@ def test_series_are_numbered_across_the_studies_of_the_case(ct_case):
     )
     series = add_dicom(later, ct_series(2))
 
-    assert manifest.build(series, "academic")["label"] == "CT series 3"
+    assert manifest.build(series, "academic")["label"] == "CT · Series 3 · 2 images"
 
 
 # --- nothing hidden leaks ------------------------------------------------------------------
@@ -262,7 +269,7 @@ def test_the_standard_manifest_shows_captions_and_the_series_description(secret_
     for series in Series.objects.filter(study__case=secret_ct_case):
         data = get_manifest(client, secret_ct_case, series, "standard")
 
-        assert data["label"] == SERIES_MARKER
+        assert data["label"].endswith(f" · {SERIES_MARKER}")
         assert {entry["caption"] for entry in data["images"]} == {MARKERS["caption"]}
 
 
