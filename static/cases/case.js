@@ -9,6 +9,19 @@
   const DOUBLE_CLICK_MS = 250;
   let pending = null;
 
+  // A small picture (a 64 x 64 nuclear medicine frame) is enlarged by a whole factor, with
+  // crisp pixels, to fill the stage as a large one does; a large one is only ever shrunk.
+  stageImage.addEventListener('load', () => {
+    stageImage.style.width = '';
+    stageImage.classList.remove('pixelated');
+    const room = Math.min(stage.clientWidth - 16, window.innerHeight * 0.8 * stageImage.naturalWidth / stageImage.naturalHeight);
+    const factor = Math.floor(room / stageImage.naturalWidth);
+    if (factor >= 2) {
+      stageImage.style.width = `${stageImage.naturalWidth * factor}px`;
+      stageImage.classList.add('pixelated');
+    }
+  });
+
   function enlarge(link) {
     stageImage.src = link.dataset.displayUrl;
     // The enlarged image opens the viewer on the same image when double-clicked.

@@ -1,6 +1,6 @@
-"""The keys of a case page, in Chromium: →/j and ←/k walk the current results, r goes to the
-answer, ? lists the keys; none of them acts while the reader types or while the viewer is open
-(whose arrows change the slice)."""
+"""Reading a case page, in Chromium. A click enlarges a small picture by a whole factor. The
+keys: →/j and ←/k walk the current results, r goes to the answer, ? lists the keys; none of them
+acts while the reader types or while the viewer is open (whose arrows change the slice)."""
 
 import re
 
@@ -81,3 +81,18 @@ def test_with_the_viewer_open_the_arrows_belong_to_the_viewer(page, phantom_case
     page.keyboard.press("j")
     assert page.url == url
 
+
+
+def test_a_click_enlarges_a_small_picture_beyond_its_thumbnail_with_crisp_pixels(
+    page, three_cases
+):
+    page.goto(three_cases[0].get_absolute_url("standard"))
+    tile = page.locator(".case-image").first
+    thumbnail_width = tile.locator("img").bounding_box()["width"]
+    tile.click()
+    enlarged = page.locator(".stage img.pixelated")
+    enlarged.wait_for()
+    width = enlarged.bounding_box()["width"]
+    natural = enlarged.evaluate("image => image.naturalWidth")
+    assert width > thumbnail_width
+    assert width % natural == 0 and width // natural >= 2  # a whole factor
