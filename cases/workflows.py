@@ -30,6 +30,7 @@ HIDDEN_IN_ACADEMIC = frozenset(
         "references",
         "tags",
         "captions",
+        "annotations",  # their labels name findings; the viewer and handouts draw them
     }
 )
 

@@ -16,6 +16,7 @@ from PIL import Image as PILImage
 from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Reference, Study
 from cases.models.parts import AcceptedAnswer
 from dicom.archive import Member
+from viewer.models import Annotation
 from viewer.uploads import add_files
 
 # --- people -----------------------------------------------------------------------------------
@@ -142,6 +143,7 @@ MARKERS = {
     "tag": "ZQXMARKER-tag-110",
     "caption": "ZQXMARKER-caption-111",
     "accepted answer": "ZQXMARKER-accepted-112",
+    "annotation": "ZQXMARKER-annotation-113",
 }
 # Certainty is a choice, so its label stands in for a marker.
 CERTAINTY_LABEL = "Pathology-proven"
@@ -150,7 +152,7 @@ CERTAINTY_LABEL = "Pathology-proven"
 def marker_case(author, **fields):
     """A case with a marker string in every field the academic workflow hides (category, title,
     diagnosis, discussion, findings, certainty, tags, captions, differential, accepted answer,
-    reference). Tests
+    reference, an annotation label). Tests
     add studies or series to it and check what they send (tests.pages.leaked)."""
     category, _ = DiagnosticCategory.objects.get_or_create(  # a second marker case shares it
         slug=MARKERS["category"].lower(), defaults={"name": MARKERS["category"]}
@@ -176,5 +178,9 @@ def marker_case(author, **fields):
         doi=MARKERS["doi"],
         url=MARKERS["url"],
         pmid=int(MARKERS["pmid"]),
+    )
+    image = case.studies.get().images.first()
+    Annotation.objects.create(
+        image=image, kind="text", points=[[4, 4]], label=MARKERS["annotation"], author=author
     )
     return case

@@ -1,8 +1,11 @@
+import math
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from viewer.ingest import IngestError
+from viewer.models import Annotation
 from viewer.uploads import Upload
 
 
@@ -64,3 +67,55 @@ class StagesUploadsForm(forms.ModelForm):
                 error = ValidationError(str(e), code=getattr(e, "code", "invalid"))
                 self.add_error("pictures", error)
         return cleaned
+
+
+class AnnotationForm(forms.ModelForm):
+    """An annotation as the viewer posts it: its kind, points in the image's pixels and a label.
+    Points may stray past the image's edge (a label beside it, a drag that overshoots), but
+    no further than the image's own size."""
+
+    class Meta:
+        model = Annotation
+        fields = ["kind", "points", "label"]
+
+    def __init__(self, *args, image, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.image = image
+
+    def clean_points(self):
+        points = self.cleaned_data["points"]
+        if not isinstance(points, list) or not all(_is_point(p) for p in points):
+            raise ValidationError("Points are a list of [x, y] numbers.", code="not_points")
+        width, height = self.image.width or 1, self.image.height or 1
+        if any(not (-width <= x <= 2 * width and -height <= y <= 2 * height) for x, y in points):
+            raise ValidationError("A point is too far outside the image.", code="out_of_bounds")
+        return points
+
+    def clean(self):
+        data = super().clean()
+        kind, points = data.get("kind"), data.get("points")
+        if kind and points is not None and len(points) != Annotation.POINTS[kind]:
+            count = Annotation.POINTS[kind]
+            self.add_error(
+                "points", ValidationError(f"A {kind} has {count} point(s).", code="point_count")
+            )
+        if kind == Annotation.Kind.TEXT and not data.get("label", "").strip():
+            self.add_error("label", ValidationError("A text needs a label.", code="label_required"))
+        return data
+
+    def save(self, author=None):
+        annotation = super().save(commit=False)
+        annotation.image = self.image
+        if annotation.author_id is None:
+            annotation.author = author
+        annotation.save()
+        return annotation
+
+
+def _is_point(value):
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in value)
+        and all(math.isfinite(n) for n in value)
+    )

@@ -6,8 +6,9 @@ default windows in rescaled units (C.11.2), presets by modality; and the geometr
 orientation letters and measurements need. Colour series and uploaded pictures are shown from
 their 8-bit display rendition.
 
-The academic manifest carries nothing cases.workflows.HIDDEN_IN_ACADEMIC lists: no caption, and
-a label made of the modality and the series' number, never its description.
+The academic manifest carries nothing cases.workflows.HIDDEN_IN_ACADEMIC lists: no caption, no
+annotation, and a label made of the modality and the series' number, never its description. (A
+reader who committed or revealed gets the annotations apart: viewer:answer_annotations.)
 """
 
 from django.template.defaultfilters import pluralize
@@ -33,9 +34,10 @@ CT_PRESETS = (
 DETECTOR_SPACING_NOTE = "detector spacing (ImagerPixelSpacing), not calibrated at the patient"
 
 
-def manifest(series, images, workflow, *, number):
+def manifest(series, images, workflow, *, number, annotate=False):
     """The manifest of `series`, whose `images` are given in display order. `number` is the
-    series' 1-based place in its case."""
+    series' 1-based place in its case; with `annotate` (standard, for who may edit the case),
+    each image names the URL its new annotations are posted to."""
     grey = bool(images) and all(image.pixels for image in images)
     result = {
         "version": VERSION,
@@ -59,6 +61,10 @@ def manifest(series, images, workflow, *, number):
     result["images"] = [
         image_entry(image, n, grey, workflow) for n, image in enumerate(images, start=1)
     ]
+    if annotate and workflow == STANDARD:
+        result["annotate"] = True
+        for entry in result["images"]:
+            entry["annotations_url"] = reverse("viewer:annotate", args=[entry["id"]])
     return result
 
 
@@ -103,13 +109,17 @@ def image_entry(image, number, grey, workflow):
     )
     if workflow == STANDARD:
         entry["caption"] = image.caption
+        entry["annotations"] = [annotation.as_json() for annotation in image.annotations.all()]
     return entry
 
 
-def build(series, workflow):
+def build(series, workflow, annotate=False):
     """The manifest of a series read from the database: a few queries, however many images."""
-    images = list(series.images.order_by("position", "id"))
-    return manifest(series, images, workflow, number=series_number(series))
+    images = series.images.order_by("position", "id")
+    if workflow == STANDARD:
+        images = images.prefetch_related("annotations")
+    number = series_number(series)
+    return manifest(series, list(images), workflow, number=number, annotate=annotate)
 
 
 def series_number(series):

@@ -171,3 +171,40 @@ class Image(models.Model):
         for name in self.stored_names():
             transaction.on_commit(lambda n=name: storage.delete(n))
 
+
+
+class Annotation(models.Model):
+    """A mark a contributor drew on an image (an arrow on the lucent band), kept in the image's
+    own pixels so it follows zoom, pan and print size. Its label may name the finding: it is part
+    of the answer (cases.workflows.HIDDEN_IN_ACADEMIC), never sent to an academic reader before
+    they commit or reveal."""
+
+    class Kind(models.TextChoices):
+        ARROW = "arrow"
+        LINE = "line"
+        ELLIPSE = "ellipse"
+        TEXT = "text"
+        LENGTH = "length"
+
+    # Points each kind is drawn from: an arrow from its tail to its head, a line or length from
+    # end to end, an ellipse by two corners of its bounding box, a text label at one point.
+    POINTS = {"arrow": 2, "line": 2, "ellipse": 2, "text": 1, "length": 2}
+
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="annotations")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    points = models.JSONField(help_text="[[x, y], ...] in the image's pixels.")
+    label = models.CharField(max_length=80, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on image {self.image_id}"
+
+    def as_json(self):
+        return {"id": self.pk, "kind": self.kind, "points": self.points, "label": self.label}

@@ -8,7 +8,7 @@ from django.dispatch import receiver
 
 from cases import derived
 from cases.models import Case
-from viewer.models import Image, Instance
+from viewer.models import Annotation, Image, Instance
 
 
 @receiver(post_save, sender=Image)
@@ -27,3 +27,9 @@ def instance_deleted(sender, instance, **kwargs):
     storage, name = instance.file.storage, instance.file.name
     if name:
         transaction.on_commit(lambda: storage.delete(name))
+
+
+@receiver(post_save, sender=Annotation)
+@receiver(post_delete, sender=Annotation)
+def annotation_changed(sender, instance, **kwargs):
+    derived.refresh()  # the manifests and the standard handout show it

@@ -5,8 +5,17 @@ from viewer import views
 
 app_name = "viewer"
 urlpatterns = [
+    # Before image_file, whose <kind> would take "annotations".
+    path("images/<int:pk>/annotations/", views.annotate, name="annotate"),
     path("images/<int:pk>/<str:kind>/", views.image_file, name="image_file"),
     path("images/<int:pk>/pixels", views.image_pixels, name="pixels"),
+    path("annotations/<int:pk>/", views.annotation, name="annotation"),
+    path("annotations/<int:pk>/delete/", views.delete_annotation, name="delete_annotation"),
+    path(
+        "academic/cases/<int:pk>/annotations.json",
+        views.answer_annotations,
+        name="answer_annotations",
+    ),
     path(
         "<workflow:workflow>/cases/<int:pk>/series/<int:series_pk>/manifest.json",
         views.series_manifest,

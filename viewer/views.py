@@ -1,16 +1,21 @@
+import json
 import mimetypes
 
-from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import patch_cache_control
 from django.views.decorators.gzip import gzip_page
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from attempts.models import Attempt
+from cases import reveals
 from cases.models import Case
-from cases.workflows import get_workflow
+from cases.workflows import STANDARD, get_workflow
 from viewer import downloads, manifest
-from viewer.models import Image, Series
+from viewer.forms import AnnotationForm
+from viewer.models import Annotation, Image, Series
 
 KINDS = ("thumbnail", "display", "full")
 
@@ -74,12 +79,20 @@ def series_manifest(request, workflow, pk, series_pk):
     """What the viewer needs to show a series (viewer/manifest.py), on the case page's rules.
     Gzipped when the client accepts it: 500 slices are ~160 KB of JSON, ~9 KB gzipped, and
     with no secret or CSRF token in it, compression gives BREACH nothing to find."""
-    workflow, _, series = _get_published_series(request, workflow, pk, series_pk)
+    workflow, case, series = _get_published_series(request, workflow, pk, series_pk)
+    annotate = workflow == STANDARD and _may_annotate(request.user, case)
     response = JsonResponse(
-        manifest.build(series, workflow), json_dumps_params={"separators": (",", ":")}
+        manifest.build(series, workflow, annotate), json_dumps_params={"separators": (",", ":")}
     )
-    patch_cache_control(response, private=True, max_age=300)
+    if annotate:  # what they draw must be there on their next load
+        patch_cache_control(response, private=True, no_cache=True)
+    else:
+        patch_cache_control(response, private=True, max_age=300)
     return response
+
+
+def _may_annotate(user, case):
+    return user.is_staff and case.is_editable_by(user)
 
 
 # --- zip downloads of a case's images (viewer/downloads.py) -------------------------------------
@@ -94,4 +107,77 @@ def case_zip(request, workflow, pk, series_pk=None):
     response = StreamingHttpResponse(downloads.stream(download), content_type="application/zip")
     response["Content-Disposition"] = content_disposition_header(True, download.filename)
     patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+# --- annotations: contributors draw them (viewer/forms.py), readers of the answer see them -----
+
+
+def _get_editable_image(user, pk):
+    """An image of a case this user may edit in the admin; 403 for anyone else."""
+    image = get_object_or_404(Image.objects.select_related("study__case"), pk=pk)
+    if not _may_annotate(user, image.study.case):
+        raise PermissionDenied("Only who may edit the case annotates its images.")
+    return image
+
+
+def _get_editable_annotation(user, pk):
+    annotation = get_object_or_404(Annotation, pk=pk)
+    _get_editable_image(user, annotation.image_id)
+    return annotation
+
+
+def _get_answered_case(request, pk):
+    """A published case whose answer this reader may see: they committed an answer to it or
+    their session revealed it (the two ways the academic answer pages open); else 404."""
+    case = get_object_or_404(Case.objects.published().only("pk"), pk=pk)
+    if reveals.revealed(request, case.pk) or Attempt.objects.of_reader(request.user).filter(
+        case=case
+    ).exists():
+        return case
+    raise Http404("No answer here")
+
+
+def _save_annotation(request, image, instance=None):
+    try:
+        data = json.loads(request.body)
+    except ValueError:
+        return JsonResponse({"errors": {"__all__": ["The body is not JSON."]}}, status=400)
+    form = AnnotationForm(data if isinstance(data, dict) else {}, image=image, instance=instance)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    annotation = form.save(author=request.user)
+    return JsonResponse(annotation.as_json(), status=200 if instance else 201)
+
+
+@require_POST
+def annotate(request, pk):
+    """A new annotation of the image, from the viewer's JSON."""
+    return _save_annotation(request, _get_editable_image(request.user, pk))
+
+
+@require_POST
+def annotation(request, pk):
+    """The annotation changed (moved, relabelled)."""
+    annotation = _get_editable_annotation(request.user, pk)
+    return _save_annotation(request, annotation.image, annotation)
+
+
+@require_POST
+def delete_annotation(request, pk):
+    _get_editable_annotation(request.user, pk).delete()
+    return HttpResponse(status=204)
+
+
+@require_GET
+def answer_annotations(request, pk):
+    """{image id: [annotation, ...]} of the case, for the viewer on an academic answer page.
+    Apart from the academic manifest, which every reader shares, and never stored anywhere."""
+    case = _get_answered_case(request, pk)
+    annotations = Annotation.objects.filter(image__study__case=case).order_by("created", "id")
+    images = {}
+    for annotation in annotations:
+        images.setdefault(str(annotation.image_id), []).append(annotation.as_json())
+    response = JsonResponse({"images": images})
+    patch_cache_control(response, private=True, no_store=True)
     return response

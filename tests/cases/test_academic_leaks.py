@@ -33,6 +33,7 @@ def academic_pages(client, case):
         responses.append(client.get(reverse("cases:browse", args=["academic"]), filters))
         responses.append(client.get(reverse("cases:random", args=["academic"]), filters))
         responses.append(client.get(case.get_absolute_url("academic"), filters))
+    responses += [client.get(url) for url in _manifest_urls(responses)]
     image_urls = set()
     for response in responses:
         if not response.streaming:
@@ -44,6 +45,15 @@ def academic_pages(client, case):
     return responses
 
 
+def _manifest_urls(responses):
+    """The series manifests the pages name: the viewer's data, annotations among them."""
+    urls = set()
+    for response in responses:
+        if not response.streaming:
+            urls.update(re.findall(r'data-manifest-url="([^"]+)"', response.content.decode()))
+    return sorted(urls)
+
+
 def _images_of(case):
     return [image for study in case.studies.all() for image in study.images.all()]
 
@@ -51,6 +61,7 @@ def _images_of(case):
 def test_every_hidden_field_carries_a_marker():
     covered = {"title", "category", "certainty", "diagnosis", "discussion"}
     covered |= {"differentials", "findings", "references", "tags", "captions", "accepted_answers"}
+    covered |= {"annotations"}
     assert HIDDEN_IN_ACADEMIC <= covered
 
 
@@ -73,9 +84,13 @@ def test_academic_random_redirects_to_the_case_without_naming_it(secret_case, fi
 
 
 def test_standard_detail_shows_every_field_academic_hides(secret_case):
-    response = Client().get(secret_case.get_absolute_url("standard"))
+    client = Client()
+    response = client.get(secret_case.get_absolute_url("standard"))
     assert response.status_code == 200
-    assert sorted(leaked(response)) == sorted([*MARKERS, "certainty"])
+    manifests = [client.get(url) for url in _manifest_urls([response])]
+    shown = set(leaked(response)).union(*(leaked(manifest) for manifest in manifests))
+    assert sorted(shown) == sorted([*MARKERS, "certainty"])
+    assert "annotation" not in leaked(response)  # only the viewer's manifest draws them
 
 
 def test_standard_browse_and_home_show_the_title(secret_case):

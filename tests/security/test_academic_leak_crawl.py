@@ -224,10 +224,14 @@ def test_the_crawl_would_see_every_marker_in_standard(world, attending):
     client = client_for(attending)
     case = world["case"]
     page = client.get(case.get_absolute_url(STANDARD))
-    assert sorted(markers_in(page)) == sorted([*MARKERS, "certainty"])
+    on_page = sorted(name for name in [*MARKERS, "certainty"] if name != "annotation")
+    assert sorted(markers_in(page)) == on_page
     series = case.studies.get().series.get(description=SERIES_MARKER)
     manifest = client.get(reverse("viewer:manifest", args=[STANDARD, case.pk, series.pk]))
     assert markers_in(manifest) == ["series"]
+    pictures = case.studies.get().series.exclude(pk=series.pk).get()
+    manifest = client.get(reverse("viewer:manifest", args=[STANDARD, case.pk, pictures.pk]))
+    assert sorted(markers_in(manifest)) == ["annotation", "caption"]  # the viewer shows them
     handout = client.get(reverse("cases:handout", args=[STANDARD, case.pk]))
     assert MARKERS["diagnosis"].lower() in sent(handout)
 

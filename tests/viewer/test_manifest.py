@@ -118,6 +118,7 @@ def test_a_ct_series_manifest_lists_its_slices_in_display_order(ct_case):
         "position": [0.0, 0.0, 0.0],
         "spacing": CT_SMALL_SPACING,
         "caption": "",
+        "annotations": [],
     }
 
 
