@@ -59,12 +59,10 @@ def manifest(series, images, workflow, *, number, annotate=False):
     if series.pixel_spacing and images and images[0].meta.get("spacing_at_detector"):
         result["spacing_note"] = DETECTOR_SPACING_NOTE
     result["images"] = [
-        image_entry(image, n, grey, workflow) for n, image in enumerate(images, start=1)
+        image_entry(image, n, grey, workflow, annotate) for n, image in enumerate(images, start=1)
     ]
     if annotate and workflow == STANDARD:
         result["annotate"] = True
-        for entry in result["images"]:
-            entry["annotations_url"] = reverse("viewer:annotate", args=[entry["id"]])
     return result
 
 
@@ -91,7 +89,7 @@ def _preset(name, center, width):
     return {"name": name, "center": center, "width": width}
 
 
-def image_entry(image, number, grey, workflow):
+def image_entry(image, number, grey, workflow, annotate=False):
     meta = image.meta
     entry = {"id": image.pk, "number": number}
     if grey:
@@ -109,7 +107,9 @@ def image_entry(image, number, grey, workflow):
     )
     if workflow == STANDARD:
         entry["caption"] = image.caption
-        entry["annotations"] = [annotation.as_json() for annotation in image.annotations.all()]
+        entry["annotations"] = [a.as_json(annotate) for a in image.annotations.all()]
+        if annotate:
+            entry["annotations_url"] = reverse("viewer:annotate", args=[image.pk])
     return entry
 
 

@@ -206,5 +206,10 @@ class Annotation(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} on image {self.image_id}"
 
-    def as_json(self):
-        return {"id": self.pk, "kind": self.kind, "points": self.points, "label": self.label}
+    def as_json(self, editable=False):
+        """What the viewer draws it from; `editable`, for who may edit the case, adds where to
+        post its deletion."""
+        data = {"id": self.pk, "kind": self.kind, "points": self.points, "label": self.label}
+        if editable:
+            data["delete_url"] = reverse("viewer:delete_annotation", args=[self.pk])
+        return data

@@ -147,7 +147,7 @@ def _save_annotation(request, image, instance=None):
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     annotation = form.save(author=request.user)
-    return JsonResponse(annotation.as_json(), status=200 if instance else 201)
+    return JsonResponse(annotation.as_json(editable=True), status=200 if instance else 201)
 
 
 @require_POST

@@ -1,4 +1,4 @@
-// The reader's input: toolbar clicks, the left-button tool (W/L, pan, zoom, measure) with the
+// The reader's input: toolbar clicks, the left-button tool (W/L, pan, zoom, measure, annotate) with the
 // right button always W/L and the middle always pan, the wheel, the keyboard, and touch (one
 // finger the tool, two fingers pinch and pan, a double tap resets). It turns events into calls
 // on the viewer and keeps only the state of a gesture in progress.
@@ -50,6 +50,7 @@ export class Input {
       'actual-size': () => viewer.actualSize(),
       play: () => viewer.play(),
       help: () => viewer.toggleHelp(),
+      annotations: () => viewer.annotations.toggle(),
     };
     actions[button.dataset.action]?.();
   }
@@ -87,6 +88,10 @@ export class Input {
       this.drag = null; // the press selected a line: nothing to drag
       return;
     }
+    if (action === 'annotate' && !viewer.annotations.start(at.x, at.y)) {
+      this.drag = null; // the press selected a mark or placed a text
+      return;
+    }
     e.preventDefault();
   }
 
@@ -105,6 +110,7 @@ export class Input {
     else if (drag.action === 'pan') viewer.pan(dx, dy);
     else if (drag.action === 'zoom') viewer.zoomAt(drag.start.x, drag.start.y, Math.exp(-dy * 0.01));
     else if (drag.action === 'measure') viewer.measurements.extend(at.x, at.y);
+    else if (drag.action === 'annotate') viewer.annotations.extend(at.x, at.y);
   }
 
   pointerUp(e, cancelled = false) {
@@ -118,6 +124,7 @@ export class Input {
     const drag = this.drag;
     this.drag = null;
     if (drag?.action === 'measure') this.viewer.measurements.finish(cancelled);
+    if (drag?.action === 'annotate') this.viewer.annotations.finish(cancelled);
     if (e.pointerType === 'touch' && drag && !cancelled) this.tapped(drag);
   }
 
@@ -170,7 +177,7 @@ export class Input {
       e.preventDefault();
       // The innermost thing first: the help, then a line being drawn, then the viewer.
       if (!viewer.controls.help.hidden) return viewer.toggleHelp(false);
-      if (viewer.measurements.discardDraft()) return;
+      if (viewer.measurements.discardDraft() || viewer.annotations.discardDraft()) return;
       return viewer.close();
     }
     const field = e.target.closest('input, select, textarea');
@@ -188,7 +195,11 @@ export class Input {
     const viewer = this.viewer;
     const count = viewer.series.slices.length;
     const page = Math.max(1, Math.round(count / 10));
-    const remove = () => viewer.measurements.selected && viewer.measurements.remove(viewer.measurements.selected);
+    const { annotations, measurements } = viewer;
+    const remove = () => {
+      if (annotations.selected?.delete_url) annotations.remove(annotations.selected);
+      else if (measurements.selected) measurements.remove(measurements.selected);
+    };
     return {
       ArrowDown: () => viewer.step(1),
       ArrowRight: () => viewer.step(1),
@@ -211,6 +222,8 @@ export class Input {
       z: () => this.setTool('zoom'),
       m: () => this.setTool('measure'),
       a: () => viewer.windowing.applyAuto(),
+      A: () => annotations.toggle(), // Shift+A; plain A is the automatic window
+      n: () => viewer.series.manifest.annotate && this.setTool('annotate'),
       '?': () => viewer.toggleHelp(),
       Delete: remove,
       Backspace: remove,

@@ -126,7 +126,21 @@ export class Measurements {
     remove.setAttribute('aria-label', `Delete measurement ${n + 1}`);
     remove.addEventListener('click', () => this.remove(line));
     item.append(length, ' ', remove);
+    if (this.viewer.series.manifest.annotate) item.append(' ', this.saveButton(line, n));
     return item;
+  }
+
+  // Who may annotate the case keeps a length as an annotation of the image.
+  saveButton(line, n) {
+    const save = document.createElement('button');
+    save.type = 'button';
+    save.dataset.action = 'save-measurement';
+    save.textContent = 'Save';
+    save.setAttribute('aria-label', `Save measurement ${n + 1} as an annotation`);
+    save.addEventListener('click', async () => {
+      if (await this.viewer.annotations.saveLength(line)) this.remove(line);
+    });
+    return save;
   }
 
   draw(ctx, slice) {

@@ -4,8 +4,9 @@
 // data-* attributes name the series manifest (viewer/manifest.py), which is all it is told.
 // This module holds the viewer's state and its render loop; the other modules each own one
 // concern: loading.js the stack, windowing.js the window maths and presets.js its menu,
-// painting.js the image on the canvas, input.js the events, measurements.js and overlays.js what
-// is shown around the image.
+// painting.js the image on the canvas, input.js the events, measurements.js, annotations.js and
+// overlays.js what is shown over and around the image.
+import { Annotations } from './annotations.js';
 import { Input } from './input.js';
 import { Slice, StackLoader } from './loading.js';
 import { Measurements, pixelSpacing, spacingNote } from './measurements.js';
@@ -37,6 +38,7 @@ class Viewer {
     this.loader = new StackLoader(this);
     this.windowing = new WindowControl(this, this.controls.preset);
     this.measurements = new Measurements(this, root.querySelector('.viewer-measurements'));
+    this.annotations = new Annotations(this, root);
     new Input(this).bind();
     this.bindPage();
   }
@@ -125,6 +127,7 @@ class Viewer {
     this.controls.slider.max = manifest.images.length;
     this.controls.slider.disabled = manifest.images.length < 2;
     this.windowing.build(this.series);
+    this.annotations.prepare(manifest);
     this.resetView();
     this.status(spacingNote(manifest));
     this.goTo(this.index, 'series');
@@ -153,6 +156,7 @@ class Viewer {
     this.controls.slider.value = this.index + 1;
     this.readouts.slice.textContent = `${this.index + 1} / ${count}`;
     this.measurements.selected = null;
+    this.annotations.selected = null;
     this.measurements.showList();
     this.loader.pump();
     this.requestRender(reason);
@@ -303,6 +307,7 @@ class Viewer {
     canvas.dataset.offsetX = this.view.x;
     canvas.dataset.offsetY = this.view.y;
     if (slice.state !== 'ready') return;
+    this.annotations.draw(this.ctx, slice);
     this.measurements.draw(this.ctx, slice);
     drawOrientation(this.ctx, box, slice, this.view);
     drawScaleBar(this.ctx, box, pixelSpacing(slice, this.series.manifest), this.view);

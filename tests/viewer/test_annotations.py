@@ -46,7 +46,8 @@ def test_the_cases_author_saves_an_arrow_in_the_images_pixels(case, alice):
     assert response.status_code == 201
     saved = Annotation.objects.get()
     assert (saved.kind, saved.points, saved.author) == ("arrow", [[10, 12], [40, 30]], alice)
-    assert response.json() == {"id": saved.pk, **ARROW}
+    delete_url = reverse("viewer:delete_annotation", args=[saved.pk])
+    assert response.json() == {"id": saved.pk, **ARROW, "delete_url": delete_url}
 
 
 def test_an_editor_annotates_another_contributors_case(case, editor):
@@ -141,6 +142,9 @@ def test_the_standard_manifest_tells_its_editor_where_to_post_and_is_not_kept(ca
     )
     data = response.json()
     assert data["annotate"] is True
+    saved = Annotation.objects.create(image=first_image(case), author=alice, **ARROW)
+    data = client_for(alice).get(response.wsgi_request.path).json()
+    assert data["images"][0]["annotations"] == [saved.as_json(editable=True)]
     assert data["images"][0]["annotations_url"] == reverse(
         "viewer:annotate", args=[first_image(case).pk]
     )
