@@ -4,7 +4,8 @@ A handout is built from `workflows.present()`, never from the Case, so an academ
 print a hidden field it was never given: not in its text, its metadata, its captions or its links.
 
 Images reach WeasyPrint only through HandoutImages, a URL fetcher that serves the case's own
-pictures from storage (`case-image:<pk>`) and refuses every other URL: rendering never opens a
+pictures from storage (`case-image:<pk>`; `case-image-annotated:<pk>` with its annotations
+burned in, for the standard handout only) and refuses every other URL: rendering never opens a
 file path or a network connection, whatever a template or a stored text may hold.
 """
 
@@ -17,6 +18,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from cases.workflows import ACADEMIC, STANDARD, present
+from dicom.annotating import Mark, burn_in
 
 # CSS page sizes by the names the `paper` query parameter takes.
 PAPERS = {"a4": "A4", "letter": "letter"}
@@ -26,6 +28,7 @@ PRINT_LONG_SIDE = 1800
 JPEG_QUALITY = 90
 GREY_MODES = {"1", "L", "LA"}
 SCHEME = "case-image:"
+ANNOTATED = "case-image-annotated:"  # annotations are hidden in academic: standard only
 
 
 def get_paper(request):
@@ -55,17 +58,20 @@ class HandoutImages(URLFetcher):
         self.encoded = {}
 
     def fetch(self, url, headers=None):
-        pk = url.removeprefix(SCHEME) if url.startswith(SCHEME) else ""
+        prefix = ANNOTATED if url.startswith(ANNOTATED) else SCHEME
+        pk = url.removeprefix(prefix) if url.startswith(prefix) else ""
         if not pk.isdigit() or int(pk) not in self.images:
             raise ValueError("Handouts show only their case's own images.")
-        if int(pk) not in self.encoded:
-            self.encoded[int(pk)] = print_rendition(self.images[int(pk)])
-        data, content_type = self.encoded[int(pk)]
+        key = (int(pk), prefix == ANNOTATED)
+        if key not in self.encoded:
+            self.encoded[key] = print_rendition(self.images[int(pk)], annotated=key[1])
+        data, content_type = self.encoded[key]
         return URLFetcherResponse(url, data, {"Content-Type": content_type})
 
 
-def print_rendition(image):
-    """(bytes, content type) of the image's full rendition, at most PRINT_LONG_SIDE pixels long.
+def print_rendition(image, annotated=False):
+    """(bytes, content type) of the image's full rendition, at most PRINT_LONG_SIDE pixels long,
+    with its annotations burned in if `annotated`.
 
     JPEG at quality 90, grey kept as one channel: on paper it is indistinguishable from lossless
     PNG, at a quarter of the size (a 1800 px chest radiograph: ~300 KB, against ~1.1 MB) and a
@@ -75,6 +81,10 @@ def print_rendition(image):
         picture = PILImage.open(stored)
         picture.load()
     picture.thumbnail((PRINT_LONG_SIDE, PRINT_LONG_SIDE), PILImage.Resampling.LANCZOS)
+    marks = [Mark(a.kind, a.points, a.label) for a in image.annotations.all()] if annotated else []
+    if marks:
+        spacing = image.meta.get("spacing")
+        picture = burn_in(picture, marks, picture.width / (image.width or picture.width), spacing)
     out = BytesIO()
     picture.convert("L" if picture.mode in GREY_MODES else "RGB").save(
         out, "JPEG", quality=JPEG_QUALITY
@@ -105,7 +115,7 @@ def _document(request, case, workflow, paper, images):
             "case": view,
             "page_size": PAPERS[paper],
             "case_url": request.build_absolute_uri(view.get_absolute_url()),
-            "image_scheme": SCHEME,
+            "image_scheme": ANNOTATED if workflow == STANDARD else SCHEME,
         },
         request=request,
     )

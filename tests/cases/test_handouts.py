@@ -12,13 +12,21 @@ import pytest
 from django.conf import settings
 from django.test import Client, override_settings
 from django.urls import reverse
+from PIL import Image as PILImage
 from pypdf import PdfReader
 
-from cases.handouts import PRINT_LONG_SIDE, HandoutImages
+from cases.handouts import ANNOTATED, PRINT_LONG_SIDE, SCHEME, HandoutImages, print_rendition
 from cases.models import Case, Study
 from dicom.archive import Member
 from tests import dicom_factory
-from tests.factories import CERTAINTY_LABEL, MARKERS, client_for, make_case, png_bytes
+from tests.factories import (
+    CERTAINTY_LABEL,
+    MARKERS,
+    client_for,
+    make_case,
+    marker_case,
+    png_bytes,
+)
 from viewer.uploads import add_files
 
 UNKNOWN_TITLE = "Wrist pain after a fall"
@@ -87,7 +95,9 @@ def test_the_standard_handout_prints_the_whole_case(secret_case, alice):
     alice.save()
     response, reader = get_pdf(Client(), *handout_url(secret_case))
     text = everything_in(reader)
-    assert sorted(markers_in(text)) == sorted([*MARKERS, "certainty"])
+    # The annotation is drawn into its image's pixels, not printed as text.
+    in_text = [name for name in MARKERS if name != "annotation"]
+    assert sorted(markers_in(text)) == sorted([*in_text, "certainty"])
     for expected in (secret_case.history, "Alice Atkins, MD FACR", "40 years", "Two views",
                      "Musculoskeletal", settings.SITE_NAME, "CR image 2"):
         assert expected in text
@@ -277,3 +287,48 @@ def test_the_standard_handouts_are_limited_to_the_standard_groups(secret_case, r
 def test_handouts_answer_only_get(secret_case):
     assert Client().post(handout_url(secret_case)[0]).status_code == 405
 
+
+
+# --- annotations, burned into the key images of the standard handout only ---------------------
+
+
+def embedded(reader):
+    """The pixels of each image the PDF embeds, in page order."""
+    return [page_image.image.tobytes() for page in reader.pages for page_image in page.images]
+
+
+def test_the_standard_handout_burns_the_annotations_into_their_image(secret_case):
+    _, standard = get_pdf(Client(), *handout_url(secret_case))
+    _, academic = get_pdf(Client(), *handout_url(secret_case, "academic"))
+    annotated, plain = embedded(standard), embedded(academic)
+    assert annotated[0] != plain[0]  # the first image carries the marker's text annotation
+    assert annotated[1] == plain[1]  # the second has none
+
+
+def test_the_academic_handout_prints_the_images_as_they_are(secret_case):
+    _, reader = get_pdf(Client(), *handout_url(secret_case, "academic"))
+    first = secret_case.studies.get().images.first()
+    data, _ = print_rendition(first)
+    assert embedded(reader)[0] == PILImage.open(BytesIO(data)).tobytes()
+    assert "annotation" not in markers_in(everything_in(reader))
+
+
+def test_the_pair_burns_the_annotations_into_the_answer_key_alone(secret_case):
+    url = reverse("cases:handout_pair", args=[secret_case.pk])
+    _, pair = get_pdf(Client(), url)
+    _, standard = get_pdf(Client(), *handout_url(secret_case))
+    _, academic = get_pdf(Client(), *handout_url(secret_case, "academic"))
+    # Both versions of the first image are embedded: the unknown's plain one (the standard half
+    # prints only the annotated one), and the answer key's.
+    images = embedded(pair)
+    assert embedded(academic)[0] in images
+    assert embedded(standard)[0] in images
+
+
+def test_the_image_fetcher_serves_an_annotated_image_only_of_its_case(alice, bob):
+    case, other = marker_case(alice), make_case(bob)
+    fetcher = HandoutImages(Case.objects.get(pk=case.pk))
+    own = case.studies.get().images.first()
+    assert fetcher.fetch(f"{ANNOTATED}{own.pk}").read() != fetcher.fetch(f"{SCHEME}{own.pk}").read()
+    with pytest.raises(ValueError):
+        fetcher.fetch(f"{ANNOTATED}{other.studies.get().images.get().pk}")
