@@ -110,3 +110,16 @@ def test_an_academic_reader_sees_the_annotations_only_after_revealing(
     wait_for_marks(viewer, "1")
     viewer.wait_for_render(viewer.rendered - 1)
     assert not is_black(viewer.pixel(*MIDDLE))
+
+
+def test_a_saved_measurement_becomes_a_length_annotation(page, phantom_case, ct_series, alice):
+    log_in(page, alice)
+    viewer = open_ct(page, phantom_case, ct_series)
+    viewer.press("m")
+    viewer.drag(TAIL, HEAD)
+    page.locator('#viewer button[data-action="save-measurement"]').click()
+    wait_for_marks(viewer, "1")
+    assert viewer.measurements().count() == 0
+    [saved] = Annotation.objects.all()
+    assert saved.kind == "length"
+    assert saved.points[0] == pytest.approx([TAIL[0] + 0.5, TAIL[1] + 0.5], abs=0.2)
