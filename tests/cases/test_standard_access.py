@@ -29,6 +29,10 @@ SHARED = {
     "cases:healthz": "says only that the app answers",
     "viewer:image_file": "a rendition the academic case page shows too (tested below)",
     "viewer:pixels": "stored values the academic viewer windows too (tested below)",
+    # Writes, only for who may edit the case (tests/viewer/test_annotations.py).
+    "viewer:annotate": "a new annotation of an image",
+    "viewer:annotation": "an annotation changed",
+    "viewer:delete_annotation": "an annotation deleted",
 }
 
 
