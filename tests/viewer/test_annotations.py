@@ -195,7 +195,23 @@ def test_a_reader_whose_session_revealed_the_case_gets_the_annotations(alice):
 
 
 def commit_answer(reader, case):
-    Attempt.objects.create(
+    return Attempt.objects.create(
         reader=reader, case=case, diagnosis="A guess", confidence=Attempt.Confidence.HIGH,
         automatic_grade=Grade.MISSED, opened_at=timezone.now() - timedelta(minutes=2),
     )
+
+
+def annotations_url_in(response):
+    pk = response.wsgi_request.resolver_match.kwargs["pk"]
+    return reverse("viewer:answer_annotations", args=[pk]) in response.content.decode()
+
+
+def test_only_a_page_showing_the_answer_names_the_annotations_url(alice, resident):
+    case = marker_case(alice)
+    client = client_for(resident)
+    assert not annotations_url_in(client.get(case.get_absolute_url("academic")))
+    attempt = commit_answer(resident, case)
+    answer = reverse("attempts:answer", args=[case.pk, attempt.pk])
+    assert not annotations_url_in(client.get(answer))  # findings first: no answer yet
+    assert annotations_url_in(client.get(f"{answer}?show=all"))
+    assert not annotations_url_in(client_for(None).get(reverse("cases:answer", args=[case.pk])))
