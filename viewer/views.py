@@ -131,9 +131,8 @@ def _get_answered_case(request, pk):
     """A published case whose answer this reader may see: they committed an answer to it or
     their session revealed it (the two ways the academic answer pages open); else 404."""
     case = get_object_or_404(Case.objects.published().only("pk"), pk=pk)
-    if reveals.revealed(request, case.pk) or Attempt.objects.of_reader(request.user).filter(
-        case=case
-    ).exists():
+    committed = Attempt.objects.of_reader(request.user).filter(case=case)
+    if reveals.revealed(request, case.pk) or committed.exists():
         return case
     raise Http404("No answer here")
 
