@@ -14,3 +14,4 @@ urlpatterns = [
 ]
 
 handler404 = "django.views.defaults.page_not_found"
+handler400 = "repository.errors.bad_request"
