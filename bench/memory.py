@@ -1,7 +1,8 @@
-"""Peak memory of staging one uploaded file: a 10000 x 10000 RGBA PNG (at MAX_IMAGE_PIXELS) and
-a ~190 MB multi-frame DICOM, each staged in a fresh process as the admin's upload does.
+"""Peak memory of staging one uploaded file: a 10000 x 10000 RGBA PNG (at MAX_IMAGE_PIXELS), a
+~190 MB multi-frame DICOM (380 frames of 512 x 512) and a one-frame 6000 x 6000 16-bit DICOM, each
+staged in a fresh process as the admin's upload does.
 
-    .venv/bin/python bench/memory.py [--frames 380]
+    .venv/bin/python bench/memory.py [--frames 380] [--side 10000] [--frame-side 6000]
 
 Each file is built in code and written to a temporary folder; a child process
 (tests/security/probe.py) reads it, stages it (viewer.ingest.stage: read, check, de-identify,
@@ -29,6 +30,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--frames", type=int, default=380, help="DICOM frames of 512 x 512 (380)")
     parser.add_argument("--side", type=int, default=10000, help="the PNG's side in pixels")
+    parser.add_argument(
+        "--frame-side", type=int, default=6000, help="side of a one-frame 16-bit DICOM (6000)"
+    )
     args = parser.parse_args()
     print(machine_line())
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as scratch:
@@ -39,6 +43,9 @@ def main():
         dcm = scratch / "multiframe.dcm"
         dcm.write_bytes(multiframe_ct(args.frames))
         report("dicom_multiframe", dcm, scratch, 512 * 512)
+        big = scratch / "large_frame.dcm"
+        big.write_bytes(multiframe_ct(1, size=args.frame_side))
+        report("dicom_large_frame", big, scratch, args.frame_side**2)
 
 
 def report(name, path, scratch, frame_pixels):
