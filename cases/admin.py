@@ -178,8 +178,9 @@ ROWS_PER_PAGE = 50
 
 
 def page_number(request):
+    """?page=N, from 1; capped well past any study's last page, where a database's OFFSET ends."""
     try:
-        return max(1, int(request.GET.get("page", 1)))
+        return min(max(1, int(request.GET.get("page", 1))), 1_000_000)
     except ValueError:
         return 1
 
@@ -294,18 +295,17 @@ class StudyAdmin(OwnCasesMixin, admin.ModelAdmin):
     @admin.display(description="Pages")
     def pages(self, study):
         """Links to every page of the series and picture lists, when they need more than one."""
-        pictures = study.images.filter(instance=None).count()
-        count = page_count(max(pictures, study.series.count()))
+        pictures, series = study.images.filter(instance=None).count(), study.series.count()
+        count = page_count(max(pictures, series))
         if count == 1:
             return "All series and pictures are below."
         numbers = ((n,) for n in range(1, count + 1))
-        links = format_html_join(" ", '<a href="?page={0}">{0}</a>', numbers)
         return format_html(
-            "{} pictures, {} a page; each page also lists its share of the series. Save each "
-            "page before going to the next. Pages: {}",
+            "{} series and {} pictures, {} of each a page (save a page before leaving it): {}",
+            series,
             pictures,
             ROWS_PER_PAGE,
-            links,
+            format_html_join(" ", '<a href="?page={0}">{0}</a>', numbers),
         )
 
     def get_formset_kwargs(self, request, obj, inline, prefix):

@@ -97,3 +97,8 @@ def test_too_many_form_fields_are_refused_with_a_message_naming_that_limit(alice
     assert "too many form fields" in body
     assert "DATA_UPLOAD_MAX_NUMBER_FIELDS" in body
     assert "MAX_FILES_PER_UPLOAD" not in body
+
+
+@pytest.mark.parametrize("page", ["0", "x", "99999999999999999999"])
+def test_a_page_number_out_of_range_shows_a_page_not_an_error(alice, big_study, page):
+    assert client_for(alice).get(f"{study_url(big_study)}?page={page}").status_code == 200
