@@ -288,6 +288,14 @@ class StudyAdmin(OwnCasesMixin, admin.ModelAdmin):
     def response_post_save_change(self, request, obj):
         return HttpResponseRedirect(obj.case.get_admin_url())  # back to the case, not a list
 
+    def response_change(self, request, obj):
+        """Save and continue editing stays on the page of series and pictures it saved."""
+        response = super().response_change(request, obj)
+        if "_continue" in request.POST and "page" in request.GET:
+            separator = "&" if "?" in response["Location"] else "?"
+            response["Location"] += f"{separator}page={page_number(request)}"
+        return response
+
     @admin.display(description="Case")
     def case_link(self, study):
         return format_html('<a href="{}">{}</a>', study.case.get_admin_url(), study.case)

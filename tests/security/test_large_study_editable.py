@@ -77,6 +77,14 @@ def test_a_caption_on_a_later_page_of_pictures_can_be_edited(alice, big_study):
     assert Image.objects.filter(study=big_study).count() == PICTURES  # no other page's rows lost
 
 
+def test_save_and_continue_editing_stays_on_the_page_it_saved(alice, big_study):
+    client = client_for(alice)
+    url = f"{study_url(big_study)}?page=3"
+    response = client.post(url, {**form_data(client.get(url)), "_continue": "1"})
+    assert response.status_code == 302
+    assert response["Location"].endswith("page=3")
+
+
 def test_a_later_page_lists_its_share_of_the_series(alice, big_study):
     page = client_for(alice).get(f"{study_url(big_study)}?page=3")
     shown = {form.instance.pk for form in _formset(page, Series).forms}
