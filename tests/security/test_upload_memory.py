@@ -23,3 +23,11 @@ def test_a_multi_frame_dicom_stages_frame_by_frame_within_the_stated_bound(tmp_p
     path.write_bytes(multiframe_ct(100))
     peak = run(path, tmp_path / "media")
     assert peak <= bound_bytes(path.stat().st_size, 512 * 512)
+
+
+def test_one_large_dicom_frame_is_rendered_and_stored_within_the_stated_bound(tmp_path):
+    side = 4000
+    path = tmp_path / "large_frame.dcm"
+    path.write_bytes(multiframe_ct(1, size=side))
+    peak = run(path, tmp_path / "media")
+    assert peak <= bound_bytes(path.stat().st_size, side * side)
