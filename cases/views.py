@@ -1,11 +1,9 @@
 import random
-import sys
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.paginator import Paginator
-from django.db import InterfaceError, OperationalError
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -16,7 +14,6 @@ from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
-from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie
@@ -64,16 +61,6 @@ def _remember(response, workflow):
         COOKIE, workflow, max_age=REMEMBER_SECONDS, samesite="Lax", secure=not settings.DEBUG
     )
     return response
-
-
-def server_error(request):
-    """handler500. A database that is down or restarting is no bug of the page: 503, which a
-    browser or load balancer may retry (Retry-After), rendered without touching the database."""
-    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
-        response = HttpResponse(render_to_string("503.html"), status=503)
-        response["Retry-After"] = "10"
-        return response
-    return defaults.server_error(request)
 
 
 @require_GET

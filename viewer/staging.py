@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db.models import Q
 
@@ -70,8 +70,10 @@ class Staging:
         return len(self.pictures) + frames
 
     def write(self, name, content):
+        """Save bytes, or a django File (streamed in chunks), under a name like `name`."""
+        content = content if isinstance(content, File) else ContentFile(content)
         try:
-            stored = default_storage.save(name, ContentFile(content))
+            stored = default_storage.save(name, content)
         except OSError:
             # A write that fails half-way (a full disk) leaves what it wrote under the name asked
             # for, which no other file has: every name is in a folder of its own upload's
