@@ -50,6 +50,7 @@ export class Input {
       'actual-size': () => viewer.actualSize(),
       play: () => viewer.play(),
       help: () => viewer.toggleHelp(),
+      more: () => toggleMore(button),
     };
     actions[button.dataset.action]?.();
   }
@@ -220,4 +221,10 @@ export class Input {
 
 function midpoint(a, b) {
   return { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+}
+
+// The More button of a phone's one-row toolbar: shows or hides the tools folded behind it.
+function toggleMore(button) {
+  const open = button.getAttribute('aria-expanded') !== 'true';
+  button.setAttribute('aria-expanded', String(open));
 }
