@@ -19,6 +19,7 @@ from django.conf import settings
 
 from dicom import deid, frames, pixelstore, reading
 from dicom.archive import ArchiveError, ArchiveLimits, expand, walk_folder
+from dicom.deid_values import remap_uid
 from dicom.errors import Refusal
 from dicom.renditions import RenditionError, render, render_upload
 from viewer.models import BURNED_IN_PRONE, Instance
@@ -218,10 +219,13 @@ def _stage_dicom(staging, data, context, limits, known):
         raise Skip("already imported")
     staging.seen.add(print_)
     deid.deidentify(ds, context)
-    series = _series_for(staging, ds)
+    _give_series_uid(ds, context)
     key = uuid.uuid4().hex
     file_name = staging.write(f"dicom/{key[:2]}/{key}.dcm", deid.to_bytes(ds))
     images = [_stage_frame(staging, ds, frame) for frame in range(reading.frame_count(ds))]
+    # Only now: a file whose frames are refused (no decoder, damaged) must not leave its series
+    # behind, empty, to be published as a series without images.
+    series = _series_for(staging, ds, images)
     series.instances.append(
         StagedInstance(
             file_name=file_name,
@@ -234,12 +238,20 @@ def _stage_dicom(staging, data, context, limits, known):
     )
 
 
-def _series_for(staging, ds):
-    # Files without a SeriesInstanceUID (it is required, but seen) share one series.
-    uid = str(ds.get("SeriesInstanceUID", "")) or staging.orphan_series_uid
-    if uid not in staging.series:
-        staging.series[uid] = _new_series(ds, uid)
-    series = staging.series[uid]
+def _give_series_uid(ds, context):
+    """Files without a SeriesInstanceUID (it is required, but seen) share one series per case,
+    and the stored files say which: whatever reads them back (a bundle's import, a worker's share
+    of the same upload) groups them as the case does."""
+    if not str(ds.get("SeriesInstanceUID", "")):
+        ds.SeriesInstanceUID = remap_uid("no SeriesInstanceUID", context)
+
+
+def _series_for(staging, ds, images):
+    described = _new_series(ds, str(ds.SeriesInstanceUID))
+    sort = tuple(images[0].meta.get("sort") or ()) if images else ()
+    described.key = (sort, described.rows, described.columns, described.photometric)
+    series = staging.series.setdefault(described.uid, described)
+    series.describe_by(described)
     series.burned_in = series.burned_in or _may_show_burned_in_text(ds)
     return series
 

@@ -5,7 +5,6 @@ Files whose rows never came (a refused form, a rollback) are deleted when the cl
 around the request or command ends, or by `manage.py sweep_orphans` after a crash.
 """
 
-import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -51,6 +50,23 @@ class StagedSeries:
     windows: list
     burned_in: bool = False
     instances: list = field(default_factory=list)
+    # Which file the fields above describe: the first in slice order (then by size), whatever
+    # order the files were staged in, so a series of mixed files is described alike by every
+    # upload of them (a bundle's import, a worker's share).
+    key: tuple = ()
+
+    def describe_by(self, other):
+        """Take other's description if its file comes first."""
+        if other.key < self.key:
+            for name in DESCRIPTION:
+                setattr(self, name, getattr(other, name))
+            self.key = other.key
+
+
+DESCRIPTION = (
+    "study_uid", "modality", "rows", "columns", "photometric", "signed", "pixel_spacing",
+    "slice_thickness", "windows",
+)
 
 
 @dataclass
@@ -62,7 +78,6 @@ class Staging:
     skipped: list = field(default_factory=list)  # (file name, reason)
     written: list = field(default_factory=list)
     seen: set = field(default_factory=set)  # fingerprints staged in this upload
-    orphan_series_uid: str = field(default_factory=lambda: f"2.25.{uuid.uuid4().int}")
 
     @property
     def image_count(self):
@@ -80,6 +95,7 @@ class Staging:
         for uid, series in other.series.items():
             mine = self.series.setdefault(uid, series)
             if mine is not series:
+                mine.describe_by(series)
                 mine.instances += series.instances
                 mine.burned_in = mine.burned_in or series.burned_in
         self.skipped += other.skipped
