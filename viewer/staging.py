@@ -2,7 +2,8 @@
 
 A Staging is filled by viewer.ingest.stage() and emptied into rows by viewer.publishing.publish().
 Files whose rows never came (a refused form, a rollback) are deleted when the cleanup_unpublished()
-around the request or command ends, or by `manage.py sweep_orphans` after a crash.
+around the request or command ends, or by `manage.py sweep_orphans` after a crash: each staging
+journals what it writes while it lives (viewer.inflight), so the sweep knows what is in flight.
 """
 
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Q
 
+from viewer.inflight import Journal
 from viewer.models import Image, Instance
 
 
@@ -78,6 +80,11 @@ class Staging:
     skipped: list = field(default_factory=list)  # (file name, reason)
     written: list = field(default_factory=list)
     seen: set = field(default_factory=set)  # fingerprints staged in this upload
+    journal: Journal | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self):
+        """A worker's staging comes back without its journal: the parent records its names."""
+        return {**self.__dict__, "journal": None}
 
     @property
     def image_count(self):
@@ -85,12 +92,29 @@ class Staging:
         return len(self.pictures) + frames
 
     def write(self, name, content):
+        self.record([name])  # before the file: the sweep never sees a live staging's file unlisted
         stored = default_storage.save(name, ContentFile(content))
+        if stored != name:
+            self.record([stored])
         self.written.append(stored)
         return stored
 
+    def record(self, names):
+        """Journal the names as this live staging's (viewer.inflight)."""
+        if self.journal is None:
+            self.journal = Journal()
+        self.journal.record(names)
+
+    def close(self):
+        """This staging's files are published or deleted: it is in flight no more."""
+        if self.journal is not None:
+            self.journal.close()
+            self.journal = None
+
     def absorb(self, other):
         """Take in what another staging of the same upload (a worker's share) wrote."""
+        if other.written:
+            self.record(other.written)  # the worker that wrote them ends before this staging
         self.pictures += other.pictures
         for uid, series in other.series.items():
             mine = self.series.setdefault(uid, series)
@@ -136,6 +160,7 @@ def cleanup_unpublished():
     finally:
         for staging in _open_stagings.get():
             staging.discard_unreferenced()
+            staging.close()
         _open_stagings.reset(token)
 
 
