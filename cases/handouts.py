@@ -51,9 +51,9 @@ def get_paper(request):
     return paper
 
 
-def filename(case, part, paper):
+def filename(pk, part, paper):
     """Built from ids only: a title or a diagnosis must never reach a download's name."""
-    return f"case-{case.pk}-{part}-{paper}.pdf"
+    return f"case-{pk}-{part}-{paper}.pdf"
 
 
 class HandoutImages(URLFetcher):
@@ -100,16 +100,17 @@ def print_rendition(image):
 # --- made once, served from storage ----------------------------------------------------------
 
 
-def stored(request, case, part, paper):
-    """The storage name of the case's handout (a workflow's, or the pair), made if missing.
+def stored(request, pk, part, paper, load_case):
+    """The storage name of the handout (a workflow's, or the pair) of the case pk, made if missing.
 
     The name is cached under the content version, so a request for a handout made already costs a
-    cache read and a stat; a name whose file is gone (a newer handout replaced it through another
-    worker) is made again."""
-    key = f"handouts:{content_version()}:{case.pk}:{part}:{paper}"
-    name, _ = fetch(key, lambda: (store(request, case, part, paper), True))
+    cache read and a stat, and the case is loaded (load_case(pk), with all it shows) only to make
+    one; a name whose file is gone (a newer handout replaced it through another worker) is made
+    again."""
+    key = f"handouts:{content_version()}:{pk}:{part}:{paper}"
+    name, _ = fetch(key, lambda: (store(request, load_case(pk), part, paper), True))
     if not default_storage.exists(name):
-        name = store(request, case, part, paper)
+        name = store(request, load_case(pk), part, paper)
     return name
 
 

@@ -6,7 +6,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -288,20 +288,26 @@ def random_case(request, workflow):
 def handout(request, workflow, pk):
     """The case as a printable PDF, in the workflow it is read in: an academic one is an unknown."""
     workflow = get_workflow(request, workflow)
-    case = get_published_case(pk)
+    _check_published(pk)
     paper = handouts.get_paper(request)
-    name = handouts.stored(request, case, workflow, paper)
-    return _pdf_response(name, handouts.filename(case, workflow, paper))
+    name = handouts.stored(request, pk, workflow, paper, get_published_case)
+    return _pdf_response(name, handouts.filename(pk, workflow, paper))
 
 
 @require_GET
 def handout_pair(request, pk):
     """For a conference: the unknown, then the answer key. Standard only: it holds the answer."""
     get_workflow(request, STANDARD)
-    case = get_published_case(pk)
+    _check_published(pk)
     paper = handouts.get_paper(request)
-    name = handouts.stored(request, case, handouts.PAIR, paper)
-    return _pdf_response(name, handouts.filename(case, handouts.PAIR, paper))
+    name = handouts.stored(request, pk, handouts.PAIR, paper, get_published_case)
+    return _pdf_response(name, handouts.filename(pk, handouts.PAIR, paper))
+
+
+def _check_published(pk):
+    """One indexed row, not the case with all it shows: a handout made already needs no more."""
+    if not Case.objects.published().filter(pk=pk).exists():
+        raise Http404("No such case")
 
 
 def _pdf_response(name, filename):
