@@ -1,7 +1,7 @@
 """Pages while strangers flood a PDF: /healthz and an academic case page, alone and while 16
 anonymous connections ask for a case's handout pair over and over.
 
-    .venv/bin/python bench/flood.py [--cases 200] [--duration 10] [--flood 16]
+    .venv/bin/python bench/flood.py [--cases 200] [--duration 10] [--flood 16] [--target zip]
                                     [--server postgres://postgres@127.0.0.1:5432/postgres]
 
 Like bench/load.py (whose database, settings and gunicorn it reuses): a throwaway PostgreSQL
@@ -10,7 +10,9 @@ workers. The load comes from this process's threads (plain http.client, no wrk):
 threads, and one reader asking for each page in turn, one request at a time.
 
 Figures: `<page>_p50` and `<page>_p95` alone and `<page>_flood_p50`/`_p95` during the flood, in
-ms; `pdf_rps`, the handouts served per second during the flood.
+ms; `pdf_p50`, a handout pair asked for alone (the first request makes it, if the app keeps it);
+`pdf_rps`, the handouts served per second during the flood. `--target zip` floods the academic
+images .zip of the case instead (`zip_p50`, `zip_rps`).
 """
 
 import argparse
@@ -32,6 +34,10 @@ from load import (  # bench/load.py
 )
 
 PORT = 8766
+TARGETS = {
+    "pdf": "/standard/cases/{case}/handout-pair.pdf",
+    "zip": "/academic/cases/{case}/images.zip",
+}
 WARM_UP_SECONDS = 2
 
 
@@ -43,7 +49,8 @@ def main():
         with throwaway_database(args.server, database, keep=False):
             prepare(env, argparse.Namespace(reuse=None, cases=args.cases))
             case = a_published_case(env)
-            print(f"{machine_line()}; {args.workers} gunicorn workers, {args.flood} flooding")
+            print(f"{machine_line()}; {args.workers} gunicorn workers, {args.flood} "
+                  f"connections flooding {args.target}")
             with gunicorn(env, PORT, ["--workers", str(args.workers)], "/healthz"):
                 run(args, case)
 
@@ -53,6 +60,7 @@ def parse_args():
     parser.add_argument("--cases", type=int, default=200, help="cases to generate")
     parser.add_argument("--duration", type=int, default=10, help="seconds a measurement")
     parser.add_argument("--flood", type=int, default=16, help="connections asking for the PDF")
+    parser.add_argument("--target", choices=TARGETS, default="pdf", help="what they ask for")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432/postgres")
     return parser.parse_args()
@@ -60,18 +68,20 @@ def parse_args():
 
 def run(args, case):
     pages = {"floor": "/healthz", "academic_case": f"/academic/cases/{case}/"}
-    for name, path in pages.items():
+    target = TARGETS[args.target].format(case=case)
+    for name, path in {**pages, args.target: target}.items():
         report(name, read(path, args.duration))
     stop, served = threading.Event(), []
-    flood = [threading.Thread(target=flooder, args=(f"/standard/cases/{case}/handout-pair.pdf",
-                                                    stop, served)) for _ in range(args.flood)]
+    flood = [threading.Thread(target=flooder, args=(target, stop, served))
+             for _ in range(args.flood)]
     for thread in flood:
         thread.start()
     time.sleep(WARM_UP_SECONDS)
     started, before = time.monotonic(), len(served)
     for name, path in pages.items():
         report(f"{name}_flood", read(path, args.duration))
-    print(f"pdf_rps: {(len(served) - before) / (time.monotonic() - started):.1f} req/s")
+    rate = (len(served) - before) / (time.monotonic() - started)
+    print(f"{args.target}_rps: {rate:.1f} req/s")
     stop.set()
     for thread in flood:
         thread.join()
