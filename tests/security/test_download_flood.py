@@ -8,6 +8,7 @@ from io import BytesIO
 
 import pytest
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
@@ -15,7 +16,7 @@ from weasyprint.document import Document
 
 from cases.handouts import folder
 from cases.models import Case
-from tests.factories import MARKERS, marker_case
+from tests.factories import MARKERS, make_case, marker_case
 
 FLOOD = 6
 
@@ -106,3 +107,14 @@ def test_a_stored_pdf_is_served_without_loading_the_case(case, django_assert_max
     download(url)
     with django_assert_max_num_queries(1):  # is it published: one indexed row
         download(url)
+
+
+def test_the_sweep_deletes_the_stored_pdfs_of_a_deleted_case(case, alice):
+    kept = make_case(alice)
+    for one in (case, kept):
+        download(reverse("cases:handout", args=["standard", one.pk]))
+    gone = stored_files(case)
+    case.delete()
+    call_command("sweep_orphans", verbosity=0)
+    assert not stored_files(case) and gone
+    assert stored_files(kept)

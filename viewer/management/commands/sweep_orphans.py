@@ -1,5 +1,6 @@
 """Delete what a crashed upload left: stored files no row refers to and no live staging is
-writing, and Django's temporary upload files no live request holds (viewer/inflight.py).
+writing, and Django's temporary upload files no live request holds (viewer/inflight.py); and the
+stored handouts of deleted cases (cases/handouts.py).
 
 What is in flight decides, not age: a dead process's files go at once, a live one's stay however
 old. Run it at server start and from a timer (README: "Deployment").
@@ -12,6 +13,8 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from cases import handouts
+from cases.models import Case
 from viewer import inflight
 from viewer.staging import referenced_names
 
@@ -36,7 +39,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, min_age, dry_run, verbosity, **options):
         self.dry_run, self.verbosity = dry_run, verbosity
-        swept = self.sweep_stored(min_age) + self.sweep_temporary_uploads()
+        swept = (
+            self.sweep_stored(min_age) + self.sweep_temporary_uploads() + self.sweep_handouts()
+        )
         self.say(f"{swept} orphaned file(s) {'found' if dry_run else 'deleted'}.")
 
     def sweep_stored(self, min_age):
@@ -64,6 +69,21 @@ class Command(BaseCommand):
         for path in abandoned:
             self.delete(str(path), lambda name: Path(name).unlink(missing_ok=True))
         return len(abandoned)
+
+    def sweep_handouts(self):
+        """The stored handouts of cases deleted since (a case's edits replace its own)."""
+        if not default_storage.exists(handouts.GENERATED):
+            return 0
+        folders, _ = default_storage.listdir(handouts.GENERATED)
+        pks = {int(name.removeprefix("case-")) for name in folders if name.startswith("case-")}
+        gone = pks - set(Case.objects.filter(pk__in=pks).values_list("pk", flat=True))
+        names = [
+            f"{handouts.folder(pk)}/{name}" for pk in sorted(gone)
+            for name in default_storage.listdir(handouts.folder(pk))[1]
+        ]
+        for name in names:
+            self.delete(name, default_storage.delete)
+        return len(names)
 
     def delete(self, name, delete):
         if not self.dry_run:
