@@ -12,7 +12,8 @@ threads, and one reader asking for each page in turn, one request at a time.
 Figures: `<page>_p50` and `<page>_p95` alone and `<page>_flood_p50`/`_p95` during the flood, in
 ms; `pdf_p50`, a handout pair asked for alone (the first request makes it, if the app keeps it);
 `pdf_rps`, the handouts served per second during the flood. `--target zip` floods the academic
-images .zip of the case instead (`zip_p50`, `zip_rps`).
+images .zip of the case instead (`zip_p50`, `zip_rps`); `--target healthz` floods /healthz, the
+cheapest request: the queueing any 16 connections cause, whatever they ask for.
 """
 
 import argparse
@@ -37,6 +38,7 @@ PORT = 8766
 TARGETS = {
     "pdf": "/standard/cases/{case}/handout-pair.pdf",
     "zip": "/academic/cases/{case}/images.zip",
+    "healthz": "/healthz",  # the cheapest request: what any flood of 16 connections costs
 }
 WARM_UP_SECONDS = 2
 
