@@ -3,16 +3,16 @@ import random
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
-from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -288,24 +288,33 @@ def random_case(request, workflow):
 def handout(request, workflow, pk):
     """The case as a printable PDF, in the workflow it is read in: an academic one is an unknown."""
     workflow = get_workflow(request, workflow)
-    case = get_published_case(pk)
+    _check_published(pk)
     paper = handouts.get_paper(request)
-    pdf = handouts.render(request, case, workflow, paper)
-    return _pdf_response(pdf, handouts.filename(case, workflow, paper))
+    name = handouts.stored(request, pk, workflow, paper, get_published_case)
+    return _pdf_response(name, handouts.filename(pk, workflow, paper))
 
 
 @require_GET
 def handout_pair(request, pk):
     """For a conference: the unknown, then the answer key. Standard only: it holds the answer."""
     get_workflow(request, STANDARD)
-    case = get_published_case(pk)
+    _check_published(pk)
     paper = handouts.get_paper(request)
-    pdf = handouts.render_pair(request, case, paper)
-    return _pdf_response(pdf, handouts.filename(case, "pair", paper))
+    name = handouts.stored(request, pk, handouts.PAIR, paper, get_published_case)
+    return _pdf_response(name, handouts.filename(pk, handouts.PAIR, paper))
 
 
-def _pdf_response(pdf, filename):
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+def _check_published(pk):
+    """One indexed row, not the case with all it shows: a handout made already needs no more."""
+    if not Case.objects.published().filter(pk=pk).exists():
+        raise Http404("No such case")
+
+
+def _pdf_response(name, filename):
+    """The stored handout, streamed: no worker holds a whole PDF in memory to send it."""
+    response = FileResponse(
+        default_storage.open(name, "rb"), as_attachment=True, filename=filename,
+        content_type="application/pdf",
+    )
     patch_cache_control(response, private=True)
     return response

@@ -218,6 +218,14 @@ WHITENOISE_USE_FINDERS = DEBUG
 DATA_UPLOAD_MAX_NUMBER_FILES = MAX_FILES_PER_UPLOAD
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The project's working files, never served: the journals of uploads in flight and Django's
+# temporary upload files, where `manage.py sweep_orphans` finds what a crashed process left.
+WORK_DIR = Path(env_str("WORK_DIR", str(BASE_DIR / "var")))
+FILE_UPLOAD_TEMP_DIR = str(WORK_DIR / "uploads")
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "viewer.inflight.LockedTemporaryFileUploadHandler",
+]
 
 
 def _cache(url, key_prefix):

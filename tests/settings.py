@@ -7,6 +7,7 @@ import tempfile
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-the-check-0123")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="teaching-cases-media-"))
+os.environ.setdefault("WORK_DIR", tempfile.mkdtemp(prefix="teaching-cases-work-"))
 # Never the checkout's own .env (make run writes DEBUG=true there): tests run production settings.
 os.environ["ENV_FILE"] = os.devnull
 

@@ -22,6 +22,7 @@ from django.core.files import File
 
 from dicom import deid, frames, pixelstore, reading
 from dicom.archive import ArchiveError, ArchiveLimits, expand, walk_folder
+from dicom.deid_values import remap_uid
 from dicom.errors import Refusal
 from dicom.renditions import RenditionError, render, render_upload
 from viewer.models import BURNED_IN_PRONE, Instance
@@ -228,9 +229,12 @@ def _stage_dicom(staging, member, context, limits, known):
         raise Skip("already imported")
     staging.seen.add(print_)
     deid.deidentify(ds, context)
-    series = _series_for(staging, ds)
+    _give_series_uid(ds, context)
     file_name = _write_dicom(staging, ds)
     images = [_stage_frame(staging, ds, frame) for frame in range(reading.frame_count(ds))]
+    # Only now: a file whose frames are refused (no decoder, damaged) must not leave its series
+    # behind, empty, to be published as a series without images.
+    series = _series_for(staging, ds, images)
     series.instances.append(
         StagedInstance(
             file_name=file_name,
@@ -262,12 +266,20 @@ def _write_dicom(staging, ds):
         return staging.write(f"dicom/{key[:2]}/{key}.dcm", File(out))
 
 
-def _series_for(staging, ds):
-    # Files without a SeriesInstanceUID (it is required, but seen) share one series.
-    uid = str(ds.get("SeriesInstanceUID", "")) or staging.orphan_series_uid
-    if uid not in staging.series:
-        staging.series[uid] = _new_series(ds, uid)
-    series = staging.series[uid]
+def _give_series_uid(ds, context):
+    """Files without a SeriesInstanceUID (it is required, but seen) share one series per case,
+    and the stored files say which: whatever reads them back (a bundle's import, a worker's share
+    of the same upload) groups them as the case does."""
+    if not str(ds.get("SeriesInstanceUID", "")):
+        ds.SeriesInstanceUID = remap_uid("no SeriesInstanceUID", context)
+
+
+def _series_for(staging, ds, images):
+    described = _new_series(ds, str(ds.SeriesInstanceUID))
+    sort = tuple(images[0].meta.get("sort") or ()) if images else ()
+    described.key = (sort, described.rows, described.columns, described.photometric)
+    series = staging.series.setdefault(described.uid, described)
+    series.describe_by(described)
     series.burned_in = series.burned_in or _may_show_burned_in_text(ds)
     return series
 
