@@ -42,8 +42,9 @@ CSRF_SLOT = "csrf-token-slot"  # where the cached case page body takes each read
 
 
 def get_published_case(pk):
-    """A published case with all it shows, or 404: drafts exist only in the admin."""
-    images = Study.image_model().objects.order_by("series__position", "position", "id")
+    """A published case with all it shows, or 404: drafts exist only in the admin. Its studies
+    hold only the images readers may see (the page, its handouts)."""
+    images = Study.image_model().objects.cleared().order_by("series__position", "position", "id")
     studies = Study.objects.select_related("modality").prefetch_related(Prefetch("images", images))
     queryset = (
         Case.objects.published()
