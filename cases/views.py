@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -215,10 +215,20 @@ def answer(request, pk):
     return _render_detail(request, workflow, pk, reveal=reveals.revealed(request, pk))
 
 
+def _ensure_still_published(pk):
+    """404 unless the case is published now. Asked before any cached body is served: a case is
+    withdrawn when it turns out to hold something identifying, and its page must go at once even
+    if a change reached the database without drawing a new content version (a queryset update,
+    a restored backup), whatever the cache holds."""
+    if not Case.objects.published().filter(pk=pk).exists():
+        raise Http404("No such case")
+
+
 def _render_detail(request, workflow, pk, reveal):
     """The case page: its body from the cache (cases/results.py), rendered there once per
     workflow, case, query string, revealed or not, and content version; around it what is this
     reader's own (the header, the reveal form's CSRF token)."""
+    _ensure_still_published(pk)
     key = results.case_key(content_version(), workflow, pk, request.GET, reveal)
 
     def render_body():
