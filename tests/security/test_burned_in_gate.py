@@ -4,14 +4,17 @@ published: no tile, file, stored values, manifest, zip member, handout image or 
 reaches anyone but the staff who may edit the case, and confirming it in the admin shows it
 everywhere at once (Image.objects.for_readers())."""
 
+import importlib
 import io
 import zipfile
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
+from cases.models import Case
 from tests import dicom_factory
 from tests.factories import add_dicom, client_for, make_case
 from tests.pages import form_data, html_of, streamed, study_url
@@ -150,6 +153,18 @@ def test_a_cover_chosen_before_the_series_was_flagged_gives_way(alice):
     assert series.burned_in
     case.refresh_from_db()
     assert case.cover_image is None
+
+
+def test_a_cover_the_old_code_left_on_it_gives_way_when_migrating(published):
+    case, series = published
+    picture = case.studies.get().images.exclude(series=series).get()
+    Case.objects.filter(pk=case.pk).update(cover_image=series.images.get())
+    migration = importlib.import_module(
+        "cases.migrations.0012_covers_only_of_images_readers_may_see"
+    )
+    migration.covers_readers_may_see(apps, None)
+    case.refresh_from_db()
+    assert case.cover_image == picture
 
 
 def test_confirming_it_in_the_admin_shows_it_on_every_channel_at_once(published, alice, resident):
