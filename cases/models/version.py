@@ -9,7 +9,9 @@ class ContentVersion(models.Model):
     own memory (the default): a version kept there is never learnt by the other workers, which
     would go on serving a withdrawn case's page until their copy expired. In the database every
     worker of every host reads the same version, whatever the cache backend, and it changes in
-    the very transaction that changes the rows it stands for."""
+    the very transaction that changes the rows it stands for. Transactions that save cases
+    therefore take turns on this row until they commit: saves are editors' work, rare beside
+    reads, which never wait for it."""
 
     token = models.CharField(max_length=16)
 

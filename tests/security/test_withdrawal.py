@@ -87,6 +87,15 @@ class Server:
         self.process.wait(timeout=30)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def seeded_again_afterwards(django_db_setup, django_db_blocker):
+    """Each test here ends with a flush, which empties what the migrations seeded (vocabularies,
+    groups): put it back for the tests that run after these."""
+    yield
+    with django_db_blocker.unblock():
+        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+
+
 @pytest.fixture(scope="module")
 def servers(django_db_setup, tmp_path_factory):
     """Two servers on the test database, started once for these tests."""
