@@ -127,9 +127,13 @@ def test_it_is_never_the_cover_and_cards_do_not_show_it(alice):
     case.refresh_from_db()
     assert case.cover_image is None
     for workflow in WORKFLOWS:
-        html = html_of(Client().get(reverse("cases:browse", args=[workflow])))
-        assert case.get_absolute_url(workflow) in html
-        assert mentions(html, case, series) == []
+        for query in ({}, {"q": "outstretched"}):  # browsing, and a search (its history)
+            html = html_of(Client().get(reverse("cases:browse", args=[workflow]), query))
+            assert case.get_absolute_url(workflow) in html
+            assert mentions(html, case, series) == []
+    homepage = html_of(Client().get(reverse("cases:home")))  # its card is this case's
+    assert case.get_absolute_url("academic") in homepage
+    assert mentions(homepage, case, series) == []
 
     confirm_in_the_admin(alice, series)
     case.refresh_from_db()

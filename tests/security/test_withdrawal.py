@@ -78,8 +78,9 @@ class Server:
             try:
                 if self.get("/healthz")[0] == 200:
                     return
-            except OSError:
-                time.sleep(0.2)
+            except OSError:  # not listening yet
+                pass
+            time.sleep(0.2)
         pytest.fail(f"the server did not start:\n{Path(self.log.name).read_text()}")
 
     def stop(self):
