@@ -94,7 +94,8 @@ class CaseAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "cover_image" in self.fields:
-            case_images = Image.objects.filter(study__case=self.instance.pk or 0)
+            # Never an image awaiting confirmation of its pixels: cards show the cover.
+            case_images = Image.objects.filter(study__case=self.instance.pk or 0).cleared()
             self.fields["cover_image"].queryset = case_images
 
 

@@ -42,8 +42,9 @@ CSRF_SLOT = "csrf-token-slot"  # where the cached case page body takes each read
 
 
 def get_published_case(pk):
-    """A published case with all it shows, or 404: drafts exist only in the admin."""
-    images = Study.image_model().objects.order_by("series__position", "position", "id")
+    """A published case with all it shows, or 404: drafts exist only in the admin. Its studies
+    hold only the images readers may see (the page, its handouts)."""
+    images = Study.image_model().objects.cleared().order_by("series__position", "position", "id")
     studies = Study.objects.select_related("modality").prefetch_related(Prefetch("images", images))
     queryset = (
         Case.objects.published()
@@ -214,10 +215,20 @@ def answer(request, pk):
     return _render_detail(request, workflow, pk, reveal=reveals.revealed(request, pk))
 
 
+def _ensure_still_published(pk):
+    """404 unless the case is published now. Asked before any cached body is served: a case is
+    withdrawn when it turns out to hold something identifying, and its page must go at once even
+    if a change reached the database without drawing a new content version (a queryset update,
+    a restored backup), whatever the cache holds."""
+    if not Case.objects.published().filter(pk=pk).exists():
+        raise Http404("No such case")
+
+
 def _render_detail(request, workflow, pk, reveal):
     """The case page: its body from the cache (cases/results.py), rendered there once per
     workflow, case, query string, revealed or not, and content version; around it what is this
     reader's own (the header, the reveal form's CSRF token)."""
+    _ensure_still_published(pk)
     key = results.case_key(content_version(), workflow, pk, request.GET, reveal)
 
     def render_body():

@@ -230,10 +230,10 @@ FILE_UPLOAD_HANDLERS = [
 
 def _cache(url, key_prefix):
     """The cache the homepage statistics and the browse results live in (cases/statistics.py,
-    cases/results.py). Empty: this process's memory, enough for one process (runserver, tests).
-    Several gunicorn workers should share Redis, so that a case saved through one of them makes
-    every worker's cached pages stale at once; with memory, each worker's copy lives on for up to
-    its timeout."""
+    cases/results.py). Empty: this process's memory. Several gunicorn workers may share Redis,
+    so that each page is computed once for all of them. Either way a case saved through one
+    worker makes every worker's cached pages stale at once: they are keyed by a version read
+    from the database (cases/caching.py)."""
     if not url:
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                 "LOCATION": "repository", "KEY_PREFIX": key_prefix}

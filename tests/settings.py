@@ -18,3 +18,10 @@ STORAGES["staticfiles"] = {  # noqa: F405 (from the star import)
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
 WHITENOISE_AUTOREFRESH = True  # no collectstatic in tests
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file rather than memory, so that other processes can open it: tests/security/
+    # test_withdrawal.py starts servers that read the test database.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.mkdtemp(prefix="teaching-cases-db-"), "test.sqlite3")
+    }
