@@ -58,6 +58,7 @@ $(ENV_FILE):
 run: install $(ENV_FILE)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py sweep_orphans -v 0
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

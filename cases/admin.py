@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count
 from django.http import HttpResponseRedirect
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Reference, Study
 from cases.models.parts import AcceptedAnswer
@@ -94,7 +94,8 @@ class CaseAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "cover_image" in self.fields:
-            case_images = Image.objects.filter(study__case=self.instance.pk or 0)
+            # Never an image awaiting confirmation of its pixels: cards show the cover.
+            case_images = Image.objects.filter(study__case=self.instance.pk or 0).cleared()
             self.fields["cover_image"].queryset = case_images
 
 
@@ -171,8 +172,34 @@ class CaseAdmin(OwnCasesMixin, admin.ModelAdmin):
         self.message_user(request, "Returned to draft.", messages.SUCCESS)
 
 
+# Rows of each list on a study's page. Every row is four or five form fields, and Django refuses
+# a request of more than DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000): a study of 4,000 pictures, well
+# within the upload limits, must stay editable, a page of rows at a time.
+ROWS_PER_PAGE = 50
+
+
+def page_number(request):
+    """?page=N, from 1; capped well past any study's last page, where a database's OFFSET ends."""
+    try:
+        return min(max(1, int(request.GET.get("page", 1))), 1_000_000)
+    except ValueError:
+        return 1
+
+
+def page_of(queryset, number):
+    """The rows of page `number` (from 1), as a queryset the inline formset may still filter."""
+    start = (number - 1) * ROWS_PER_PAGE
+    keys = queryset.values_list("pk", flat=True)[start : start + ROWS_PER_PAGE]
+    return queryset.filter(pk__in=list(keys))
+
+
+def page_count(total):
+    return max(1, -(-total // ROWS_PER_PAGE))
+
+
 class ImageInline(admin.TabularInline):
-    """Captions and order of uploaded pictures (DICOM series keep their acquisition order)."""
+    """Captions and order of uploaded pictures (DICOM series keep their acquisition order), a
+    page of ROWS_PER_PAGE at a time (?page=N on the study's page)."""
 
     model = Image
     extra = 0
@@ -243,8 +270,8 @@ class StudyAdmin(OwnCasesMixin, admin.ModelAdmin):
 
     form = StudyAdminForm
     inlines = [SeriesInline, ImageInline]
-    fields = ["case_link", "modality", "description", "findings", "position", "pictures"]
-    readonly_fields = ["case_link"]
+    fields = ["case_link", "modality", "description", "findings", "position", "pictures", "pages"]
+    readonly_fields = ["case_link", "pages"]
 
     def case_of(self, obj):
         return obj.case
@@ -262,9 +289,45 @@ class StudyAdmin(OwnCasesMixin, admin.ModelAdmin):
     def response_post_save_change(self, request, obj):
         return HttpResponseRedirect(obj.case.get_admin_url())  # back to the case, not a list
 
+    def response_change(self, request, obj):
+        """Save and continue editing stays on the page of series and pictures it saved."""
+        response = super().response_change(request, obj)
+        if "_continue" in request.POST and "page" in request.GET:
+            separator = "&" if "?" in response["Location"] else "?"
+            response["Location"] += f"{separator}page={page_number(request)}"
+        return response
+
     @admin.display(description="Case")
     def case_link(self, study):
         return format_html('<a href="{}">{}</a>', study.case.get_admin_url(), study.case)
+
+    @admin.display(description="Pages")
+    def pages(self, study):
+        """Links to every page of the series and picture lists, when they need more than one."""
+        pictures, series = study.images.filter(instance=None).count(), study.series.count()
+        count = page_count(max(pictures, series))
+        if count == 1:
+            return "All series and pictures are below."
+        numbers = ((n,) for n in range(1, count + 1))
+        return format_html(
+            "{} series and {} pictures, {} of each a page (save a page before leaving it): {}",
+            series,
+            pictures,
+            ROWS_PER_PAGE,
+            format_html_join(" ", '<a href="?page={0}">{0}</a>', numbers),
+        )
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        """Each inline shows one page of its rows: the same page on the GET and its POST."""
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if obj is None:
+            return kwargs
+        rows, number = kwargs["queryset"].filter(study=obj), page_number(request)
+        kwargs["queryset"] = page_of(rows, number)
+        pages = page_count(rows.count())
+        if pages > 1:  # the inline is this request's own instance
+            inline.verbose_name_plural = f"{inline.verbose_name_plural} (page {number} of {pages})"
+        return kwargs
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -1,11 +1,13 @@
 """Two tiers of cache for what is derived from cases, and one computation per missing key.
 
 Everything cached from cases is keyed by the content version (content_version() below), read once
-per request from the shared cache (Redis with CACHE_URL), so a save through any worker is seen
-by the next request of every worker. Each process also keeps what it read in a small cache of
-its own memory (`local` in settings.CACHES), which the version in the key keeps from going
-stale: a hit costs no round trip beyond the version's. Without CACHE_URL the shared cache is
-this process's memory already and `local` is a no-op.
+per request from the database, so a save through any worker is seen by the next request of every
+worker, whatever the cache backend. The cache itself is Redis with CACHE_URL, shared by the
+workers; each process also keeps what it read in a small cache of its own memory (`local` in
+settings.CACHES), which the version in the key keeps from going stale: a hit costs no round trip
+beyond the version's query. Without CACHE_URL the cache is each process's memory and `local` is
+a no-op: a worker computes a page once for itself, and the version still tells it when that page
+is stale.
 
 When several readers miss the same key at once, one computes it and the others wait for its
 value (a lock per key), instead of all computing the same multi-second page side by side.
@@ -17,7 +19,8 @@ import time
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
-from django.db import transaction
+
+from cases.models import ContentVersion
 
 CACHE_SECONDS = 300  # an upper bound on staleness where a change draws no new content version
 LOCK_SECONDS = 20  # a computation taking longer than this is joined by the next reader
@@ -29,32 +32,34 @@ WAIT_POLL_SECONDS = 0.02
 # Every key cached from cases holds it (cases/results.py: homepage statistics, browse results,
 # case pages, cards and random draws). Any save or delete of a case, its rows or an image draws
 # a new one (cases/derived.py): everything cached under the old one is never read again and
-# expires. No entry has to be found to be invalidated, and a shared cache (CACHE_URL) makes a
-# save through one worker stale in every worker at once.
+# expires. No entry has to be found to be invalidated. The version is one row in the database
+# (cases.models.ContentVersion, which says why), drawn again in the transaction of the save: a
+# worker that reads the new version reads the rows it stands for, and one that read the old
+# version just before the commit caches under a key no one will read again.
 
-VERSION_KEY = "cases:version"
+VERSION_ROW = 1
 
 
 def content_version():
-    """A token that changes whenever a case or an image is saved or deleted. A round trip to the
-    shared cache: a view reads it once and keys everything it caches with it."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)
-        version = cache.get(VERSION_KEY)  # another worker's, if it added one first
-    return version
+    """A token that changes whenever a case or an image is saved or deleted: one query by
+    primary key. A view reads it once and keys everything it caches with it."""
+    token = ContentVersion.objects.filter(pk=VERSION_ROW).values_list("token", flat=True).first()
+    return token if token is not None else _first_version()
 
 
 def new_content_version():
-    """Make everything cached from cases stale: now, for this process's next read, and again
-    when the transaction commits, since another worker may meanwhile have cached a page built
-    from the rows as they were before the commit, under the version drawn now."""
-    _draw_version()
-    transaction.on_commit(_draw_version)
+    """Make everything cached from cases stale, for every worker once the transaction commits
+    (for this one at once)."""
+    token = secrets.token_hex(8)
+    if not ContentVersion.objects.filter(pk=VERSION_ROW).update(token=token):
+        _first_version()
 
 
-def _draw_version():
-    cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None)
+def _first_version():
+    row, _ = ContentVersion.objects.get_or_create(
+        pk=VERSION_ROW, defaults={"token": secrets.token_hex(8)}
+    )
+    return row.token
 
 
 # --- two tiers, one computation per missing key -------------------------------------------------

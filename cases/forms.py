@@ -104,6 +104,11 @@ class BrowseForm(forms.Form):
     def querystring(self):
         return urlencode(self.active())
 
+    def filter_count(self):
+        """How many filters narrow the results (a search counts; the sort does not): the
+        phone's "Filters (n)" button."""
+        return len([name for name in self.active() if name not in ("sort", "memory")])
+
     def sort_key(self):
         return self.active().get("sort", "newest")
 

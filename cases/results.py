@@ -15,8 +15,8 @@ the reader is not, because nothing cached depends on who reads: fragments are re
 the request (no user, no CSRF token), and what names the reader is rendered around them; a
 whole page is cached only for readers with no session and no messages, for whom it is the same.
 
-A view reads the content version once per request and fetches through cases/caching.py: a hit
-is one round trip to the shared cache, the version's.
+A view reads the content version once per request (one query) and fetches through
+cases/caching.py: a hit is then one round trip to the cache, none in a worker that read it before.
 """
 
 import hashlib

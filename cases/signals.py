@@ -13,7 +13,9 @@ from cases.models.parts import AcceptedAnswer
 
 @receiver(post_save, sender=Case)
 def case_saved(sender, instance, raw=False, **kwargs):
-    derived.refresh(None if raw else instance, text=True)
+    # The cover too: a save writes the cover it was loaded with, maybe none, while its images
+    # were added or cleared for readers.
+    derived.refresh(None if raw else instance, text=True, cover=True)
 
 
 @receiver(post_delete, sender=Case)

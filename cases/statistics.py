@@ -17,7 +17,7 @@ def count_published():
     published = Case.objects.published()
     return {
         "cases": published.count(),
-        "images": published.images().count(),
+        "images": published.images().cleared().count(),
         "contributors": get_user_model()
         .objects.filter(cases__in=published)
         .distinct()

@@ -1,22 +1,19 @@
 import random
-import sys
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db import InterfaceError, OperationalError
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
-from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
-from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie
@@ -45,8 +42,9 @@ CSRF_SLOT = "csrf-token-slot"  # where the cached case page body takes each read
 
 
 def get_published_case(pk):
-    """A published case with all it shows, or 404: drafts exist only in the admin."""
-    images = Study.image_model().objects.order_by("series__position", "position", "id")
+    """A published case with all it shows, or 404: drafts exist only in the admin. Its studies
+    hold only the images readers may see (the page, its handouts)."""
+    images = Study.image_model().objects.cleared().order_by("series__position", "position", "id")
     studies = Study.objects.select_related("modality").prefetch_related(Prefetch("images", images))
     queryset = (
         Case.objects.published()
@@ -64,16 +62,6 @@ def _remember(response, workflow):
         COOKIE, workflow, max_age=REMEMBER_SECONDS, samesite="Lax", secure=not settings.DEBUG
     )
     return response
-
-
-def server_error(request):
-    """handler500. A database that is down or restarting is no bug of the page: 503, which a
-    browser or load balancer may retry (Retry-After), rendered without touching the database."""
-    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
-        response = HttpResponse(render_to_string("503.html"), status=503)
-        response["Retry-After"] = "10"
-        return response
-    return defaults.server_error(request)
 
 
 @require_GET
@@ -227,10 +215,20 @@ def answer(request, pk):
     return _render_detail(request, workflow, pk, reveal=reveals.revealed(request, pk))
 
 
+def _ensure_still_published(pk):
+    """404 unless the case is published now. Asked before any cached body is served: a case is
+    withdrawn when it turns out to hold something identifying, and its page must go at once even
+    if a change reached the database without drawing a new content version (a queryset update,
+    a restored backup), whatever the cache holds."""
+    if not Case.objects.published().filter(pk=pk).exists():
+        raise Http404("No such case")
+
+
 def _render_detail(request, workflow, pk, reveal):
     """The case page: its body from the cache (cases/results.py), rendered there once per
     workflow, case, query string, revealed or not, and content version; around it what is this
     reader's own (the header, the reveal form's CSRF token)."""
+    _ensure_still_published(pk)
     key = results.case_key(content_version(), workflow, pk, request.GET, reveal)
 
     def render_body():
@@ -301,24 +299,33 @@ def random_case(request, workflow):
 def handout(request, workflow, pk):
     """The case as a printable PDF, in the workflow it is read in: an academic one is an unknown."""
     workflow = get_workflow(request, workflow)
-    case = get_published_case(pk)
+    _check_published(pk)
     paper = handouts.get_paper(request)
-    pdf = handouts.render(request, case, workflow, paper)
-    return _pdf_response(pdf, handouts.filename(case, workflow, paper))
+    name = handouts.stored(request, pk, workflow, paper, get_published_case)
+    return _pdf_response(name, handouts.filename(pk, workflow, paper))
 
 
 @require_GET
 def handout_pair(request, pk):
     """For a conference: the unknown, then the answer key. Standard only: it holds the answer."""
     get_workflow(request, STANDARD)
-    case = get_published_case(pk)
+    _check_published(pk)
     paper = handouts.get_paper(request)
-    pdf = handouts.render_pair(request, case, paper)
-    return _pdf_response(pdf, handouts.filename(case, "pair", paper))
+    name = handouts.stored(request, pk, handouts.PAIR, paper, get_published_case)
+    return _pdf_response(name, handouts.filename(pk, handouts.PAIR, paper))
 
 
-def _pdf_response(pdf, filename):
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+def _check_published(pk):
+    """One indexed row, not the case with all it shows: a handout made already needs no more."""
+    if not Case.objects.published().filter(pk=pk).exists():
+        raise Http404("No such case")
+
+
+def _pdf_response(name, filename):
+    """The stored handout, streamed: no worker holds a whole PDF in memory to send it."""
+    response = FileResponse(
+        default_storage.open(name, "rb"), as_attachment=True, filename=filename,
+        content_type="application/pdf",
+    )
     patch_cache_control(response, private=True)
     return response

@@ -102,6 +102,7 @@ class CaseView:
     references: list = field(default_factory=list)
     tags: list = field(default_factory=list)
     cover_url: str = ""
+    key_image: dict | None = None  # where the viewer opens on the cover: series_pk, index, manifest
     snippet: str = ""  # standard search results: the matched words in context (safe HTML)
 
     @property
@@ -139,6 +140,7 @@ def present(case, workflow, studies=None, reveal=False):
         view.category = case.category
     if studies is not None:
         view.studies = [_study_view(s, shows_answer, workflow) for s in studies]
+        view.key_image = _key_image(case, studies, workflow)
         if shows_answer:
             _add_answer(view, case)
     return view
@@ -168,6 +170,20 @@ def _study_view(study, shows_answer, workflow):
         findings=study.findings if shows_answer else "",
         images=tiles,
     )
+
+
+def _key_image(case, studies, workflow):
+    """Where the viewer opens on the case's key image (its cover), or None: its series and its
+    place there, counted as _tiles counts."""
+    for study in studies:
+        before = {}
+        for image in study.images.all():
+            if image.pk == case.cover_image_id:
+                manifest = reverse("viewer:manifest", args=[workflow, case.pk, image.series_id])
+                index = before.get(image.series_id, 0)
+                return {"series_pk": image.series_id, "index": index, "manifest_url": manifest}
+            before[image.series_id] = before.get(image.series_id, 0) + 1
+    return None
 
 
 def _tiles(images):

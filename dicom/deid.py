@@ -26,6 +26,7 @@ dates, ages) are dicom.deid_values; this module walks the dataset, applies them 
 """
 
 import io
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -336,6 +337,13 @@ def deidentify(ds, context):
 def to_bytes(ds):
     """A de-identified dataset as a DICOM Part 10 file, preamble zeroed and file meta matching the
     dataset. Refuses datasets deidentify() has not marked: a guard against slips, not attacks."""
+    buffer = io.BytesIO()
+    write(ds, buffer)
+    return buffer.getvalue()
+
+
+def write(ds, fileobj):
+    """to_bytes(), written to a binary file instead: a large file is never held twice in memory."""
     if ds.get("PatientIdentityRemoved") != "YES":
         raise ValueError("refusing to write a dataset that has not been de-identified")
     meta = getattr(ds, "file_meta", None) or FileMetaDataset()
@@ -347,6 +355,22 @@ def to_bytes(ds):
     ds.preamble = PREAMBLE
     for _ in ds.iterall():
         pass  # decode raw elements: ones read as implicit VR have no VR for an explicit VR writer
-    buffer = io.BytesIO()
-    ds.save_as(buffer, enforce_file_format=True)
-    return buffer.getvalue()
+    with _pixels_streamed(ds):
+        ds.save_as(fileobj, enforce_file_format=True)
+
+
+@contextmanager
+def _pixels_streamed(ds):
+    """pydicom writes each element into a buffer of its own before the file, which would copy
+    the whole pixel data once more; a value given as a stream is copied across in chunks. A
+    BytesIO over the bytes shares them rather than copying."""
+    element = ds["PixelData"] if "PixelData" in ds else None
+    if element is None or not isinstance(element.value, bytes):
+        yield
+        return
+    pixels = element.value
+    element.value = io.BytesIO(pixels)
+    try:
+        yield
+    finally:
+        element.value = pixels

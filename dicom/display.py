@@ -12,6 +12,7 @@ frame's view (dicom.geometry.frame_view), which holds that frame's own rescale a
 import numpy as np
 from pydicom.pixels import apply_modality_lut, apply_voi_lut
 
+BAND_ROWS = 256  # rows looked up at a time
 _FAR = 2.0**40  # beyond any stored value: a window maps it onto the ends of its output range
 
 
@@ -25,7 +26,10 @@ def grey_to_8_bit(pixels, dataset):
         return _grey_pipeline(pixels, dataset)
     low, high = int(pixels.min()), int(pixels.max())
     table = _grey_pipeline(np.arange(low, high + 1).astype(pixels.dtype), dataset)
-    return table[pixels.astype(np.int32) - low]
+    grey = np.empty(pixels.shape, np.uint8)
+    for top in range(0, len(pixels), BAND_ROWS):  # int32 indices a band at a time, not a frame
+        grey[top : top + BAND_ROWS] = table[pixels[top : top + BAND_ROWS].astype(np.int32) - low]
+    return grey
 
 
 def _tabulable(pixels, dataset):

@@ -80,4 +80,4 @@ def stored_values(dataset, frame=0, pixels=None):
         raise DicomError("too_many_bits", f"its grey values have {bits} bits, the viewer takes 16")
     pixels = frame_pixels(dataset, frame) if pixels is None else pixels
     signed = whole_number(dataset, "PixelRepresentation", 0) == 1
-    return pixels.astype(np.int16 if signed else np.uint16)
+    return pixels.astype(np.int16 if signed else np.uint16, copy=False)  # no copy if it is one

@@ -49,18 +49,29 @@ def encode(values):
     values = np.asarray(values)
     if values.ndim != 2 or values.dtype.kind not in "iu" or values.dtype.itemsize != 2:
         raise ValueError(f"expected a 2-D int16 or uint16 frame, got {values.dtype} {values.shape}")
-    dtype = values.dtype.newbyteorder("=")
-    unsigned = values.astype(dtype).astype(np.int32) + _OFFSET[dtype]
-    zigzag = _zigzag(unsigned - _predictions(unsigned, _OFFSET[dtype]))
-    low, high = (zigzag & 0xFF).astype(np.uint8), (zigzag >> 8).astype(np.uint8)
+    low, high = np.empty(values.shape, np.uint8), np.empty(values.shape, np.uint8)
+    for top in range(0, values.shape[0], BAND_ROWS):
+        zigzag = _band_residuals(values, top, top + BAND_ROWS)
+        low[top : top + BAND_ROWS], high[top : top + BAND_ROWS] = zigzag & 0xFF, zigzag >> 8
     stream = zlib.compressobj(9, zlib.DEFLATED, _GZIP, 9, zlib.Z_RLE)
     # A full flush ends the low plane's deflate block, so the high plane gets its own tables.
-    return (
-        stream.compress(low.tobytes())
-        + stream.flush(zlib.Z_FULL_FLUSH)
-        + stream.compress(high.tobytes())
-        + stream.flush()
-    )
+    low_plane = stream.compress(low) + stream.flush(zlib.Z_FULL_FLUSH)
+    return low_plane + stream.compress(high) + stream.flush()
+
+
+# Rows predicted at a time: the int32 working arrays stay a band's size, not the frame's, so a
+# large frame costs little more than its two byte planes (docs/performance.md, memory).
+BAND_ROWS = 256
+
+
+def _band_residuals(values, top, bottom):
+    """The zigzagged residuals of rows top..bottom, predicted from the row above the band too
+    (the first row of the frame follows the edge rules instead)."""
+    dtype = values.dtype.newbyteorder("=")
+    start = max(top - 1, 0)
+    unsigned = values[start:bottom].astype(dtype).astype(np.int32) + _OFFSET[dtype]
+    residuals = unsigned - _predictions(unsigned, _OFFSET[dtype])
+    return _zigzag(residuals[top - start :])
 
 
 def _predictions(v, first):

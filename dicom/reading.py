@@ -154,7 +154,11 @@ def _is_text(head):
 
 def _parse(data, layout):
     if layout.inflated is None:
-        return pydicom.dcmread(BytesIO(data), force=True)
+        dataset = pydicom.dcmread(BytesIO(data), force=True)
+        # pydicom keeps the buffer for deferred reads (none here): it would keep the file's
+        # bytes alive beside the dataset's own copy of the pixel data.
+        dataset.buffer = None
+        return dataset
     # pydicom would inflate the whole data set itself; hand it the one the walk inflated.
     meta = read_data_set(BytesIO(data[layout.meta_start : layout.meta_end]), False, True)
     body = read_data_set(BytesIO(layout.inflated), False, True)

@@ -4,6 +4,7 @@ Pure functions on bytes and Pillow images, no Django. Re-encoding from pixels dr
 comments, ICC tricks and anything appended after the image data, so nothing but pixels survives.
 """
 
+import math
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -35,7 +36,8 @@ def render_upload(fileobj, max_pixels):
     picture = open_picture(fileobj, max_pixels)
     lossless = picture.format == "PNG"
     try:
-        picture = ImageOps.exif_transpose(picture)  # honour the camera's rotation, then forget EXIF
+        # Honour the camera's rotation, then forget EXIF; in place, so no second full-size copy.
+        ImageOps.exif_transpose(picture, in_place=True)
     except (OSError, ValueError, SyntaxError) as e:
         raise RenditionError("damaged", f"the image data is damaged ({e})") from e
     # Pillow writes some of info (JPEG comments, ICC profiles) back out on save: keep only what
@@ -79,14 +81,20 @@ def _load_whole(picture):
 
 
 def render(picture, lossless):
-    """Full-size, display and thumbnail renditions of a Pillow image."""
+    """Full-size, display and thumbnail renditions of a Pillow image.
+
+    Memory stays near one copy of the full-size pixels: the display picture is made from a
+    reduced copy (reduced a band of rows at a time), and the thumbnail from the display picture.
+    """
     full_picture = _storable(picture)
-    viewable = _eight_bit(full_picture)
-    full, full_ext = (_png(full_picture), "png") if lossless else (_jpeg(viewable, 95), "jpg")
-    display, display_ext = _display(viewable)
-    thumb = viewable.copy()
+    full, full_ext = (
+        (_png(full_picture), "png") if lossless else (_jpeg(_eight_bit(full_picture), 95), "jpg")
+    )
+    extrema = full_picture.getextrema() if full_picture.mode == "I;16" else None
+    shown = _eight_bit(_shrunk(full_picture, DISPLAY_SIZE, Image.Resampling.LANCZOS), extrema)
+    display, display_ext = _display(shown)
     # BICUBIC: two thirds of LANCZOS's time, no visible difference at thumbnail size.
-    thumb.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.BICUBIC)
+    thumb = _shrunk(shown, THUMBNAIL_SIZE, Image.Resampling.BICUBIC)
     return Renditions(
         full=full,
         full_ext=full_ext,
@@ -96,6 +104,74 @@ def render(picture, lossless):
         width=picture.width,
         height=picture.height,
     )
+
+
+def _shrunk(picture, side, resample):
+    """A new picture fitting in side x side, as Image.thumbnail() makes it (a box reduction by
+    a whole factor first, leaving at least twice the final size, then resample), or the picture
+    itself when it fits already. thumbnail() would need a full-size copy to work on, and
+    resize() of RGBA converts the whole picture to premultiplied alpha first."""
+    size = _fitted(picture.size, side)
+    if size is None:
+        return picture
+    factor = (max(1, picture.width // size[0] // 2), max(1, picture.height // size[1] // 2))
+    if factor != (1, 1) and picture.mode != "I;16":  # reduce() has no I;16; resize() has
+        picture = _reduced(picture, factor)
+    return _resized(picture, size, resample)
+
+
+# How far each filter reaches, in source pixels at scale 1 (Pillow's filters: LANCZOS a = 3).
+_SUPPORT = {Image.Resampling.LANCZOS: 3, Image.Resampling.BICUBIC: 2}
+RESIZE_BAND_ROWS = 64  # rows of the resized picture made at a time
+
+
+def _resized(picture, size, resample):
+    """picture.resize(size, resample), made a band of rows at a time from a strip of the source
+    that includes the rows the filter reaches beyond the band: the same weights, without
+    resize()'s whole-size premultiplied copy of RGBA."""
+    width, height = picture.size
+    scale = height / size[1]
+    margin = math.ceil(_SUPPORT[resample] * max(scale, 1)) + 1
+    resized = Image.new(picture.mode, size)
+    for first in range(0, size[1], RESIZE_BAND_ROWS):
+        last = min(first + RESIZE_BAND_ROWS, size[1])
+        top, bottom = first * scale, last * scale
+        strip_top = max(0, math.floor(top) - margin)
+        strip = picture.crop((0, strip_top, width, min(height, math.ceil(bottom) + margin)))
+        box = (0, top - strip_top, width, bottom - strip_top)
+        resized.paste(strip.resize((size[0], last - first), resample, box), (0, first))
+    return resized
+
+
+def _fitted(size, side):
+    """The size Image.thumbnail((side, side)) gives a picture of `size`; None if it fits."""
+    width, height = size
+    if width <= side and height <= side:
+        return None
+    aspect = width / height
+    if aspect >= 1:
+        return side, _round_aspect(side / aspect, lambda n: 0 if n == 0 else abs(aspect - side / n))
+    return _round_aspect(side * aspect, lambda n: abs(aspect - n / side)), side
+
+
+def _round_aspect(number, key):
+    return max(min(math.floor(number), math.ceil(number), key=key), 1)
+
+
+REDUCE_BAND_ROWS = 256  # rows of the reduced picture made at a time
+
+
+def _reduced(picture, factor):
+    """picture.reduce(factor), made a band of rows at a time: the same pixels, since each band
+    is a whole number of factor-high blocks, without reduce()'s full-size copy of RGBA."""
+    width, height = picture.size
+    fx, fy = factor
+    reduced = Image.new(picture.mode, (-(-width // fx), -(-height // fy)))
+    band = fy * REDUCE_BAND_ROWS
+    for top in range(0, height, band):
+        strip = picture.crop((0, top, width, min(top + band, height)))
+        reduced.paste(strip.reduce(factor), (0, top // fy))
+    return reduced
 
 
 def _storable(picture):
@@ -108,23 +184,22 @@ def _storable(picture):
     return _stretch_to_l(picture)  # I, F and other wide grey modes
 
 
-def _eight_bit(picture):
+def _eight_bit(picture, extrema=None):
     if picture.mode == "I;16":
-        return _stretch_to_l(picture)
+        return _stretch_to_l(picture, extrema)
     return picture
 
 
-def _stretch_to_l(picture):
-    """Map the pixel range of a wide greyscale image linearly onto 0–255."""
+def _stretch_to_l(picture, extrema=None):
+    """Map the pixel range of a wide greyscale image (or `extrema`, the range of the full-size
+    picture it was shrunk from) linearly onto 0–255."""
     wide = picture.convert("I") if picture.mode != "F" else picture
-    low, high = wide.getextrema()
+    low, high = extrema or wide.getextrema()
     scale = 255.0 / (high - low) if high > low else 0.0
     return wide.point(lambda v: (v - low) * scale).convert("L")
 
 
-def _display(picture):
-    shown = picture.copy()
-    shown.thumbnail((DISPLAY_SIZE, DISPLAY_SIZE), Image.Resampling.LANCZOS)
+def _display(shown):
     if shown.mode == "RGBA":
         return _png(shown), "png"
     return _jpeg(shown, 90), "jpg"

@@ -218,14 +218,22 @@ WHITENOISE_USE_FINDERS = DEBUG
 DATA_UPLOAD_MAX_NUMBER_FILES = MAX_FILES_PER_UPLOAD
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The project's working files, never served: the journals of uploads in flight and Django's
+# temporary upload files, where `manage.py sweep_orphans` finds what a crashed process left.
+WORK_DIR = Path(env_str("WORK_DIR", str(BASE_DIR / "var")))
+FILE_UPLOAD_TEMP_DIR = str(WORK_DIR / "uploads")
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "viewer.inflight.LockedTemporaryFileUploadHandler",
+]
 
 
 def _cache(url, key_prefix):
     """The cache the homepage statistics and the browse results live in (cases/statistics.py,
-    cases/results.py). Empty: this process's memory, enough for one process (runserver, tests).
-    Several gunicorn workers should share Redis, so that a case saved through one of them makes
-    every worker's cached pages stale at once; with memory, each worker's copy lives on for up to
-    its timeout."""
+    cases/results.py). Empty: this process's memory. Several gunicorn workers may share Redis,
+    so that each page is computed once for all of them. Either way a case saved through one
+    worker makes every worker's cached pages stale at once: they are keyed by a version read
+    from the database (cases/caching.py)."""
     if not url:
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                 "LOCATION": "repository", "KEY_PREFIX": key_prefix}

@@ -14,4 +14,5 @@ urlpatterns = [
 ]
 
 handler404 = "django.views.defaults.page_not_found"
-handler500 = "cases.views.server_error"
+handler400 = "cases.errors.bad_request"
+handler500 = "cases.errors.server_error"

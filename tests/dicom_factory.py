@@ -3,6 +3,7 @@
 import io
 import zipfile
 
+import numpy as np
 import pydicom
 from pydicom.data import get_testdata_file
 from pydicom.dataset import Dataset, FileMetaDataset
@@ -70,3 +71,16 @@ def zipped(files):
         for name, data in files.items():
             archive.writestr(name, data)
     return out.getvalue()
+
+
+def multiframe_ct(frames, size=512):
+    """One CT file of `frames` frames of size x size 16-bit pixels (a smooth ramp, different in
+    every frame), as bytes: a large upload built in code."""
+    ds = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
+    ds.SOPInstanceUID = generate_uid()
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    ds.Rows = ds.Columns = size
+    ds.NumberOfFrames = frames
+    ramp = np.add.outer(np.arange(size), np.arange(size)).astype(np.int16)
+    ds.PixelData = b"".join((ramp + n).tobytes() for n in range(frames))
+    return to_bytes(ds)

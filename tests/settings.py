@@ -7,6 +7,7 @@ import tempfile
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-the-check-0123")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="teaching-cases-media-"))
+os.environ.setdefault("WORK_DIR", tempfile.mkdtemp(prefix="teaching-cases-work-"))
 # Never the checkout's own .env (make run writes DEBUG=true there): tests run production settings.
 os.environ["ENV_FILE"] = os.devnull
 
@@ -17,3 +18,10 @@ STORAGES["staticfiles"] = {  # noqa: F405 (from the star import)
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
 WHITENOISE_AUTOREFRESH = True  # no collectstatic in tests
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file rather than memory, so that other processes can open it: tests/security/
+    # test_withdrawal.py starts servers that read the test database.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.mkdtemp(prefix="teaching-cases-db-"), "test.sqlite3")
+    }

@@ -1,4 +1,7 @@
+import os
+
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class ViewerConfig(AppConfig):
@@ -7,3 +10,7 @@ class ViewerConfig(AppConfig):
 
     def ready(self):
         from viewer import signals  # noqa: F401  (stored files follow their rows)
+
+        # Django checks (files.E001) that the temporary upload folder exists; it is the
+        # project's own (WORK_DIR), made on the first start.
+        os.makedirs(settings.FILE_UPLOAD_TEMP_DIR, exist_ok=True)

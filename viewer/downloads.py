@@ -84,8 +84,10 @@ def case_folder(case):
 
 
 def _series_of(case):
+    """The series readers may see, as the case page numbers them."""
     return (
-        Series.objects.filter(study__case=case)
+        Series.objects.cleared()
+        .filter(study__case=case)
         .select_related("study__modality")
         .order_by("study__position", "study_id", "position", "id")
     )

@@ -11,15 +11,18 @@ import errno
 import hashlib
 import hmac
 import multiprocessing
+import tempfile
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
 
 from django.conf import settings
+from django.core.files import File
 
 from dicom import deid, frames, pixelstore, reading
 from dicom.archive import ArchiveError, ArchiveLimits, expand, walk_folder
+from dicom.deid_values import remap_uid
 from dicom.errors import Refusal
 from dicom.renditions import RenditionError, render, render_upload
 from viewer.models import BURNED_IN_PRONE, Instance
@@ -169,13 +172,12 @@ def _stage_share(path, share, context, limits, options):
 
 def _stage_member(staging, member, context, limits, known, skip_bad, accept_pictures):
     try:
-        data = _read(member)
-        if data.startswith(RASTER_MAGIC):
+        if _read(member, len(max(RASTER_MAGIC, key=len))).startswith(RASTER_MAGIC):
             if not accept_pictures:
                 raise Skip("a JPEG/PNG picture, not DICOM: add pictures to a study in the admin")
-            staging.pictures.append(_stage_picture(staging, data, limits, member.name))
+            staging.pictures.append(_stage_picture(staging, _read(member), limits, member.name))
         else:
-            _stage_dicom(staging, data, context, limits, known)
+            _stage_dicom(staging, member, context, limits, known)
     except (reading.DicomError, RenditionError, ArchiveError, Skip) as e:
         reason = getattr(e, "reason", None) or str(e)  # ArchiveError's str() names the file
         if accept_pictures and getattr(e, "code", "") == "not_dicom":
@@ -192,9 +194,9 @@ class Skip(Exception):
     code = "duplicate"
 
 
-def _read(member):
+def _read(member, size=-1):
     with member.open() as stream:
-        return stream.read()
+        return stream.read(size)
 
 
 def _stage_picture(staging, data, limits, source):
@@ -221,19 +223,18 @@ def _new_folder():
     return f"images/{key[:2]}/{key}"
 
 
-def _stage_dicom(staging, data, context, limits, known):
-    ds = reading.read_dataset(data, limits.read)
-    reading.check_image(ds, limits.read)
-    # SOPInstanceUID is required, but a file without one is still an image: key it by content.
-    print_ = fingerprint(str(ds.get("SOPInstanceUID") or hashlib.sha256(data).hexdigest()))
+def _stage_dicom(staging, member, context, limits, known):
+    ds, print_ = _read_dicom(member, limits)
     if print_ in staging.seen or (known and known(print_)):
         raise Skip("already imported")
     staging.seen.add(print_)
     deid.deidentify(ds, context)
-    series = _series_for(staging, ds)
-    key = uuid.uuid4().hex
-    file_name = staging.write(f"dicom/{key[:2]}/{key}.dcm", deid.to_bytes(ds))
+    _give_series_uid(ds, context)
+    file_name = _write_dicom(staging, ds)
     images = [_stage_frame(staging, ds, frame) for frame in range(reading.frame_count(ds))]
+    # Only now: a file whose frames are refused (no decoder, damaged) must not leave its series
+    # behind, empty, to be published as a series without images.
+    series = _series_for(staging, ds, images)
     series.instances.append(
         StagedInstance(
             file_name=file_name,
@@ -246,12 +247,39 @@ def _stage_dicom(staging, data, context, limits, known):
     )
 
 
-def _series_for(staging, ds):
-    # Files without a SeriesInstanceUID (it is required, but seen) share one series.
-    uid = str(ds.get("SeriesInstanceUID", "")) or staging.orphan_series_uid
-    if uid not in staging.series:
-        staging.series[uid] = _new_series(ds, uid)
-    series = staging.series[uid]
+def _read_dicom(member, limits):
+    """The member's dataset and fingerprint. The file's bytes are read here and let go on
+    return, so that only the dataset's copy of the pixel data stays while the frames render."""
+    data = _read(member)
+    ds = reading.read_dataset(data, limits.read)
+    reading.check_image(ds, limits.read)
+    # SOPInstanceUID is required, but a file without one is still an image: key it by content.
+    return ds, fingerprint(str(ds.get("SOPInstanceUID") or hashlib.sha256(data).hexdigest()))
+
+
+def _write_dicom(staging, ds):
+    """Write the de-identified file through a temporary file, not a second copy in memory."""
+    key = uuid.uuid4().hex
+    with tempfile.TemporaryFile() as out:
+        deid.write(ds, out)
+        out.seek(0)
+        return staging.write(f"dicom/{key[:2]}/{key}.dcm", File(out))
+
+
+def _give_series_uid(ds, context):
+    """Files without a SeriesInstanceUID (it is required, but seen) share one series per case,
+    and the stored files say which: whatever reads them back (a bundle's import, a worker's share
+    of the same upload) groups them as the case does."""
+    if not str(ds.get("SeriesInstanceUID", "")):
+        ds.SeriesInstanceUID = remap_uid("no SeriesInstanceUID", context)
+
+
+def _series_for(staging, ds, images):
+    described = _new_series(ds, str(ds.SeriesInstanceUID))
+    sort = tuple(images[0].meta.get("sort") or ()) if images else ()
+    described.key = (sort, described.rows, described.columns, described.photometric)
+    series = staging.series.setdefault(described.uid, described)
+    series.describe_by(described)
     series.burned_in = series.burned_in or _may_show_burned_in_text(ds)
     return series
 

@@ -123,8 +123,9 @@ def build(series, workflow, annotate=False):
 
 
 def series_number(series):
-    """The series' 1-based place in its case, in the case page's order of studies and series."""
-    in_case = Series.objects.filter(study__case_id=series.study.case_id).order_by(
+    """The series' 1-based place in its case, in the case page's order of studies and series
+    (those readers may see: a series awaiting confirmation is neither shown nor counted)."""
+    in_case = Series.objects.cleared().filter(study__case_id=series.study.case_id).order_by(
         "study__position", "study_id", "position", "id"
     )
     return list(in_case.values_list("pk", flat=True)).index(series.pk) + 1

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,10 +22,23 @@ def _dicom_path(instance, filename):
     return f"dicom/{instance.key.hex[:2]}/{instance.key.hex}.dcm"
 
 
+def cleared(series="series__"):
+    """The condition on a series (reached through `series`) that readers may see its pixels: not
+    flagged for burned-in text, or flagged and confirmed clean. Any other series is awaiting
+    confirmation, and only the admin shows it, whatever its case's state: a series flagged after
+    its case was published must not reach a reader either."""
+    flag, confirmed = f"{series}burned_in", f"{series}burned_in_confirmed_at__isnull"
+    return Q(**{flag: False}) | Q(**{confirmed: False})
+
+
 class SeriesQuerySet(models.QuerySet):
     def awaiting_confirmation(self, case):
         """Series flagged for burned-in text whose pixels no one has confirmed clean yet."""
         return self.filter(study__case=case, burned_in=True, burned_in_confirmed_at=None)
+
+    def cleared(self):
+        """Series whose pixels may be shown outside the admin."""
+        return self.filter(cleared(series=""))
 
 
 class Series(models.Model):
@@ -112,6 +126,16 @@ class Instance(models.Model):
 class ImageQuerySet(models.QuerySet):
     def published(self):
         return self.filter(study__case__status="published")
+
+    def cleared(self):
+        """Images of series whose pixels may be shown outside the admin."""
+        return self.filter(cleared())
+
+    def for_readers(self):
+        """The images every page, file, manifest, download and handout may show: of a published
+        case, in a cleared series. Only staff who may edit the case see the others, in the admin
+        (and the image files it links to)."""
+        return self.published().cleared()
 
 
 class Image(models.Model):

@@ -8,7 +8,7 @@ from django.dispatch import receiver
 
 from cases import derived
 from cases.models import Case
-from viewer.models import Annotation, Image, Instance
+from viewer.models import Annotation, Image, Instance, Series
 
 
 @receiver(post_save, sender=Image)
@@ -20,6 +20,14 @@ def image_saved(sender, instance, created, **kwargs):
 def image_deleted(sender, instance, **kwargs):
     instance.delete_files()
     derived.refresh(Case.objects.filter(studies=instance.study_id).first(), cover=True)
+
+
+@receiver([post_save, post_delete], sender=Series)
+def series_changed(sender, instance, raw=False, **kwargs):
+    """A series confirmed clean of burned-in text, flagged, described or deleted changes what
+    readers see of its case (Image.objects.for_readers()): its pages, and maybe its cover."""
+    if not raw:
+        derived.refresh(Case.objects.filter(studies=instance.study_id).first(), cover=True)
 
 
 @receiver(post_delete, sender=Instance)

@@ -2,18 +2,19 @@
 
 A Staging is filled by viewer.ingest.stage() and emptied into rows by viewer.publishing.publish().
 Files whose rows never came (a refused form, a rollback) are deleted when the cleanup_unpublished()
-around the request or command ends, or by `manage.py sweep_orphans` after a crash.
+around the request or command ends, or by `manage.py sweep_orphans` after a crash: each staging
+journals what it writes while it lives (viewer.inflight), so the sweep knows what is in flight.
 """
 
-import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db.models import Q
 
+from viewer.inflight import Journal
 from viewer.models import Image, Instance
 
 
@@ -51,6 +52,23 @@ class StagedSeries:
     windows: list
     burned_in: bool = False
     instances: list = field(default_factory=list)
+    # Which file the fields above describe: the first in slice order (then by size), whatever
+    # order the files were staged in, so a series of mixed files is described alike by every
+    # upload of them (a bundle's import, a worker's share).
+    key: tuple = ()
+
+    def describe_by(self, other):
+        """Take other's description if its file comes first."""
+        if other.key < self.key:
+            for name in DESCRIPTION:
+                setattr(self, name, getattr(other, name))
+            self.key = other.key
+
+
+DESCRIPTION = (
+    "study_uid", "modality", "rows", "columns", "photometric", "signed", "pixel_spacing",
+    "slice_thickness", "windows",
+)
 
 
 @dataclass
@@ -62,7 +80,11 @@ class Staging:
     skipped: list = field(default_factory=list)  # (file name, reason)
     written: list = field(default_factory=list)
     seen: set = field(default_factory=set)  # fingerprints staged in this upload
-    orphan_series_uid: str = field(default_factory=lambda: f"2.25.{uuid.uuid4().int}")
+    journal: Journal | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self):
+        """A worker's staging comes back without its journal: the parent records its names."""
+        return {**self.__dict__, "journal": None}
 
     @property
     def image_count(self):
@@ -70,23 +92,43 @@ class Staging:
         return len(self.pictures) + frames
 
     def write(self, name, content):
+        """Save bytes, or a django File (streamed in chunks), under a name like `name`."""
+        content = content if isinstance(content, File) else ContentFile(content)
+        self.record([name])  # before the file: the sweep never sees a live staging's file unlisted
         try:
-            stored = default_storage.save(name, ContentFile(content))
+            stored = default_storage.save(name, content)
         except OSError:
             # A write that fails half-way (a full disk) leaves what it wrote under the name asked
             # for, which no other file has: every name is in a folder of its own upload's
             # (ingest._new_folder).
             default_storage.delete(name)
             raise
+        if stored != name:
+            self.record([stored])
         self.written.append(stored)
         return stored
 
+    def record(self, names):
+        """Journal the names as this live staging's (viewer.inflight)."""
+        if self.journal is None:
+            self.journal = Journal()
+        self.journal.record(names)
+
+    def close(self):
+        """This staging's files are published or deleted: it is in flight no more."""
+        if self.journal is not None:
+            self.journal.close()
+            self.journal = None
+
     def absorb(self, other):
         """Take in what another staging of the same upload (a worker's share) wrote."""
+        if other.written:
+            self.record(other.written)  # the worker that wrote them ends before this staging
         self.pictures += other.pictures
         for uid, series in other.series.items():
             mine = self.series.setdefault(uid, series)
             if mine is not series:
+                mine.describe_by(series)
                 mine.instances += series.instances
                 mine.burned_in = mine.burned_in or series.burned_in
         self.skipped += other.skipped
@@ -127,6 +169,7 @@ def cleanup_unpublished():
     finally:
         for staging in _open_stagings.get():
             staging.discard_unreferenced()
+            staging.close()
         _open_stagings.reset(token)
 
 

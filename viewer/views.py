@@ -21,10 +21,14 @@ KINDS = ("thumbnail", "display", "full")
 
 
 def _get_image_for_user(user, pk):
-    """An image of a published case, or of a case this user may edit in the admin; else 404."""
-    image = get_object_or_404(Image.objects.select_related("study__case"), pk=pk)
-    case = image.study.case
-    if case.is_published or (user.is_staff and case.is_editable_by(user)):
+    """An image readers may see (Image.objects.for_readers()), or any image of a case this user
+    may edit in the admin; else 404."""
+    images = Image.objects.select_related("study__case")
+    image = images.for_readers().filter(pk=pk).first()
+    if image is not None:
+        return image
+    image = get_object_or_404(images, pk=pk)
+    if user.is_staff and image.study.case.is_editable_by(user):
         return image
     raise Http404("No such image")
 
@@ -44,12 +48,13 @@ def image_file(request, pk, kind):
 
 def _get_published_series(request, workflow, pk, series_pk=None):
     """(workflow, case, series or None) as the case page shows them: a published case, the
-    standard workflow only for its groups, a series of that case; else 404 (or 403)."""
+    standard workflow only for its groups, a series of that case readers may see; else 404
+    (or 403)."""
     workflow = get_workflow(request, workflow)
     case = get_object_or_404(Case.objects.published(), pk=pk)
     series = None
     if series_pk is not None:
-        queryset = Series.objects.select_related("study")
+        queryset = Series.objects.cleared().select_related("study")
         series = get_object_or_404(queryset, pk=series_pk, study__case=case)
     return workflow, case, series
 

@@ -19,23 +19,35 @@ from viewer.models import Image, Series
 from viewer.uploads import Upload, cleanup_unpublished
 
 
-def resolve_authors(cases, fallback=None):
-    """{bundle username: account}: the account of the same username, else `fallback`'s."""
+def resolve_authors(cases, fallback=None, create=False):
+    """{bundle username: account}: the account of the same username; else, with `create`, a new
+    one (below); else `fallback`'s."""
     User = get_user_model()
-    wanted = {entry.document["author"]["username"] for entry in cases}
+    wanted = {entry.document["author"]["username"]: entry.document["author"] for entry in cases}
     found = {user.username: user for user in User.objects.filter(username__in=wanted)}
-    missing = sorted(wanted - found.keys())
-    if missing and fallback is None:
+    missing = sorted(wanted.keys() - found.keys())
+    if missing and create:
+        found.update({name: new_author(wanted[name]) for name in missing})
+    elif missing and fallback is None:
         raise BundleError(
-            f"No account for the author(s) {', '.join(missing)}: create them, or pass "
-            "--author USERNAME to give their cases to that account."
+            f"No account for the author(s) {', '.join(missing)}: create them (--create-authors), "
+            "or pass --author USERNAME to give their cases to that account."
         )
-    if missing:
+    elif missing:
         stand_in = User.objects.filter(username=fallback).first()
         if stand_in is None:
             raise BundleError(f"No account named {fallback!r} (--author).")
         found.update(dict.fromkeys(missing, stand_in))
     return found
+
+
+def new_author(author):
+    """An account for a bundle's author: named as in the bundle, with no usable password and no
+    access to the admin, so it signs nobody in until an administrator gives it both."""
+    user = get_user_model()(username=author["username"], display_name=author["display_name"])
+    user.set_unusable_password()
+    user.save()
+    return user
 
 
 class Vocabulary:
@@ -105,17 +117,21 @@ class Imported:
     updated: bool  # an existing case was replaced
 
 
-def import_bundle(path, *, author=None, as_draft=False, create_terms=False):
+def import_bundle(
+    path, *, author=None, as_draft=False, create_terms=False, create_authors=False
+):
     """Import every case of the bundle at path, or nothing; returns [Imported]. A case already
     here (same author and creation time) is replaced. Raises BundleError."""
     limits = IngestLimits.from_settings()
     bundle = read_bundle(path, limits.archive)
-    authors = resolve_authors(bundle.cases, author)
+    if not create_authors:
+        resolve_authors(bundle.cases, author)  # refused before any work
     vocabulary = Vocabulary(bundle.cases, create_terms)
     vocabulary.check()
     importer = _Importer(bundle, vocabulary, as_draft)
     try:
         with cleanup_unpublished(), transaction.atomic():
+            authors = resolve_authors(bundle.cases, author, create_authors)
             vocabulary.create_missing()
             return [importer.case(entry, authors[entry.document["author"]["username"]])
                     for entry in bundle.cases]  # fmt: skip

@@ -4,6 +4,7 @@ expect."""
 
 from cases.models.case import REQUIRED_TO_PUBLISH, Case, CaseQuerySet, new_deid_salt, new_random_key
 from cases.models.parts import AcceptedAnswer, Differential, Reference, Study
+from cases.models.version import ContentVersion
 from cases.models.vocabularies import Anatomy, DiagnosticCategory, Modality, Vocabulary
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "Anatomy",
     "Case",
     "CaseQuerySet",
+    "ContentVersion",
     "DiagnosticCategory",
     "Differential",
     "Modality",

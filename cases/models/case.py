@@ -302,18 +302,20 @@ class Case(models.Model):
         return self.status == self.Status.PUBLISHED
 
     def ensure_cover(self):
-        """Use the first image as the cover when none is chosen (or the chosen one was deleted)."""
+        """Use the first image as the cover when none is chosen (or the chosen one was deleted).
+        Only an image readers may see is ever the cover: cards show it whatever else the case
+        holds, so one of a series awaiting confirmation of its pixels gives way to the first
+        image readers may see, or to none."""
         self.refresh_from_db(fields=["cover_image"])
-        if self.cover_image_id is None:
-            first = (
-                Study.image_model()
-                .objects.filter(study__case=self)
-                .order_by("study__position", "study_id", "series__position", "position", "id")
-                .first()
-            )
-            if first is not None:
-                self.cover_image = first
-                Case.objects.filter(pk=self.pk).update(cover_image=first)
+        images = Study.image_model().objects.filter(study__case=self).cleared()
+        if self.cover_image_id is not None and images.filter(pk=self.cover_image_id).exists():
+            return
+        first = images.order_by(
+            "study__position", "study_id", "series__position", "position", "id"
+        ).first()
+        if (first.pk if first else None) != self.cover_image_id:
+            self.cover_image = first
+            Case.objects.filter(pk=self.pk).update(cover_image=first)
 
     def modalities(self):
         """Distinct modalities of the studies, in study order (uses prefetched studies)."""

@@ -1,12 +1,14 @@
 'use strict';
 // Keys of a case page: ←/→ or k/j go to the previous/next case of the current results, R goes
-// to the answer (focuses the answer form, or reveals where there is no form), ? lists the keys.
+// to the answer (focuses the answer form, or reveals where there is no form), V opens the key
+// image in the viewer, ? lists the keys.
 // They stand down while the viewer is open (it has keys of its own) and while typing.
 (function () {
   const KEYS = [
     ['← or k', 'Previous case in these results'],
     ['→ or j', 'Next case in these results'],
     ['r', 'Answer: type a diagnosis, or reveal'],
+    ['v', 'Open the key image in the viewer'],
     ['?', 'Show or hide these keys'],
     ['Double-click an image', 'Open the viewer (its own keys: ? inside it)'],
   ];
@@ -65,6 +67,7 @@
     ArrowLeft: () => follow('prev'), k: () => follow('prev'),
     ArrowRight: () => follow('next'), j: () => follow('next'),
     r: answer, R: answer, '?': toggleHelp,
+    v: () => document.querySelector('button.open-key-image')?.click(),
   };
 
   document.addEventListener('keydown', (event) => {

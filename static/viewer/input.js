@@ -48,9 +48,12 @@ export class Input {
       reset: () => viewer.resetView(),
       fit: () => viewer.fit(),
       'actual-size': () => viewer.actualSize(),
+      rotate: () => viewer.rotate(),
+      flip: () => viewer.flip(),
       play: () => viewer.play(),
       help: () => viewer.toggleHelp(),
       annotations: () => viewer.annotations.toggle(),
+      more: () => toggleMore(button),
     };
     actions[button.dataset.action]?.();
   }
@@ -211,6 +214,9 @@ export class Input {
       End: () => viewer.goTo(count - 1),
       ' ': () => viewer.play(),
       i: () => viewer.invert(),
+      t: () => viewer.rotate(1),
+      T: () => viewer.rotate(-1),
+      h: () => viewer.flip(),
       r: () => viewer.resetView(),
       f: () => viewer.fit(),
       0: () => viewer.actualSize(),
@@ -233,4 +239,10 @@ export class Input {
 
 function midpoint(a, b) {
   return { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+}
+
+// The More button of a phone's one-row toolbar: shows or hides the tools folded behind it.
+function toggleMore(button) {
+  const open = button.getAttribute('aria-expanded') !== 'true';
+  button.setAttribute('aria-expanded', String(open));
 }

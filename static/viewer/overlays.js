@@ -2,6 +2,7 @@
 // orientation letters, the scale bar, the corner readouts, the series list, the toolbar's pressed
 // states and the shortcuts overlay. Drawing functions take the canvas context, its CSS-pixel box and the view
 // ({scale, x, y}: where the image's top-left corner lands and how many CSS pixels per pixel).
+import { imageDirection, orientedSize, UPRIGHT } from './orientation.js';
 import { pixelSpacing } from './measurements.js';
 import { windowText } from './windowing.js';
 
@@ -21,18 +22,25 @@ export function drawMessage(ctx, box, slice) {
   ctx.fillText(text, box.width / 2, box.height / 2);
 }
 
-// The patient direction at each edge of the image (ImageOrientationPatient), kept on screen.
-export function drawOrientation(ctx, box, slice, view) {
+// The patient direction at each edge of the image as shown (ImageOrientationPatient, through
+// the turns and flip of orientation.js), kept on screen.
+export function drawOrientation(ctx, box, slice, view, orientation = UPRIGHT) {
   const cosines = slice.image.orientation;
   if (!cosines || cosines.length !== 6) return;
   const row = cosines.slice(0, 3);
   const column = cosines.slice(3, 6);
   const { width, height } = slice.image;
+  const shown = orientedSize(width, height, orientation);
   const { scale, x, y } = view;
+  // The patient vector along a screen direction: the image direction it shows, by the cosines.
+  const towards = (dx, dy) => {
+    const { u, v } = imageDirection(dx, dy, width, height, orientation);
+    return row.map((r, axis) => r * u + column[axis] * v);
+  };
   const clampX = (v) => Math.min(box.width - 14, Math.max(14, v));
   const clampY = (v) => Math.min(box.height - 14, Math.max(14, v));
-  const midX = clampX(x + (width * scale) / 2);
-  const midY = clampY(y + (height * scale) / 2);
+  const midX = clampX(x + (shown.width * scale) / 2);
+  const midY = clampY(y + (shown.height * scale) / 2);
   ctx.font = 'bold 15px system-ui, sans-serif';
   ctx.fillStyle = '#9cf';
   ctx.textAlign = 'center';
@@ -43,10 +51,10 @@ export function drawOrientation(ctx, box, slice, view) {
     ctx.strokeText(text, atX, atY); // outlined, to read on white (inverted) images too
     ctx.fillText(text, atX, atY);
   };
-  letter(direction(column, -1), midX, clampY(y + 12));
-  letter(direction(column, 1), midX, clampY(y + height * scale - 12));
-  letter(direction(row, -1), clampX(x + 12), midY);
-  letter(direction(row, 1), clampX(x + width * scale - 12), midY);
+  letter(direction(towards(0, -1), 1), midX, clampY(y + 12));
+  letter(direction(towards(0, 1), 1), midX, clampY(y + shown.height * scale - 12));
+  letter(direction(towards(-1, 0), 1), clampX(x + 12), midY);
+  letter(direction(towards(1, 0), 1), clampX(x + shown.width * scale - 12), midY);
 }
 
 // The patient direction a unit vector points to, as up to two letters (the main one first).
@@ -60,9 +68,10 @@ function direction(vector, sign) {
 }
 
 // A round length (1 mm to 50 cm) no wider than 150 CSS pixels, bottom right.
-export function drawScaleBar(ctx, box, spacing, view) {
+export function drawScaleBar(ctx, box, spacing, view, orientation = UPRIGHT) {
   if (!spacing) return;
-  const pxPerMm = view.scale / spacing[1];
+  // Across the screen run the image's rows (spacing[1], between columns) unless it is turned.
+  const pxPerMm = view.scale / spacing[orientation.turns % 2 ? 0 : 1];
   const mm = [...SCALE_BAR_LENGTHS].reverse().find((l) => l * pxPerMm <= 150) || SCALE_BAR_LENGTHS[0];
   const length = mm * pxPerMm;
   const x = box.width - 20 - length;

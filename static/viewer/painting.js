@@ -2,12 +2,13 @@
 // pixel and the image's top-left corner on the canvas) and how it is painted there. A grey slice
 // is windowed through a lookup table into a buffer at image resolution, then drawn scaled, so that
 // zoom and pan reuse the windowed buffer; a colour picture is drawn through CSS filters.
+import { displayMatrix, UPRIGHT } from './orientation.js';
 import { lookupTable } from './windowing.js';
 
 const MIN_SCALE = 0.05;
 const MAX_SCALE = 40;
 
-// The whole image centred in a box of this size.
+// The whole image centred in a box of this size (width and height as turned on screen).
 export function fittedView(box, width, height) {
   const scale = Math.min(box.width / width, box.height / height) || 1;
   return { scale, x: (box.width - width * scale) / 2, y: (box.height - height * scale) / 2 };
@@ -29,21 +30,26 @@ export class SlicePainter {
     this.lut = null;
   }
 
-  // `look` is {window, inverted, photometric, series}: what decides the slice's pixels.
-  draw(ctx, slice, view, look) {
+  // `look` is {window, inverted, photometric, series}: what decides the slice's pixels;
+  // `orientation` how it is turned and flipped (orientation.js).
+  draw(ctx, slice, view, look, orientation = UPRIGHT) {
     const { width, height } = slice.image;
     const { scale, x, y } = view;
     ctx.imageSmoothingEnabled = scale < 6; // enlarged far, show the pixels as they are
     ctx.imageSmoothingQuality = 'high';
+    ctx.save();
+    ctx.translate(x, y);
+    ctx.scale(scale, scale);
+    ctx.transform(...displayMatrix(width, height, orientation));
     if (slice.values) {
       this.paintBuffer(slice, look);
-      ctx.drawImage(this.buffer, x, y, width * scale, height * scale);
+      ctx.drawImage(this.buffer, 0, 0, width, height);
     } else {
       const { brightness, contrast } = look.window;
       ctx.filter = `brightness(${brightness}%) contrast(${contrast}%)${look.inverted ? ' invert(1)' : ''}`;
-      ctx.drawImage(slice.bitmap, x, y, width * scale, height * scale);
-      ctx.filter = 'none';
+      ctx.drawImage(slice.bitmap, 0, 0, width, height);
     }
+    ctx.restore();
   }
 
   paintBuffer(slice, look) {

@@ -1,5 +1,5 @@
 // The case image viewer: window/level on real stored values, stack scrolling and cine, zoom and
-// pan, length measurement, orientation letters and a scale bar. Plain canvas 2D, no
+// pan, rotate and flip, length measurement, orientation letters and a scale bar. Plain canvas 2D, no
 // dependencies; docs/viewer.md says why. The case page's tiles open it with a double-click; their
 // data-* attributes name the series manifest (viewer/manifest.py), which is all it is told.
 // This module holds the viewer's state and its render loop; the other modules each own one
@@ -13,6 +13,7 @@ import { Measurements, pixelSpacing, spacingNote } from './measurements.js';
 import {
   drawMessage, drawOrientation, drawScaleBar, listSeries, setPressed, showReadouts, toggleHelp,
 } from './overlays.js';
+import { fromDisplay, mirrored, orientedSize, toDisplay, turned, UPRIGHT } from './orientation.js';
 import { fittedView, SlicePainter, zoomedView } from './painting.js';
 import { WindowControl } from './presets.js';
 
@@ -35,6 +36,7 @@ class Viewer {
     );
     this.rendered = 0;
     this.frameRequested = false;
+    this.orientation = UPRIGHT;
     this.loader = new StackLoader(this);
     this.windowing = new WindowControl(this, this.controls.preset);
     this.measurements = new Measurements(this, root.querySelector('.viewer-measurements'));
@@ -191,6 +193,7 @@ class Viewer {
 
   resetView() {
     this.inverted = false;
+    this.orientation = UPRIGHT;
     setPressed(this.root, 'invert', false);
     if (this.series) this.windowing.reset(this.current());
     this.fit();
@@ -199,7 +202,8 @@ class Viewer {
   fit() {
     if (!this.series) return;
     const { width, height } = this.current().image;
-    this.view = fittedView(this.canvas.getBoundingClientRect(), width, height);
+    const shown = orientedSize(width, height, this.orientation);
+    this.view = fittedView(this.canvas.getBoundingClientRect(), shown.width, shown.height);
     this.fitted = true;
     this.requestRender('zoom');
   }
@@ -239,12 +243,28 @@ class Viewer {
     else this.requestRender('resize');
   }
 
-  toImage(x, y) {
-    return { x: (x - this.view.x) / this.view.scale, y: (y - this.view.y) / this.view.scale };
+  // Quarter turns clockwise (negative: anticlockwise) and a left-right flip, refitted.
+  rotate(turns = 1) {
+    this.orientation = turned(this.orientation, turns);
+    this.fit();
   }
 
-  toScreen(x, y) {
-    return { x: x * this.view.scale + this.view.x, y: y * this.view.scale + this.view.y };
+  flip() {
+    this.orientation = mirrored(this.orientation);
+    this.fit();
+  }
+
+  // Canvas CSS pixels to image pixels and back, through the view and the orientation.
+  toImage(x, y) {
+    const { width, height } = this.current().image;
+    const { scale, x: left, y: top } = this.view;
+    return fromDisplay((x - left) / scale, (y - top) / scale, width, height, this.orientation);
+  }
+
+  toScreen(u, v) {
+    const { width, height } = this.current().image;
+    const shown = toDisplay(u, v, width, height, this.orientation);
+    return { x: shown.x * this.view.scale + this.view.x, y: shown.y * this.view.scale + this.view.y };
   }
 
   // --- drawing -----------------------------------------------------------------------------------
@@ -292,7 +312,7 @@ class Viewer {
       inverted: this.inverted,
       photometric: manifest.photometric,
       series: manifest.id,
-    });
+    }, this.orientation);
     this.root.dataset.state = 'ready';
   }
 
@@ -306,11 +326,15 @@ class Viewer {
     canvas.dataset.scale = this.view.scale;
     canvas.dataset.offsetX = this.view.x;
     canvas.dataset.offsetY = this.view.y;
+    canvas.dataset.imageWidth = slice.image.width;
+    canvas.dataset.imageHeight = slice.image.height;
+    canvas.dataset.turns = this.orientation.turns;
+    canvas.dataset.flipped = this.orientation.flipped;
     if (slice.state !== 'ready') return;
     this.annotations.draw(this.ctx, slice);
     this.measurements.draw(this.ctx, slice);
-    drawOrientation(this.ctx, box, slice, this.view);
-    drawScaleBar(this.ctx, box, pixelSpacing(slice, this.series.manifest), this.view);
+    drawOrientation(this.ctx, box, slice, this.view, this.orientation);
+    drawScaleBar(this.ctx, box, pixelSpacing(slice, this.series.manifest), this.view, this.orientation);
   }
 
   toggleHelp(show) {

@@ -96,3 +96,21 @@ def test_a_click_enlarges_a_small_picture_beyond_its_thumbnail_with_crisp_pixels
     natural = enlarged.evaluate("image => image.naturalWidth")
     assert width > thumbnail_width
     assert width % natural == 0 and width // natural >= 2  # a whole factor
+
+
+def test_v_or_the_key_image_button_opens_the_viewer_on_the_key_image(page, phantom_case):
+    cover = phantom_case.cover_image
+    series_images = list(cover.series.images.order_by("position").values_list("pk", flat=True))
+    page.goto(phantom_case.get_absolute_url("academic"))
+    page.keyboard.press("v")
+    page.wait_for_function(
+        """([series, index]) => {
+          const v = document.querySelector('#viewer');
+          return !v.hidden && v.dataset.series === series && v.dataset.slice === index
+            && v.dataset.state === 'ready';
+        }""",
+        arg=[str(cover.series_id), str(series_images.index(cover.pk))],
+    )
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Open the key image").click()
+    page.locator("#viewer").wait_for(state="visible")

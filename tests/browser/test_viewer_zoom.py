@@ -58,3 +58,61 @@ def test_plus_and_minus_zoom_in_and_out(viewer):
     viewer.press("-")
     viewer.wait_for_render(drawn)
     assert viewer.geometry()["scale"] < zoomed
+
+
+# --- rotate and flip ---------------------------------------------------------------------------
+
+
+def ramp_ends_on_screen(viewer):
+    """The canvas points (CSS pixels) where the ramp's dark left end and bright right end are
+    drawn, and their greys, upright."""
+    y = (phantom.RAMP.y0 + phantom.RAMP.y1) // 2
+    left, right = (phantom.RAMP.x0 + 4, y), (phantom.RAMP.x1 - 4, y)
+    on_screen = [viewer.to_canvas(*left), viewer.to_canvas(*right)]
+    return on_screen, [viewer.grey(*left), viewer.grey(*right)]
+
+
+def grey_on_canvas(viewer, point):
+    red, green, blue, _ = viewer.pixel_on_canvas(*point)
+    return (red + green + blue) / 3
+
+
+def test_flip_mirrors_the_image_left_to_right(viewer):
+    (left_at, right_at), (dark, bright) = ramp_ends_on_screen(viewer)
+    assert bright - dark > 50
+    drawn = viewer.rendered
+    viewer.press("h")
+    viewer.wait_for_render(drawn)
+    # The square image is fitted as before: the ends have changed places on screen.
+    assert abs(grey_on_canvas(viewer, left_at) - bright) < 8
+    assert abs(grey_on_canvas(viewer, right_at) - dark) < 8
+    middle = (phantom.RAMP.y0 + phantom.RAMP.y1) // 2
+    assert abs(viewer.grey(phantom.RAMP.x0 + 4, middle) - dark) < 8  # read through the flip
+
+
+def test_rotate_turns_the_image_a_quarter_clockwise_and_reset_undoes_it(viewer):
+    (left_at, _), (dark, bright) = ramp_ends_on_screen(viewer)
+    drawn = viewer.rendered
+    viewer.action("rotate").click()
+    viewer.wait_for_render(drawn)
+    # Clockwise, the image's top-left corner goes to the top right: the ramp runs top to bottom
+    # near the right edge, dark at the top.
+    y = (phantom.RAMP.y0 + phantom.RAMP.y1) // 2
+    top = viewer.to_canvas(phantom.RAMP.x0 + 4, y)
+    bottom = viewer.to_canvas(phantom.RAMP.x1 - 4, y)
+    assert top[1] < bottom[1] and abs(top[0] - bottom[0]) < 1
+    assert abs(grey_on_canvas(viewer, top) - dark) < 8
+    assert abs(grey_on_canvas(viewer, bottom) - bright) < 8
+    drawn = viewer.rendered
+    viewer.press("r")
+    viewer.wait_for_render(drawn)
+    assert abs(grey_on_canvas(viewer, left_at) - dark) < 8
+
+
+def test_a_length_measured_on_a_turned_image_is_still_right(viewer):
+    drawn = viewer.rendered
+    viewer.press("t")
+    viewer.wait_for_render(drawn)
+    viewer.tool("measure").click()
+    viewer.drag((40, 128), (200, 128))  # 160 pixels of 0.5 mm, drawn up and down the screen
+    assert viewer.lengths() == [(pytest.approx(80.0, abs=0.5), "mm")]

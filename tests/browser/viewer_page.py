@@ -8,12 +8,9 @@ ROOT = "#viewer"
 CANVAS = "#viewer canvas.viewer-canvas"
 
 # The canvas pixel (RGBA) under an image pixel's centre, through the backing store's own scale.
-_SAMPLE = """([x, y]) => {
+_SAMPLE_CSS = """([cssX, cssY]) => {
   const canvas = document.querySelector('#viewer canvas.viewer-canvas');
   const box = canvas.getBoundingClientRect();
-  const scale = +canvas.dataset.scale;
-  const cssX = (x + 0.5) * scale + +canvas.dataset.offsetX;
-  const cssY = (y + 0.5) * scale + +canvas.dataset.offsetY;
   const backX = Math.floor(cssX * canvas.width / box.width);
   const backY = Math.floor(cssY * canvas.height / box.height);
   return Array.from(canvas.getContext('2d').getImageData(backX, backY, 1, 1).data);
@@ -116,20 +113,38 @@ class Viewer:
             """c => {
               const box = c.getBoundingClientRect();
               return {left: box.left, top: box.top, scale: +c.dataset.scale,
-                      x: +c.dataset.offsetX, y: +c.dataset.offsetY};
+                      x: +c.dataset.offsetX, y: +c.dataset.offsetY,
+                      turns: +(c.dataset.turns || 0), flipped: c.dataset.flipped === 'true',
+                      width: +(c.dataset.imageWidth || 0), height: +(c.dataset.imageHeight || 0)};
             }"""
         )
 
     def to_page(self, x, y):
         """Where image pixel (x, y)'s centre is, in page coordinates for the mouse."""
         g = self.geometry()
-        return (
-            g["left"] + (x + 0.5) * g["scale"] + g["x"],
-            g["top"] + (y + 0.5) * g["scale"] + g["y"],
-        )
+        css_x, css_y = self.to_canvas(x, y, g)
+        return g["left"] + css_x, g["top"] + css_y
+
+    def to_canvas(self, x, y, g=None):
+        """Where image pixel (x, y)'s centre is on the canvas, in CSS pixels, through the view's
+        turns and flip (static/viewer/orientation.js)."""
+        g = g or self.geometry()
+        width, height = g["width"], g["height"]
+        u, v = x + 0.5, y + 0.5
+        turns = g["turns"]
+        if turns == 1:
+            u, v = height - v, u
+        elif turns == 2:
+            u, v = width - u, height - v
+        elif turns == 3:
+            u, v = v, width - u
+        if g["flipped"]:
+            u = (height if turns % 2 else width) - u
+        return u * g["scale"] + g["x"], v * g["scale"] + g["y"]
 
     def to_image(self, page_x, page_y):
         g = self.geometry()
+        assert not g["turns"] and not g["flipped"], "to_image reads an upright view only"
         return (
             (page_x - g["left"] - g["x"]) / g["scale"] - 0.5,
             (page_y - g["top"] - g["y"]) / g["scale"] - 0.5,
@@ -137,7 +152,11 @@ class Viewer:
 
     def pixel(self, x, y):
         """The canvas' RGBA under image pixel (x, y)."""
-        return self.page.evaluate(_SAMPLE, [x, y])
+        return self.page.evaluate(_SAMPLE_CSS, list(self.to_canvas(x, y)))
+
+    def pixel_on_canvas(self, css_x, css_y):
+        """The canvas' RGBA at a point of the canvas, in CSS pixels."""
+        return self.page.evaluate(_SAMPLE_CSS, [css_x, css_y])
 
     def grey(self, x, y):
         red, green, blue, _ = self.pixel(x, y)

@@ -82,7 +82,7 @@ def test_browse_with_marks_seen_before_costs_only_the_reader_and_the_marks(
     client = client_for(resident)
     review(resident, add_cases([alice, bob], 3, images=1))
     client.get(BROWSE)
-    # The session, its user and the reader's reviews of the cards on the page.
-    with django_assert_num_queries(3):
+    # The session, its user, the content version and the reader's reviews of the cards.
+    with django_assert_num_queries(4):
         response = client.get(BROWSE)
     assert response.content.decode().count('class="card-marks"') == 3

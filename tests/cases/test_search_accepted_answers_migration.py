@@ -1,4 +1,4 @@
-"""Migration cases 0011 adds the accepted answers of existing cases to their standard vectors
+"""Migration cases 0013 adds the accepted answers of existing cases to their standard vectors
 and to the lexicon of misspellings, as cases/search.py now writes them for new ones."""
 
 import importlib
@@ -11,7 +11,7 @@ from cases.models import AcceptedAnswer, Case
 from cases.search import near_lexemes, search
 from tests.factories import make_case
 
-migration = importlib.import_module("cases.migrations.0011_search_accepted_answers")
+migration = importlib.import_module("cases.migrations.0013_search_accepted_answers")
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="stored vectors exist on PostgreSQL only"

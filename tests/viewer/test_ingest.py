@@ -204,7 +204,8 @@ def test_import_study_refuses_an_unknown_author(study_folder, db):
 # --- orphans ----------------------------------------------------------------------------------
 
 
-def test_sweep_orphans_deletes_only_files_no_row_refers_to(case, alice, capsys):
+def test_sweep_orphans_deletes_only_files_no_row_refers_to(case, alice, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the files of earlier tests' rolled-back rows are orphans too
     post_case_with_pictures(client_for(alice), case, [dcm("a.dcm", make.ct_series(1)[0])])
     kept = stored_files()
     orphan = Path(settings.MEDIA_ROOT) / "images" / "ff" / "orphan" / "full.png"

@@ -19,6 +19,12 @@ class Command(BaseCommand):
             help="Give the cases whose author has no account here to this account "
             "(by default such a bundle is refused).",
         )
+        parser.add_argument(
+            "--create-authors",
+            action="store_true",
+            help="Create the accounts of authors who have none here, without a usable password "
+            "or admin access (an administrator grants them later). Takes precedence over --author.",
+        )
         parser.add_argument("--as-draft", action="store_true", help="Import every case as a draft.")
         parser.add_argument(
             "--create-terms",
@@ -26,10 +32,11 @@ class Command(BaseCommand):
             help="Add the anatomy, categories and modalities this site lacks (else refused).",
         )
 
-    def handle(self, *args, path, author, as_draft, create_terms, **options):
+    def handle(self, *args, path, author, as_draft, create_terms, create_authors, **options):
         try:
             imported = import_bundle(
-                path, author=author, as_draft=as_draft, create_terms=create_terms
+                path, author=author, as_draft=as_draft, create_terms=create_terms,
+                create_authors=create_authors,
             )
         except BundleError as e:
             raise CommandError(f"Nothing imported. {e}") from None

@@ -1,38 +1,98 @@
-"""Delete stored files that no row refers to: what a crash between staging and publishing left."""
+"""Delete what a crashed upload left: stored files no row refers to and no live staging is
+writing, and Django's temporary upload files no live request holds (viewer/inflight.py); and the
+stored handouts of deleted cases (cases/handouts.py).
+
+What is in flight decides, not age: a dead process's files go at once, a live one's stay however
+old. Run it at server start and from a timer (README: "Deployment").
+"""
 
 from datetime import timedelta
+from pathlib import Path
 
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from cases import handouts
+from cases.models import Case
+from viewer import inflight
 from viewer.staging import referenced_names
 
 FOLDERS = ("images", "dicom")
 
 
 class Command(BaseCommand):
-    help = "Delete image and DICOM files that belong to no image (left by an interrupted upload)."
+    help = (
+        "Delete image and DICOM files that belong to no image and to no upload in flight, and "
+        "temporary upload files of requests that ended without cleaning up (a crash)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--min-age",
             type=int,
-            default=60,
-            help="Only files older than this many minutes (uploads in progress are younger).",
+            default=0,
+            help="Also spare stored files younger than this many minutes: for storage shared "
+            "with hosts whose WORK_DIR this one cannot see (default 0).",
         )
         parser.add_argument("--dry-run", action="store_true", help="List, delete nothing.")
 
-    def handle(self, *args, min_age, dry_run, **options):
+    def handle(self, *args, min_age, dry_run, verbosity, **options):
+        self.dry_run, self.verbosity = dry_run, verbosity
+        swept = (
+            self.sweep_stored(min_age) + self.sweep_temporary_uploads() + self.sweep_handouts()
+        )
+        self.say(f"{swept} orphaned file(s) {'found' if dry_run else 'deleted'}.")
+
+    def sweep_stored(self, min_age):
+        # In this order: a file listed before the journals are read is in a live one if its
+        # staging lives; rows are read last, so a staging that committed and closed its journal
+        # meanwhile has its rows seen.
+        candidates = list(self.stored_files())
+        live, dead = inflight.journals()
         cutoff = timezone.now() - timedelta(minutes=min_age)
-        candidates = [name for name in self.stored_files() if self.older_than(name, cutoff)]
+        candidates = [
+            name for name in candidates
+            if name not in live and (not min_age or self.older_than(name, cutoff))
+        ]
         orphans = sorted(set(candidates) - referenced_names(candidates))
         for name in orphans:
-            if not dry_run:
-                default_storage.delete(name)
-            self.stdout.write(f"{'would delete' if dry_run else 'deleted'} {name}")
-        self.stdout.write(f"{len(orphans)} orphaned file(s) of {len(candidates)} checked.")
-        return None
+            self.delete(name, default_storage.delete)
+        for journal in dead:
+            if not self.dry_run:
+                journal.unlink(missing_ok=True)
+        self.say(f"{len(orphans)} orphaned file(s) of {len(candidates)} checked.")
+        return len(orphans)
+
+    def sweep_temporary_uploads(self):
+        abandoned = inflight.abandoned_temporary_uploads()
+        for path in abandoned:
+            self.delete(str(path), lambda name: Path(name).unlink(missing_ok=True))
+        return len(abandoned)
+
+    def sweep_handouts(self):
+        """The stored handouts of cases deleted since (a case's edits replace its own)."""
+        if not default_storage.exists(handouts.GENERATED):
+            return 0
+        folders, _ = default_storage.listdir(handouts.GENERATED)
+        pks = {int(name.removeprefix("case-")) for name in folders if name.startswith("case-")}
+        gone = pks - set(Case.objects.filter(pk__in=pks).values_list("pk", flat=True))
+        names = [
+            f"{handouts.folder(pk)}/{name}" for pk in sorted(gone)
+            for name in default_storage.listdir(handouts.folder(pk))[1]
+        ]
+        for name in names:
+            self.delete(name, default_storage.delete)
+        return len(names)
+
+    def delete(self, name, delete):
+        if not self.dry_run:
+            delete(name)
+        self.say(f"{'would delete' if self.dry_run else 'deleted'} {name}")
+
+    def say(self, line):
+        if self.verbosity:  # -v 0 from cron: quiet unless it fails
+            self.stdout.write(line)
 
     def stored_files(self, folder=None):
         for top in [folder] if folder else FOLDERS:

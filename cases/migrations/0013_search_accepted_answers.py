@@ -34,6 +34,6 @@ def add_accepted_answers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0010_accepted_answers")]
+    dependencies = [("cases", "0012_covers_only_of_images_readers_may_see")]
 
     operations = [migrations.RunPython(add_accepted_answers, migrations.RunPython.noop)]
