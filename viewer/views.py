@@ -178,7 +178,8 @@ def answer_annotations(request, pk):
     """{image id: [annotation, ...]} of the case, for the viewer on an academic answer page.
     Apart from the academic manifest, which every reader shares, and never stored anywhere."""
     case = _get_answered_case(request, pk)
-    annotations = Annotation.objects.filter(image__study__case=case).order_by("created", "id")
+    shown = Image.objects.for_readers().filter(study__case=case)  # no unconfirmed series' marks
+    annotations = Annotation.objects.filter(image__in=shown).order_by("created", "id")
     images = {}
     for annotation in annotations:
         images.setdefault(str(annotation.image_id), []).append(annotation.as_json())
