@@ -66,7 +66,7 @@ def zip_names(client, case, workflow):
 def handout_images(client, case, workflow):
     response = client.get(reverse("cases:handout", args=[workflow, case.pk]))
     assert response.status_code == 200
-    return sum(len(page.images) for page in PdfReader(io.BytesIO(response.content)).pages)
+    return sum(len(page.images) for page in PdfReader(io.BytesIO(streamed(response))).pages)
 
 
 def confirm_in_the_admin(user, series):
