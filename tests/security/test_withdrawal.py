@@ -4,6 +4,7 @@ the test database, each caches the case's page, the test changes the case, and b
 change on their next request (cases/caching.py: the content version is in the database; the
 case page asks whether its case is still published before it serves a cached body)."""
 
+import importlib
 import os
 import socket
 import subprocess
@@ -14,15 +15,15 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import connection
 
 from cases.models import Case
 from tests.factories import make_case
 
-# The servers read what the test commits; the seeded vocabularies and groups come back after
-# each test's flush.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The servers read what the test commits, so each test commits, and ends with a flush.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[2]
 DIAGNOSIS = "ZQXWITHDRAWN-diagnosis-301"
@@ -90,11 +91,12 @@ class Server:
 
 @pytest.fixture(scope="module", autouse=True)
 def seeded_again_afterwards(django_db_setup, django_db_blocker):
-    """Each test here ends with a flush, which empties what the migrations seeded (vocabularies,
-    groups): put it back for the tests that run after these."""
+    """Each test here ends with a flush, which empties what the migrations seeded: the groups
+    come back by themselves (post_migrate, cases/roles.py), the vocabularies are put back here
+    for the tests that run after these (as tests/browser/conftest.py does)."""
     yield
     with django_db_blocker.unblock():
-        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+        seed_vocabularies()
 
 
 @pytest.fixture(scope="module")
@@ -113,8 +115,13 @@ def servers(django_db_setup, tmp_path_factory):
             server.log.close()
 
 
+def seed_vocabularies():
+    importlib.import_module("cases.migrations.0003_vocabularies").seed(django_apps, None)
+
+
 @pytest.fixture
 def case(alice):
+    seed_vocabularies()  # an earlier transactional test's flush may have emptied them
     return make_case(alice, images=0, diagnosis=DIAGNOSIS)
 
 
