@@ -129,7 +129,8 @@ def parse_args():
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
     parser.add_argument("--port", type=int, default=PORT)
     parser.add_argument("--only", default="",
-                        help="measure only pages whose name contains this (the floor always)")
+                        help="measure only pages whose name contains this, or one of these "
+                             "comma-separated words (the floor always)")
     return parser.parse_args()
 
 
@@ -264,7 +265,7 @@ def measure_pages(args, case, floor, suffix, cookies=()):
     results = {}
     for name, path, page_cookies in pages:
         full_name = name + suffix
-        if args.only and args.only not in full_name:
+        if args.only and not any(part in full_name for part in args.only.split(",")):
             continue
         results[full_name] = measure(args, full_name, path.format(case=case), page_cookies)
         report(full_name, results[full_name], floor)
