@@ -74,6 +74,7 @@ PAGES = {
 # Logged in as generated readers: the shared cached results with the reader's marks filled in,
 # the draws with a filter of their own (indexed), and pages computed per reader (never cached).
 READER_PAGES = [
+    ("reader_case", "/academic/cases/{case}/"),  # logged in, no marks: what logging in costs
     ("reader_browse_p1", "/academic/cases/"),
     ("reader_browse_p500", "/academic/cases/?page=500"),
     ("reader_random_unseen", "/academic/random/?memory=unseen"),
@@ -83,7 +84,7 @@ READER_PAGES = [
     ("reader_progress", "/progress/"),
 ]
 # Pages the 3x target holds for: the rest are this reader's own results, rendered per request.
-READER_CACHED = ("reader_browse_p1", "reader_browse_p500", "reader_random_unseen",
+READER_CACHED = ("reader_case", "reader_browse_p1", "reader_browse_p500", "reader_random_unseen",
                  "reader_random_due", "reader_review_due")
 
 
