@@ -59,7 +59,7 @@ def gunicorn(env, port, options, ready_path="/"):
         process.wait(timeout=30)
 
 
-def wait_until_up(url, process, seconds=30):
+def wait_until_up(url, process, seconds=120):  # 5 workers start slowly on a busy machine
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:

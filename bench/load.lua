@@ -1,6 +1,8 @@
 -- wrk script for bench/load.py: latency percentiles, errors, and the Server-Timing header.
 -- wrk does not follow redirects: a 302 (random case) is a response like any other.
 -- Errors are socket errors (connect, read, write, timeout) and statuses outside 2xx/3xx.
+-- Arguments after `--` are Cookie headers (logged-in readers' sessions): each request sends the
+-- next one in turn, so the readers share the load.
 
 local threads = {}
 
@@ -11,6 +13,18 @@ end
 function init(args)
   server_ms = {}
   bad_status = 0
+  if #args > 0 then
+    -- Defined only with cookies: without, wrk sends its one prepared request, as before.
+    local requests = {}
+    for i, cookie in ipairs(args) do
+      requests[i] = wrk.format(nil, nil, {["Cookie"] = cookie})
+    end
+    local next_one = math.random(#requests)
+    request = function()
+      next_one = next_one % #requests + 1
+      return requests[next_one]
+    end
+  end
 end
 
 function response(status, headers, body)

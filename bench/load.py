@@ -1,19 +1,23 @@
 """How the site holds up at 100,000 cases: each page under load, against the floor of the stack.
 
-    .venv/bin/python bench/load.py [--cases 100000] [--duration 10] [--connections 4]
+    .venv/bin/python bench/load.py [--cases 100000] [--readers 200] [--attempts-per-reader 5000]
+                                   [--logins 8] [--duration 10] [--connections 4]
                                    [--server postgres://postgres@127.0.0.1:5432/postgres]
                                    [--cache-url redis://127.0.0.1:6379/0] [--reuse NAME] [--keep]
 
 A throwaway PostgreSQL database (bench_load_<pid>) is created on the server named, migrated and
-filled by `manage.py generate_cases`; the app is served by gunicorn with production settings
-(DEBUG off, whitenoise, static files collected into a temporary folder) on 127.0.0.1; wrk, from a
-second process, drives each page for a fixed time after a short warm-up. The database is dropped
-at the end unless --keep; --reuse NAME serves a database kept before, skipping the generation.
+filled by `manage.py generate_cases` (cases, and readers who each answered distinct cases); the
+app is served by gunicorn with production settings (DEBUG off, whitenoise, static files
+collected into a temporary folder) on 127.0.0.1; wrk, from a second process, drives each page
+for a fixed time after a short warm-up. The database is dropped at the end unless --keep;
+--reuse NAME serves a database kept before, skipping the generation.
 
 Figures go to stdout, one a line, as `name: value unit`; lines starting with # are notes. Pages
-of the academic workflow are prefixed `academic_`. `floor` is /healthz, a view that returns a
-fixed string: every page's p50 is compared with its p50. `*_server_p95` is the time spent in
-Django (a Server-Timing header the benchmark's settings add), without the network and queueing.
+of the academic workflow are prefixed `academic_`; `reader_` pages are requested logged in, as
+--logins of the generated readers in turn (their marks, filters and progress). `floor` is
+/healthz, a view that returns a fixed string: every page's p50 is compared with its p50.
+`*_server_p95` is the time spent in Django (a Server-Timing header the benchmark's settings
+add), without the network and queueing.
 """
 
 import argparse
@@ -31,6 +35,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from common import gunicorn, machine_line, version_of  # bench/common.py
+from logins import log_in_readers  # bench/logins.py
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
@@ -66,6 +71,21 @@ PAGES = {
         ("random", "/academic/random/"),
     ],
 }
+# Logged in as generated readers: the shared cached results with the reader's marks filled in,
+# the draws with a filter of their own (indexed), and pages computed per reader (never cached).
+READER_PAGES = [
+    ("reader_case", "/academic/cases/{case}/"),  # logged in, no marks: what logging in costs
+    ("reader_browse_p1", "/academic/cases/"),
+    ("reader_browse_p500", "/academic/cases/?page=500"),
+    ("reader_random_unseen", "/academic/random/?memory=unseen"),
+    ("reader_random_due", "/academic/random/?memory=due"),
+    ("reader_review_due", "/academic/review/"),
+    ("reader_browse_due", "/academic/cases/?memory=due"),
+    ("reader_progress", "/progress/"),
+]
+# Pages the 3x target holds for: the rest are this reader's own results, rendered per request.
+READER_CACHED = ("reader_case", "reader_browse_p1", "reader_browse_p500", "reader_random_unseen",
+                 "reader_random_due", "reader_review_due")
 
 
 def main():
@@ -88,6 +108,12 @@ def main():
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=100_000, help="cases to generate")
+    parser.add_argument("--readers", type=int, default=200,
+                        help="readers to generate (default 200; 0: no logged-in pages)")
+    parser.add_argument("--attempts-per-reader", type=int, default=5000,
+                        help="distinct cases each generated reader answered (default 5000)")
+    parser.add_argument("--logins", type=int, default=8,
+                        help="generated readers logged in, whose cookies wrk sends in turn")
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
     parser.add_argument("--connections", type=int, default=4,
                         help="concurrent connections wrk keeps open (default 4)")
@@ -104,7 +130,8 @@ def parse_args():
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
     parser.add_argument("--port", type=int, default=PORT)
     parser.add_argument("--only", default="",
-                        help="measure only pages whose name contains this (the floor always)")
+                        help="measure only pages whose name contains this, or one of these "
+                             "comma-separated words (the floor always)")
     return parser.parse_args()
 
 
@@ -187,7 +214,8 @@ def prepare(env, args):
     manage(env, "migrate", "--noinput", "-v", "0")
     if not args.reuse:
         started = time.monotonic()
-        manage(env, "generate_cases", str(args.cases), "--seed", "1")
+        manage(env, "generate_cases", str(args.cases), "--seed", "1", "--readers",
+               str(args.readers), "--attempts-per-reader", str(args.attempts_per_reader))
         print(f"generate_cases_seconds: {time.monotonic() - started:.0f} s", flush=True)
     manage(env, "collectstatic", "--noinput", "-v", "0")
     # What autovacuum would have done to a live database: a freshly filled one holds the dead
@@ -208,25 +236,40 @@ def run(args, env):
     with gunicorn(env, args.port, ["--workers", str(args.workers)], "/healthz"):
         floor = measure(args, *FLOOR)
         report("floor", floor, floor)
-        cached = measure_pages(args, case, floor, suffix="")
+        cookies = readers_cookies(args)
+        cached = measure_pages(args, case, floor, suffix="", cookies=cookies)
     # One connection: an uncached page takes a second or more, and its server time, not
     # queueing behind three others, is what a reader waits.
     alone = argparse.Namespace(**{**vars(args), "connections": 1, "threads": 1})
     with gunicorn({**env, "BENCH_NO_CACHE": "1"}, args.port, ["--workers", str(args.workers)],
                   "/healthz"):
-        uncached = measure_pages(alone, case, floor, suffix="_uncached")
+        uncached = measure_pages(alone, case, floor, suffix="_uncached", cookies=cookies)
     verdict({"floor": floor, **cached}, uncached)
 
 
-def measure_pages(args, case, floor, suffix):
+def readers_cookies(args):
+    """Session cookies of up to --logins generated readers (none with --readers 0 or when the
+    database has none: the reader pages are then skipped)."""
+    if not args.readers or not args.logins:
+        return []
+    cookies = log_in_readers(f"http://127.0.0.1:{args.port}", args.logins)
+    print(f"# logged in as {len(cookies)} generated readers" if cookies
+          else "# no generated reader could log in: reader pages skipped", flush=True)
+    return cookies
+
+
+def measure_pages(args, case, floor, suffix, cookies=()):
+    pages = [(name if workflow == "standard" else f"{workflow}_{name}", path, ())
+             for workflow, workflow_pages in PAGES.items() for name, path in workflow_pages]
+    if cookies:
+        pages += [(name, path, cookies) for name, path in READER_PAGES]
     results = {}
-    for workflow, pages in PAGES.items():
-        for name, path in pages:
-            full_name = (name if workflow == "standard" else f"{workflow}_{name}") + suffix
-            if args.only and args.only not in full_name:
-                continue
-            results[full_name] = measure(args, full_name, path.format(case=case))
-            report(full_name, results[full_name], floor)
+    for name, path, page_cookies in pages:
+        full_name = name + suffix
+        if args.only and not any(part in full_name for part in args.only.split(",")):
+            continue
+        results[full_name] = measure(args, full_name, path.format(case=case), page_cookies)
+        report(full_name, results[full_name], floor)
     return results
 
 
@@ -242,20 +285,21 @@ def a_published_case(env):
     return int(out.strip().splitlines()[-1])
 
 
-def measure(args, name, path):
+def measure(args, name, path, cookies=()):
     """wrk for a warm-up, then for the measured time; the figures its done() hook prints."""
     url = f"http://127.0.0.1:{args.port}{path}"
-    wrk(args, url, WARM_UP_SECONDS)
-    out = wrk(args, url, args.duration)
+    wrk(args, url, WARM_UP_SECONDS, cookies)
+    out = wrk(args, url, args.duration, cookies)
     figures = dict(re.findall(r"^result (\w+) ([-\d.]+)$", out, flags=re.MULTILINE))
     if "rps" not in figures:
         sys.exit(f"wrk gave no figures for {name}:\n{out}")
     return {key: float(value) for key, value in figures.items()}
 
 
-def wrk(args, url, seconds):
+def wrk(args, url, seconds, cookies=()):
     command = ["wrk", "--threads", str(args.threads), "--connections", str(args.connections),
-               "--duration", f"{seconds}s", "--timeout", "10s", "--script", str(SCRIPT), url]
+               "--duration", f"{seconds}s", "--timeout", "10s", "--script", str(SCRIPT), url,
+               *(["--", *cookies] if cookies else [])]
     return subprocess.run(command, check=True, capture_output=True, text=True).stdout
 
 
@@ -282,9 +326,13 @@ def verdict(results, uncached):
             figures.update(p50=float("inf"), server_p95=float("inf"))
     if silent:
         print(f"# no request completed within the run: {', '.join(silent)}")
-    slow = [name for name, f in results.items() if f["p50"] > TARGET_RATIO * floor]
+    # A reader's own filtered results are rendered per request by design (cases/memory.py).
+    held = {name: f for name, f in results.items()
+            if not name.startswith("reader_") or name in READER_CACHED}
+    slow = [name for name, f in held.items() if f["p50"] > TARGET_RATIO * floor]
     print(f"# target zero errors: {'met' if errors == 0 else f'NOT met ({errors:.0f})'}")
-    print(f"# target every p50 within {TARGET_RATIO:g}x the floor's: "
+    print(f"# target every p50 within {TARGET_RATIO:g}x the floor's (reader pages: "
+          f"{', '.join(READER_CACHED)}): "
           + ("met" if not slow else f"NOT met by {', '.join(slow)}"))
     for label, figures in (("cached", results), ("uncached", uncached)):
         search = {name: f["server_p95"] for name, f in figures.items() if "search" in name}

@@ -277,7 +277,8 @@ def random_case(request, workflow):
     memory = MemoryForm(request.GET, request.user) if workflow == ACADEMIC else None
     if memory and memory.choice():
         form = BrowseForm(request.GET, workflow, memory)
-        case = form.filter(Case.objects.published()).random_one()
+        # Only the id: the rest of a case row is wide (texts, search vectors) and not needed.
+        case = form.filter(Case.objects.published()).only("pk").random_one()
         querystring, pool = form.querystring(), [case.pk] if case else []
     else:
         querystring, pool = _random_pool(content_version(), workflow, request.GET)

@@ -259,6 +259,13 @@ CACHES = {
     "default": _cache(CACHE_URL, env_str("CACHE_KEY_PREFIX", "repository")),
     "local": _local_cache(CACHE_URL),
 }
+# A logged-in reader's session is read on every page: from the shared Redis it costs no
+# database query (the database still holds it, written through). Never from each process's own
+# memory: a session logged out through one worker would live on in the others.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if CACHE_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 # Security headers. HTTPS-only settings follow DEBUG so a local run over http still works.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -226,8 +226,10 @@ class Case(models.Model):
             # Browse sorted by newest / recently updated.
             models.Index(fields=["status", "-published_at", "-id"], name="case_newest"),
             models.Index(fields=["status", "-updated", "-id"], name="case_updated"),
-            # Random case: a range scan on random_key among published cases.
-            models.Index(fields=["status", "random_key"], name="case_random"),
+            # Random case: a range scan on random_key among published cases. The id is in the
+            # key so the draw is an index-only scan: a random heap page of the wide rows is
+            # rarely in memory (4.7 ms to read, against 0.14 ms for the whole draw without).
+            models.Index(fields=["status", "random_key", "id"], name="case_random_id"),
             # Age-group filters.
             models.Index(fields=["status", "age_days"], name="case_age"),
             # Browse facet counts (cases/facets.py) and the paginator's count: an index-only

@@ -191,6 +191,18 @@ def test_the_cache_is_in_memory_unless_a_redis_url_is_given():
     ]
 
 
+def session_engine_with(**env):
+    code = "import repository.settings as s; print(s.SESSION_ENGINE)"
+    result = run_python("-c", code, DEBUG="true", **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().rsplit(".", 1)[-1]
+
+
+def test_sessions_are_read_through_the_cache_only_when_it_is_shared():
+    assert session_engine_with() == "db"
+    assert session_engine_with(CACHE_URL="redis://127.0.0.1:6379/1") == "cached_db"
+
+
 def test_the_deploy_check_passes_in_production():
     result = run_python(
         "manage.py", "check", "--deploy",
