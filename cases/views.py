@@ -42,18 +42,29 @@ CSRF_SLOT = "csrf-token-slot"  # where the cached case page body takes each read
 
 
 def get_published_case(pk):
-    """A published case with all it shows, or 404: drafts exist only in the admin. Its studies
-    hold only the images readers may see (the page, its handouts)."""
-    images = Study.image_model().objects.cleared().order_by("series__position", "position", "id")
+    """A published case with all it shows, or 404: drafts exist only in the admin (and in their
+    editors' preview). Its studies hold only the images readers may see (the page, handouts)."""
+    readers_see = Study.image_model().objects.cleared()
+    return get_object_or_404(_showing(Case.objects.published(), readers_see), pk=pk)
+
+
+def _showing(cases, images):
+    """The cases with all a case page shows, its studies holding these images."""
+    images = images.order_by("series__position", "position", "id")
     studies = Study.objects.select_related("modality").prefetch_related(Prefetch("images", images))
-    queryset = (
-        Case.objects.published()
-        .select_related("anatomy", "category", "author")
-        .prefetch_related(
-            Prefetch("studies", studies), "differentials", "accepted_answers", "references", "tags"
-        )
+    return cases.select_related("anatomy", "category", "author").prefetch_related(
+        Prefetch("studies", studies), "differentials", "accepted_answers", "references", "tags"
     )
-    return get_object_or_404(queryset, pk=pk)
+
+
+def _get_previewed_case(request, pk):
+    """A case that is not published, for staff who may edit it (the admin's "View on site"),
+    with every image it holds, those awaiting confirmation too; 404 for anyone else."""
+    user = request.user
+    case = get_object_or_404(_showing(Case.objects.all(), Study.image_model().objects.all()), pk=pk)
+    if not (user.is_staff and case.is_editable_by(user)):
+        raise Http404("No such case")
+    return case
 
 
 def _remember(response, workflow):
@@ -227,8 +238,10 @@ def _ensure_still_published(pk):
 def _render_detail(request, workflow, pk, reveal):
     """The case page: its body from the cache (cases/results.py), rendered there once per
     workflow, case, query string, revealed or not, and content version; around it what is this
-    reader's own (the header, the reveal form's CSRF token)."""
-    _ensure_still_published(pk)
+    reader's own (the header, the reveal form's CSRF token). A case not published is its
+    editors' preview, or 404."""
+    if not Case.objects.published().filter(pk=pk).exists():
+        return _render_preview(request, workflow, pk, reveal)
     key = results.case_key(content_version(), workflow, pk, request.GET, reveal)
 
     def render_body():
@@ -261,6 +274,23 @@ def _render_detail(request, workflow, pk, reveal):
     if slot in page:  # the answer or reveal form, on an unrevealed academic page
         page = page.replace(slot, _csrf_input(get_token(request)), 1)
     return HttpResponse(page)
+
+
+def _render_preview(request, workflow, pk, reveal):
+    """The page a draft will have once published, for its editors: rendered afresh each time,
+    never cached, never stored by the browser, under a banner saying what it is."""
+    case = _get_previewed_case(request, pk)
+    view = present(case, workflow, studies=case.studies.all(), reveal=reveal)
+    context = {
+        "workflow": workflow, "case": view, "querystring": "", "previous": None, "next": None,
+        "csrf_token": get_token(request), "answer_form": AnswerForm(auto_id="answer-%s"),
+    }
+    body = render_to_string("cases/_case.html", context)
+    context = {"workflow": workflow, "heading": view.heading, "body": mark_safe(body),
+               "preview": case}  # fmt: skip
+    response = HttpResponse(render_to_string("cases/detail.html", context, request))
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def _csrf_input(token):

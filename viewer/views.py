@@ -48,14 +48,17 @@ def image_file(request, pk, kind):
 
 def _get_published_series(request, workflow, pk, series_pk=None):
     """(workflow, case, series or None) as the case page shows them: a published case, the
-    standard workflow only for its groups, a series of that case readers may see; else 404
-    (or 403)."""
+    standard workflow only for its groups, a series of that case readers may see; for staff who
+    may edit the case, any of its series, a draft's too (their preview); else 404 (or 403)."""
     workflow = get_workflow(request, workflow)
-    case = get_object_or_404(Case.objects.published(), pk=pk)
+    case = get_object_or_404(Case, pk=pk)
+    editor = request.user.is_staff and case.is_editable_by(request.user)
+    if not (case.is_published or editor):  # a draft: its editors' preview only
+        raise Http404("No such case")
     series = None
     if series_pk is not None:
-        queryset = Series.objects.cleared().select_related("study")
-        series = get_object_or_404(queryset, pk=series_pk, study__case=case)
+        queryset = Series.objects.all() if editor else Series.objects.cleared()
+        series = get_object_or_404(queryset.select_related("study"), pk=series_pk, study__case=case)
     return workflow, case, series
 
 

@@ -123,3 +123,17 @@ def test_a_saved_measurement_becomes_a_length_annotation(page, phantom_case, ct_
     [saved] = Annotation.objects.all()
     assert saved.kind == "length"
     assert saved.points[0] == pytest.approx([TAIL[0] + 0.5, TAIL[1] + 0.5], abs=0.2)
+
+
+def test_the_author_annotates_a_draft_in_its_preview_before_anyone_reads_it(
+    page, phantom_case, ct_series, alice
+):
+    phantom_case.status = phantom_case.Status.DRAFT
+    phantom_case.save()
+    log_in(page, alice)
+    viewer = open_ct(page, phantom_case, ct_series)
+    assert page.locator(".preview-banner").is_visible()
+    viewer.press("n")
+    viewer.drag(TAIL, HEAD)
+    wait_for_marks(viewer, "1")
+    assert Annotation.objects.filter(image__study__case=phantom_case).count() == 1

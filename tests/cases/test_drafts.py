@@ -1,5 +1,5 @@
-"""A draft exists only in the admin: no page shows it, and its images reach only those who may
-edit it."""
+"""A draft exists only in the admin and in its editors' preview: no page shows it to anyone
+else, and its images, manifests and zips reach only those who may edit it."""
 
 import pytest
 from django.test import Client
@@ -34,11 +34,38 @@ def fetch(client, url):
 
 
 @pytest.mark.parametrize("workflow", ["standard", "academic"])
-def test_a_draft_detail_page_is_not_found(draft, alice, workflow):
-    for client in (Client(), client_for(alice)):
+def test_a_draft_detail_page_is_not_found_by_those_who_may_not_edit_it(
+    draft, bob, resident, workflow
+):
+    for client in (Client(), client_for(bob), client_for(resident)):
         response = client.get(draft.get_absolute_url(workflow))
         assert response.status_code == 404
-        assert DRAFT_TITLE not in response.content.decode()
+
+
+@pytest.mark.parametrize("workflow", ["standard", "academic"])
+@pytest.mark.parametrize("persona", ["alice", "editor"])
+def test_its_author_and_editors_preview_a_draft_as_readers_will_see_it(
+    draft, persona, request, workflow
+):
+    response = client_for(request.getfixturevalue(persona)).get(draft.get_absolute_url(workflow))
+    assert response.status_code == 200
+    assert "Preview of a draft case" in text_of(response)
+    assert "no-store" in response["Cache-Control"]
+    assert (DRAFT_TITLE in text_of(response)) == (workflow == "standard")
+    assert len(response.context["case"].studies[0].images) == 3
+
+
+def test_a_preview_leaves_nothing_in_the_cache_for_others(draft, alice):
+    client_for(alice).get(draft.get_absolute_url("standard"))
+    assert Client().get(draft.get_absolute_url("standard")).status_code == 404
+
+
+def test_a_drafts_manifest_is_served_to_its_editors_only(draft, alice, bob, resident):
+    series = draft.studies.get().series.get()
+    url = reverse("viewer:manifest", args=["standard", draft.pk, series.pk])
+    assert client_for(alice).get(url).status_code == 200
+    for client in (Client(), client_for(bob), client_for(resident)):
+        assert client.get(url).status_code == 404
 
 
 @pytest.mark.parametrize("workflow", ["standard", "academic"])
