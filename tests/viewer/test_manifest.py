@@ -316,12 +316,14 @@ def test_the_manifest_takes_the_same_queries_for_3_or_40_slices(alice, client):
     assert counts == [4, 4]
 
 
-def test_a_draft_case_has_no_manifest_even_for_its_author(alice):
+def test_a_draft_case_has_a_manifest_for_its_authors_preview_only(alice, bob, resident):
     case = make_case(alice, images=1, status=Case.Status.DRAFT)
     series = pictures_of(case)
 
     for workflow in ("standard", "academic"):
-        assert client_for(alice).get(manifest_url(case, series, workflow)).status_code == 404
+        assert client_for(alice).get(manifest_url(case, series, workflow)).status_code == 200
+        for other in (bob, resident, None):
+            assert client_for(other).get(manifest_url(case, series, workflow)).status_code == 404
 
 
 def test_a_series_of_another_case_is_not_found_under_this_one(ct_case, alice, client):
