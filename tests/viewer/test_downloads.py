@@ -173,12 +173,13 @@ def test_the_standard_zip_shows_what_academic_hides_so_the_leak_test_can_fail(se
 # --- who may download --------------------------------------------------------------------------
 
 
-def test_a_draft_is_not_found(alice):
+def test_a_draft_is_not_found_but_by_its_editors_preview(alice, bob):
     case = make_case(alice, status=Case.Status.DRAFT)
     series = case.studies.get().series.get()
-    for client in (client_for(None), client_for(alice)):
+    for client in (client_for(None), client_for(bob)):
         assert download(client, case).status_code == 404
         assert download(client, case, series=series).status_code == 404
+    assert download(client_for(alice), case).status_code == 200
 
 
 def test_a_series_of_another_case_is_not_found(ct_case, alice, client):
