@@ -60,9 +60,8 @@ def _showing(cases, images):
 def _get_previewed_case(request, pk):
     """A case that is not published, for staff who may edit it (the admin's "View on site"),
     with every image it holds, those awaiting confirmation too; 404 for anyone else."""
-    user = request.user
     case = get_object_or_404(_showing(Case.objects.all(), Study.image_model().objects.all()), pk=pk)
-    if not (user.is_staff and case.is_editable_by(user)):
+    if not case.is_in_admin_of(request.user):
         raise Http404("No such case")
     return case
 
@@ -250,17 +249,11 @@ def _render_detail(request, workflow, pk, reveal):
         previous, following = form.filter(Case.objects.published()).neighbours(
             case, form.ordering()
         )
-        view = present(case, workflow, studies=case.studies.all(), reveal=reveal)
-        context = {
-            "workflow": workflow,
-            "case": view,
-            "querystring": form.querystring(),
-            "previous": previous.pk if previous else None,
-            "next": following.pk if following else None,
-            "csrf_token": CSRF_SLOT,
-            "answer_form": AnswerForm(auto_id="answer-%s"),
-        }
-        body = render_to_string("cases/_case.html", context)
+        view, body = _case_body(
+            case, workflow, reveal, CSRF_SLOT, querystring=form.querystring(),
+            previous=previous.pk if previous else None,
+            following=following.pk if following else None,
+        )
         return (view.heading, body), form.is_valid()  # a form's errors: never cached
 
     def render_page():
@@ -276,16 +269,27 @@ def _render_detail(request, workflow, pk, reveal):
     return HttpResponse(page)
 
 
+def _case_body(case, workflow, reveal, csrf_token, querystring="", previous=None, following=None):
+    """(the CaseView, the HTML of cases/_case.html): the case page's body, published or previewed.
+    csrf_token is the slot a cached body is filled with per reader, or the reader's own token."""
+    view = present(case, workflow, studies=case.studies.all(), reveal=reveal)
+    context = {
+        "workflow": workflow,
+        "case": view,
+        "querystring": querystring,
+        "previous": previous,
+        "next": following,
+        "csrf_token": csrf_token,
+        "answer_form": AnswerForm(auto_id="answer-%s"),
+    }
+    return view, render_to_string("cases/_case.html", context)
+
+
 def _render_preview(request, workflow, pk, reveal):
     """The page a draft will have once published, for its editors: rendered afresh each time,
     never cached, never stored by the browser, under a banner saying what it is."""
     case = _get_previewed_case(request, pk)
-    view = present(case, workflow, studies=case.studies.all(), reveal=reveal)
-    context = {
-        "workflow": workflow, "case": view, "querystring": "", "previous": None, "next": None,
-        "csrf_token": get_token(request), "answer_form": AnswerForm(auto_id="answer-%s"),
-    }
-    body = render_to_string("cases/_case.html", context)
+    view, body = _case_body(case, workflow, reveal, get_token(request))
     context = {"workflow": workflow, "heading": view.heading, "body": mark_safe(body),
                "preview": case}  # fmt: skip
     response = HttpResponse(render_to_string("cases/detail.html", context, request))

@@ -299,6 +299,11 @@ class Case(models.Model):
             user.has_perm("cases.change_case") and self.author_id == user.pk
         )
 
+    def is_in_admin_of(self, user):
+        """Whether the user works on this case in the admin (staff who may edit it): they see
+        what readers may not yet, its draft, images awaiting confirmation, and annotate it."""
+        return user.is_staff and self.is_editable_by(user)
+
     @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED
