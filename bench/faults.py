@@ -18,7 +18,6 @@ PostgreSQL server binaries. Prints `name: value unit` lines.
 """
 
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -37,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests import private_postgres  # noqa: E402
 from tests.dicom_factory import ct_series  # noqa: E402
+from tests.private_postgres import manage  # noqa: E402
 
 PYTHON = sys.executable
 CLIENTS = 4
@@ -61,36 +61,19 @@ def main():
 
 
 def environment(scratch, url):
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("DJANGO_", "DATABASE_", "CACHE_"))}
-    env.update(
-        ENV_FILE="/dev/null", DATABASE_URL=url, DEBUG="false",
-        SECRET_KEY=secrets.token_urlsafe(48), ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="false", MEDIA_ROOT=str(scratch / "media"),
+    return private_postgres.app_environment(
+        url, scratch / "media",
         DJANGO_SETTINGS_MODULE="load_settings", BENCH_STATIC_ROOT=str(scratch / "static"),
         PYTHONPATH=os.pathsep.join([str(ROOT / "bench"), str(ROOT)]),
         LOG_LEVEL="CRITICAL",  # the outage would log a trace per request
     )
-    return env
-
-
-def manage(env, *args, **options):
-    return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                          capture_output=True, text=True, **options).stdout.strip()
 
 
 def resident_session(env):
-    script = (
-        "from django.contrib.auth import get_user_model, SESSION_KEY, BACKEND_SESSION_KEY, "
-        "HASH_SESSION_KEY; from django.contrib.sessions.backends.db import SessionStore; "
-        "u = get_user_model().objects.create_user('rita', password='correct horse battery'); "
-        "s = SessionStore(); s[SESSION_KEY] = str(u.pk); "
-        "s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'; "
-        "s[HASH_SESSION_KEY] = u.get_session_auth_hash(); s.create(); print(s.session_key)"
-    )
+    """Alice, who will own the imports, and the session key of Rita, a resident."""
     manage(env, "shell", "--no-imports", "-c", "from django.contrib.auth import get_user_model; "
            "get_user_model().objects.create_user('alice', password='correct horse battery')")
-    return manage(env, "shell", "--no-imports", "-c", script)
+    return private_postgres.resident_session(env)
 
 
 # --- 1. the database restarted -----------------------------------------------------------------

@@ -1,17 +1,21 @@
 """A PostgreSQL server of a test's (or a benchmark's) own, which it may stop and start while the
 app serves, leaving the server the rest of the suite uses alone: a cluster in a temporary folder,
-on a free port, run as the `postgres` system user (initdb refuses root), from Debian's binaries."""
+on a free port, run as the `postgres` system user (initdb refuses root), from Debian's binaries.
+And the app's processes on it: their environment, manage.py, a resident's session."""
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import psycopg
 
 PACKAGES = Path("/usr/lib/postgresql")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def binaries():
@@ -73,3 +77,43 @@ class PrivateCluster:
         except subprocess.CalledProcessError:
             pass  # already stopped
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+# --- the app on it, in processes of its own ----------------------------------------------------
+
+
+def app_environment(url, media_root, **settings):
+    """Production settings (DEBUG off, a fresh secret key, plain http on 127.0.0.1) on the
+    database at url, nothing inherited of the caller's database, cache or settings module."""
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith(("DJANGO_", "DATABASE_", "CACHE_"))}
+    env.update(
+        ENV_FILE="/dev/null", DATABASE_URL=url, DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(48), ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false", MEDIA_ROOT=str(media_root),
+        DJANGO_SETTINGS_MODULE="repository.settings",
+    )
+    env.update(settings)
+    return env
+
+
+def manage(env, *args):
+    """manage.py's standard output, run in the project with env."""
+    done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
+                          capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+RESIDENT_SESSION = (
+    "from django.contrib.auth import get_user_model, SESSION_KEY, BACKEND_SESSION_KEY, "
+    "HASH_SESSION_KEY; from django.contrib.sessions.backends.db import SessionStore; "
+    "u = get_user_model().objects.create_user('rita', password='correct horse battery'); "
+    "s = SessionStore(); s[SESSION_KEY] = str(u.pk); "
+    "s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'; "
+    "s[HASH_SESSION_KEY] = u.get_session_auth_hash(); s.create(); print(s.session_key)"
+)
+
+
+def resident_session(env):
+    """The session key of a new resident, Rita: every request with it reads the database."""
+    return manage(env, "shell", "--no-imports", "-c", RESIDENT_SESSION)

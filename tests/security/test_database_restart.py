@@ -5,8 +5,6 @@ same gunicorn worker, without restarting anything (persistent connections are he
 The database is a private cluster (tests/private_postgres.py), so stopping it leaves the
 server the rest of the suite uses alone; the app runs under gunicorn with production settings."""
 
-import os
-import secrets
 import subprocess
 import sys
 import urllib.error
@@ -37,36 +35,15 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def app_env(cluster, tmp_path_factory):
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("DJANGO_", "DATABASE_", "CACHE_"))}
-    env.update(
-        ENV_FILE="/dev/null", DATABASE_URL=cluster.url("app"), DEBUG="false",
-        SECRET_KEY=secrets.token_urlsafe(48), ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="false", MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
-        DJANGO_SETTINGS_MODULE="repository.settings",
-    )
-    manage(env, "migrate", "--noinput", "-v", "0")
+    env = private_postgres.app_environment(cluster.url("app"), tmp_path_factory.mktemp("media"))
+    private_postgres.manage(env, "migrate", "--noinput", "-v", "0")
     return env
-
-
-def manage(env, *args):
-    done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                          capture_output=True, text=True)
-    return done.stdout.strip()
 
 
 @pytest.fixture(scope="module")
 def session_cookie(app_env):
     """A resident's session: every request with it reads the database (session, user)."""
-    script = (
-        "from django.contrib.auth import get_user_model, SESSION_KEY, BACKEND_SESSION_KEY, "
-        "HASH_SESSION_KEY; from django.contrib.sessions.backends.db import SessionStore; "
-        "u = get_user_model().objects.create_user('rita', password='correct horse battery'); "
-        "s = SessionStore(); s[SESSION_KEY] = str(u.pk); "
-        "s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'; "
-        "s[HASH_SESSION_KEY] = u.get_session_auth_hash(); s.create(); print(s.session_key)"
-    )
-    return f"sessionid={manage(app_env, 'shell', '--no-imports', '-c', script)}"
+    return f"sessionid={private_postgres.resident_session(app_env)}"
 
 
 @pytest.fixture(scope="module")
