@@ -55,26 +55,40 @@ def console_errors():
 
 
 @pytest.fixture
-def page(browser, live_server, console_errors):
-    """A fresh browser context at device scale 1 (canvas pixels are CSS pixels), on the live
-    server; the test fails on any console error or uncaught exception it did not expect."""
-    context = browser.new_context(
-        viewport=VIEWPORT, device_scale_factor=1, base_url=live_server.url
-    )
-    traffic = Traffic(context)
-    context.set_default_timeout(TIMEOUT_MS)
-    # Chromium asks for /favicon.ico when a page names no icon, and logs the 404 as a console
-    # error that says nothing about the page.
-    context.route("**/favicon.ico", lambda route: route.fulfill(status=204))
-    page = context.new_page()
-    page.on("console", console_errors.on_console)
-    page.on("pageerror", console_errors.on_page_error)
-    yield page
-    traffic.settle(page)
-    context.close()
+def open_page(browser, live_server, console_errors):
+    """Opens a page in a fresh browser context on the live server: at device scale 1 (canvas
+    pixels are CSS pixels) and the desktop viewport unless `options` (Playwright's
+    new_context()) say otherwise. The test fails on any console error or uncaught exception it
+    did not expect, in any page it opened."""
+    opened = []
+
+    def open_(**options):
+        settings = {"viewport": VIEWPORT, "device_scale_factor": 1, **options}
+        context = browser.new_context(base_url=live_server.url, **settings)
+        traffic = Traffic(context)
+        context.set_default_timeout(TIMEOUT_MS)
+        # Chromium asks for /favicon.ico when a page names no icon, and logs the 404 as a
+        # console error that says nothing about the page.
+        context.route("**/favicon.ico", lambda route: route.fulfill(status=204))
+        page = context.new_page()
+        page.on("console", console_errors.on_console)
+        page.on("pageerror", console_errors.on_page_error)
+        opened.append((context, traffic, page))
+        return page
+
+    yield open_
+    for context, traffic, page in opened:
+        traffic.settle(page)
+        context.close()
     unexpected = console_errors.unexpected()
     if unexpected:
         pytest.fail("the page logged errors:\n" + "\n".join(unexpected), pytrace=False)
+
+
+@pytest.fixture
+def page(open_page):
+    """A page on the live server, at the desktop viewport (open_page)."""
+    return open_page()
 
 
 @pytest.fixture(scope="session")

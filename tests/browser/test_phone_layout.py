@@ -5,7 +5,6 @@ the history and images before the case detail and speaks of taps; touch targets 
 
 import pytest
 
-from tests.browser.page_watch import TIMEOUT_MS
 from tests.browser.viewer_page import tile_of
 
 pytestmark = pytest.mark.browser
@@ -15,19 +14,8 @@ TOUCH_TARGET = 44
 
 
 @pytest.fixture
-def phone(browser, live_server, console_errors):
-    context = browser.new_context(
-        viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True,
-        base_url=live_server.url,
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    context.route("**/favicon.ico", lambda route: route.fulfill(status=204))
-    page = context.new_page()
-    page.on("console", console_errors.on_console)
-    page.on("pageerror", console_errors.on_page_error)
-    yield page
-    context.close()
-    assert console_errors.unexpected() == []
+def phone(open_page):
+    return open_page(viewport=PHONE, is_mobile=True, has_touch=True)
 
 
 def box(locator):
