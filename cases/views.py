@@ -2,7 +2,6 @@ import random
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -12,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -20,7 +18,7 @@ from django.views.decorators.vary import vary_on_cookie
 
 from attempts import difficulty, opening, scheduling
 from attempts.forms import AnswerForm
-from cases import handouts, results, reveals, search
+from cases import handouts, results, reveals, search, slots
 from cases.caching import content_version, fetch
 from cases.facets import facet_counts, top_tags
 from cases.forms import BrowseForm, MemoryForm
@@ -38,7 +36,6 @@ from cases.workflows import (
 )
 
 REMEMBER_SECONDS = 365 * 24 * 3600
-CSRF_SLOT = "csrf-token-slot"  # where the cached case page body takes each reader's token
 
 
 def get_published_case(pk):
@@ -98,18 +95,19 @@ def home(request):
     # reader, whose whole page is cached, has none).
     due = scheduling.due_reviews(request.user).count() if request.user.is_authenticated else None
 
-    def render_page():
+    def render_page(shell):
         context = {
             "statistics": repository_statistics(version),
             "workflow": workflow,
             "remembered": remembered,
             "card": _card_html(version, workflow, pk) if pk else None,
             "due": due,
+            **shell,
         }
         return render_to_string("cases/home.html", context, request), True
 
     key = results.home_key(version, workflow, remembered, pk)
-    return HttpResponse(_page(request, key, render_page))
+    return HttpResponse(_page(request, key, render_page, shared=due is None))
 
 
 def _card_html(version, workflow, pk):
@@ -147,29 +145,30 @@ def browse(request, workflow):
         fragment = render_to_string(results.BROWSE_TEMPLATE, _results_context(form, workflow, page))
         return fragment, form.is_valid()  # a form's errors are this reader's own: never cached
 
-    def render_page():
+    def render_page(shell):
         if memory and memory.choice():  # this reader's own results: never shared (cases/memory.py)
             fragment, kept = render_results()[0], False
         else:
             fragment, kept = fetch(key, render_results)
         shown = memory if request.user.is_authenticated else None
-        context = {"workflow": workflow, "results": results.html(fragment), "memory": shown}
+        context = {"workflow": workflow, "results": results.html(fragment), "memory": shown,
+                   **shell}  # fmt: skip
         return render_to_string("cases/browse.html", context, request), kept
 
     page_html = fill_marks(_page(request, key, render_page), request.user)
     return _remember(HttpResponse(page_html), workflow)
 
 
-def _page(request, key, render_page):
-    """The page's HTML: render_page() -> (html, keep) renders the cached fragment under key with
-    what is this reader's own around it (the header). A reader with neither a session (logging
-    in is by session only) nor messages waiting is anonymous and has none: the whole page is
-    then the same for every such reader, and is itself cached (beside the fragment, which
-    logged-in readers use), so a hit renders no template."""
-    cookies = request.COOKIES
-    if settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies:
-        return render_page()[0]
-    return fetch(f"{key}:anonymous", render_page)[0]
+def _page(request, key, render_page, shared=True):
+    """The page's HTML: render_page(shell) -> (html, keep) renders the cached fragment under key
+    with what is this reader's own around it (the header). The page itself is cached too, once
+    per kind of reader, with slots for their name and CSRF token (cases/slots.py), so a hit
+    renders no template, logged in or not. A page with something of this reader's alone in it
+    (shared=False: the homepage's due count; messages waiting) is rendered for them."""
+    if not shared or slots.messages_waiting(request):
+        return slots.fill(render_page({})[0], request)
+    page = fetch(f"{key}:{slots.kind(request)}", lambda: render_page(slots.CONTEXT))[0]
+    return slots.fill(page, request)
 
 
 def _results_context(form, workflow, page_number):
@@ -250,23 +249,21 @@ def _render_detail(request, workflow, pk, reveal):
             case, form.ordering()
         )
         view, body = _case_body(
-            case, workflow, reveal, CSRF_SLOT, querystring=form.querystring(),
+            case, workflow, reveal, slots.CSRF_SLOT, querystring=form.querystring(),
             previous=previous.pk if previous else None,
             following=following.pk if following else None,
         )
         return (view.heading, body), form.is_valid()  # a form's errors: never cached
 
-    def render_page():
+    def render_page(shell):
         (heading, body), kept = fetch(key, render_body)
-        context = {"workflow": workflow, "heading": heading, "body": results.html(body)}
+        context = {"workflow": workflow, "heading": heading, "body": results.html(body), **shell}
         return render_to_string("cases/detail.html", context, request), kept
 
+    # The answer or reveal form of an unrevealed academic body takes the reader's CSRF token in
+    # the same slot as the header's (slots.fill, in _page).
     page = opening.fill(_page(request, key, render_page), request, pk)
-    page = difficulty.fill(page, pk)  # standard only, outside the cached body
-    slot = _csrf_input(CSRF_SLOT)
-    if slot in page:  # the answer or reveal form, on an unrevealed academic page
-        page = page.replace(slot, _csrf_input(get_token(request)), 1)
-    return HttpResponse(page)
+    return HttpResponse(difficulty.fill(page, pk))  # standard only, outside the cached body
 
 
 def _case_body(case, workflow, reveal, csrf_token, querystring="", previous=None, following=None):
@@ -295,12 +292,6 @@ def _render_preview(request, workflow, pk, reveal):
     response = HttpResponse(render_to_string("cases/detail.html", context, request))
     patch_cache_control(response, private=True, no_store=True)
     return response
-
-
-def _csrf_input(token):
-    """The reveal form's token field as {% csrf_token %} writes it. The slot cannot be forged by
-    what a contributor typed: text in the body is escaped, so it never holds `<input`."""
-    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
 
 
 @require_GET

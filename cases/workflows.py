@@ -39,7 +39,11 @@ def may_use_standard(user):
     groups = settings.STANDARD_WORKFLOW_GROUPS
     if not groups or user.is_staff:
         return True
-    return user.is_authenticated and user.groups.filter(name__in=groups).exists()
+    if not user.is_authenticated:
+        return False
+    if not hasattr(user, "_may_use_standard"):  # asked by the header and the view: one query
+        user._may_use_standard = user.groups.filter(name__in=groups).exists()
+    return user._may_use_standard
 
 
 def get_workflow(request, name):
