@@ -12,6 +12,11 @@ from viewer.uploads import Upload
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
+    class Media:
+        # The bytes sent, shown while a form with files is uploading (the admin pages).
+        js = ["viewer/upload_progress.js"]
+        css = {"all": ["viewer/upload_progress.css"]}
+
 
 class UploadField(forms.FileField):
     """Several files at once: JPEG, PNG, DICOM, or .zip archives of them."""
