@@ -103,7 +103,7 @@ class CaseAdminForm(forms.ModelForm):
         confirmation of its pixels (cards show the cover), each with its thumbnail: one query
         however many."""
         field.widget = ImagePicker()  # before the queryset, which gives the widget its choices
-        field.empty_label = "None chosen: the first image"
+        field.empty_label = "None (the first image)"
         field.label_from_instance = image_label
         case_images = Image.objects.filter(study__case=self.instance.pk or 0).cleared()
         field.queryset = case_images.select_related("series").order_by(

@@ -5,7 +5,6 @@ Every series, DICOM included, shows a thumbnail there."""
 
 from io import BytesIO
 
-import pydicom
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -15,7 +14,7 @@ from django.urls import reverse
 
 from dicom.archive import Member
 from tests import dicom_factory
-from tests.dicom_samples import SAMPLES
+from tests.dicom_samples import as_member
 from tests.factories import add_dicom, client_for, make_case
 from tests.pages import (
     form_data,
@@ -35,17 +34,6 @@ NOT_SEEN = "Look at the frames of series"
 def cine(frames, size, **elements):
     """A multi-frame file flagged for burned-in text; every call's file joins the same series."""
     return dicom_factory.multiframe_ct(frames, size=size, BurnedInAnnotation="YES", **elements)
-
-
-def sample(name, series_uid=None):
-    """A real pydicom sample file as a member to upload, optionally moved into another series."""
-    path = SAMPLES[name]
-    data = path.read_bytes()
-    if series_uid:
-        ds = pydicom.dcmread(path)
-        ds.SeriesInstanceUID = series_uid
-        data = dicom_factory.to_bytes(ds)
-    return Member(path.name, lambda: BytesIO(data), len(data))
 
 
 @pytest.fixture
@@ -77,8 +65,8 @@ def test_two_sizes_in_one_series_give_two_frames_to_read(flagged):
 def test_one_size_in_two_photometric_interpretations_gives_two_frames_to_read(alice):
     case = make_case(alice, images=0)
     uid = "1.2.826.0.1.3680043.8.498.77"
-    members = [sample("pydicom-data:SC_rgb.dcm", uid)]
-    members.append(sample("pydicom:SC_ybr_full_422_uncompressed.dcm", uid))
+    members = [as_member("pydicom-data:SC_rgb.dcm", uid)]
+    members.append(as_member("pydicom:SC_ybr_full_422_uncompressed.dcm", uid))
     add_files(case, members, study=case.studies.get())
     series = Series.objects.get(study__case=case, burned_in=True)
     frames = series.images.review_frames()
@@ -105,7 +93,7 @@ def test_the_study_page_shows_a_thumbnail_of_every_series_dicom_included(alice):
         "pydicom-data:OBXXXX1A_rle_2frame.dcm",  # an ultrasound, flagged
         "pydicom:SC_rgb_rle_2frame.dcm",  # a secondary capture, flagged
     ]
-    add_files(case, [sample(name) for name in names], study=case.studies.get())
+    add_files(case, [as_member(name) for name in names], study=case.studies.get())
     study = case.studies.get()
     assert study.series.count() == 5  # the picture's, and one per file
     html = client_for(alice).get(study_url(study)).content.decode()
@@ -140,7 +128,7 @@ def test_the_study_page_costs_the_same_queries_with_more_series_and_frames(
         [Member(f"{n}.dcm", lambda d=d: BytesIO(d), len(d)) for n, d in enumerate(more)],
         study=study,
     )
-    add_files(case, [sample("pydicom:SC_rgb_rle_2frame.dcm")], study=study)
+    add_files(case, [as_member("pydicom:SC_rgb_rle_2frame.dcm")], study=study)
     assert study.series.count() == 4
     with django_assert_num_queries(len(small)):
         response = client.get(study_url(study))
