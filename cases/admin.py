@@ -7,9 +7,11 @@ from django.utils.html import format_html, format_html_join
 
 from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Reference, Study
 from cases.models.parts import AcceptedAnswer
+from viewer.admin import SeriesInline, SeriesInlineForm
 from viewer.forms import StagesUploadsForm
-from viewer.models import Image, Series
+from viewer.models import Image
 from viewer.uploads import cleanup_unpublished
+from viewer.widgets import ImagePicker, image_label
 
 
 def publish_upload(model_admin, request, form, study):
@@ -94,9 +96,19 @@ class CaseAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "cover_image" in self.fields:
-            # Never an image awaiting confirmation of its pixels: cards show the cover.
-            case_images = Image.objects.filter(study__case=self.instance.pk or 0).cleared()
-            self.fields["cover_image"].queryset = case_images
+            self.pick_cover_by_sight(self.fields["cover_image"])
+
+    def pick_cover_by_sight(self, field):
+        """The case's images readers may see once it is published, never one awaiting
+        confirmation of its pixels (cards show the cover), each with its thumbnail: one query
+        however many."""
+        field.widget = ImagePicker()  # before the queryset, which gives the widget its choices
+        field.empty_label = "None (the first image)"
+        field.label_from_instance = image_label
+        case_images = Image.objects.filter(study__case=self.instance.pk or 0).cleared()
+        field.queryset = case_images.select_related("series").order_by(
+            "study__position", "study_id", "series__position", "series_id", "position", "id"
+        )
 
 
 @admin.register(Case)
@@ -226,44 +238,6 @@ class StudyAdminForm(StagesUploadsForm):
         fields = ["modality", "description", "findings", "position"]
 
 
-class SeriesInlineForm(forms.ModelForm):
-    confirm_no_identifier = forms.BooleanField(
-        required=False,
-        label="Pixels show no identifier",
-        help_text="Tick after scrolling through every image of this series: no name, ID, date of "
-        "birth or institution is burned into the pixels.",
-    )
-
-    class Meta:
-        model = Series
-        fields = ["description", "position"]
-
-
-class SeriesInline(admin.TabularInline):
-    model = Series
-    form = SeriesInlineForm
-    extra = 0
-    fields = ["description", "position", "summary", "burned_in_status", "confirm_no_identifier"]
-    readonly_fields = ["summary", "burned_in_status"]
-
-    def has_add_permission(self, request, obj=None):
-        return False  # series arrive with their images
-
-    @admin.display(description="Images")
-    def summary(self, series):
-        size = f", {series.columns}×{series.rows}" if series.rows else ""
-        return f"{series.modality or 'pictures'}: {series.images.count()} image(s){size}"
-
-    @admin.display(description="Burned-in text")
-    def burned_in_status(self, series):
-        if not series.burned_in:
-            return "not flagged"
-        if series.burned_in_confirmed_at:
-            by, on = series.burned_in_confirmed_by, series.burned_in_confirmed_at
-            return f"confirmed clean by {by} on {on:%Y-%m-%d}"
-        return "flagged: check the pixels before publishing"
-
-
 @admin.register(Study)
 class StudyAdmin(OwnCasesMixin, admin.ModelAdmin):
     """Reached from a case's study: captions, image order and more images."""
@@ -320,6 +294,8 @@ class StudyAdmin(OwnCasesMixin, admin.ModelAdmin):
     def get_formset_kwargs(self, request, obj, inline, prefix):
         """Each inline shows one page of its rows: the same page on the GET and its POST."""
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, SeriesInline):
+            kwargs["form_kwargs"] = {"reviewer": request.user}  # who must have seen the frames
         if obj is None:
             return kwargs
         rows, number = kwargs["queryset"].filter(study=obj), page_number(request)
@@ -337,8 +313,14 @@ class StudyAdmin(OwnCasesMixin, admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
         for inline_form in formset.forms:
-            if inline_form.cleaned_data.get("confirm_no_identifier") and inline_form.instance.pk:
-                inline_form.instance.confirm_no_burned_in_text(request.user)
+            confirmable = isinstance(inline_form, SeriesInlineForm)
+            if confirmable and inline_form.save_confirmation() is False:
+                self.message_user(
+                    request,
+                    f"Series {inline_form.series_number()} was not confirmed: this save added "
+                    "images to it. Read its frames again, then confirm.",
+                    messages.WARNING,
+                )
 
 
 class VocabularyAdmin(admin.ModelAdmin):

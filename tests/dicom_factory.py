@@ -73,10 +73,13 @@ def zipped(files):
     return out.getvalue()
 
 
-def multiframe_ct(frames, size=512):
+def multiframe_ct(frames, size=512, **elements):
     """One CT file of `frames` frames of size x size 16-bit pixels (a smooth ramp, different in
-    every frame), as bytes: a large upload built in code."""
+    every frame), as bytes: a large upload built in code. Every call's file is of the same
+    series (CT_small's)."""
     ds = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
+    for keyword, value in elements.items():
+        setattr(ds, keyword, value)
     ds.SOPInstanceUID = generate_uid()
     ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
     ds.Rows = ds.Columns = size

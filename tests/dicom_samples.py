@@ -2,10 +2,14 @@
 read file by file by tests/dicom/test_dicom_samples.py, and through the upload pipeline by
 tests/viewer/test_ingest_samples.py."""
 
+from io import BytesIO
 from pathlib import Path
 
 import data_store
+import pydicom
 import pydicom.data
+
+from dicom.archive import Member
 
 FOLDERS = {
     "pydicom": Path(pydicom.data.__file__).parent / "test_files",
@@ -63,3 +67,17 @@ REFUSED_WITHOUT_PIXELS = {
     "pydicom:priv_SQ.dcm": ("no_pixels", "one private sequence"),
     "pydicom:no_meta_group_length.dcm": ("no_pixels", "an RT Image header"),
 }
+
+
+def as_member(name, series_uid=None):
+    """The sample called `name` (a key of SAMPLES) as a file to upload, optionally moved into
+    the series `series_uid`."""
+    path = SAMPLES[name]
+    data = path.read_bytes()
+    if series_uid:
+        ds = pydicom.dcmread(path)
+        ds.SeriesInstanceUID = series_uid
+        out = BytesIO()
+        ds.save_as(out, enforce_file_format=True)
+        data = out.getvalue()
+    return Member(path.name, lambda: BytesIO(data), len(data))

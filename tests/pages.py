@@ -126,3 +126,33 @@ def post_study_with_pictures(client, study, files):
     data = form_data(client.get(study_url(study)))
     data["pictures"] = files
     return client.post(study_url(study), data)
+
+
+REVIEW_FRAME = re.compile(r'src="(/images/\d+/review/)"')
+
+
+def review_frames_in(response):
+    """The review frames (viewer:review_frame) a study's admin page shows."""
+    return REVIEW_FRAME.findall(response.content.decode())
+
+
+def look_at_review_frames(client, response):
+    """Load every review frame of the page, as the browser showing it would; their URLs."""
+    frames = review_frames_in(response)
+    for url in frames:
+        served = client.get(url)
+        assert served.status_code == 200, url
+        streamed(served)
+    return frames
+
+
+def post_confirmation(client, series, look=True):
+    """The series' study page posted back with its "Pixels show no identifier" box ticked,
+    having first loaded the frames it shows (unless `look` is false)."""
+    page = client.get(study_url(series.study))
+    if look:
+        look_at_review_frames(client, page)
+    data = form_data(page)
+    index = next(k for k, v in data.items() if k.endswith("-id") and str(v) == str(series.pk))
+    data[index.replace("-id", "-confirm_no_identifier")] = "on"
+    return client.post(study_url(series.study), data)

@@ -320,6 +320,8 @@ def _stage_frame(staging, ds, frame):
         "spacing": _floats(frames.pixel_spacing(ds, frame)),
         "spacing_at_detector": frames.spacing_at_detector(ds, frame),
         "sort": list(frames.sort_key(ds, frame)),
+        # Per frame, not per series: a series may mix layouts (Image.objects.review_frames()).
+        "photometric": str(ds.get("PhotometricInterpretation", "")),
     }
     return _write_renditions(staging, renditions, frame, meta, pixels)
 

@@ -2,7 +2,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Count, F, Max, Q, Window
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -96,6 +98,10 @@ class Series(models.Model):
     def label(self):
         return self.description or f"Series {self.position + 1}"
 
+    def newest_image_id(self):
+        """The id of its newest image: ids only grow, so an upload into it changes this."""
+        return self.images.aggregate(newest=Max("id"))["newest"] or 0
+
     def confirm_no_burned_in_text(self, user):
         self.burned_in_confirmed_by = user
         self.burned_in_confirmed_at = timezone.now()
@@ -136,6 +142,28 @@ class ImageQuerySet(models.QuerySet):
         case, in a cleared series. Only staff who may edit the case see the others, in the admin
         (and the image files it links to)."""
         return self.published().cleared()
+
+    def representatives(self):
+        """The middle image of each series (its thumbnail in the admin), in one query."""
+        return self._middle_of("series_id")
+
+    def review_frames(self):
+        """The middle frame of each distinct layout of each series: what an editor must look at
+        before confirming a flagged series clean. Frames of one size and photometric
+        interpretation share a screen's layout, so its burned-in text sits alike on all of them:
+        a 300-frame cine of one size is one frame to read, a series mixing a cine with a
+        secondary-capture report is two."""
+        photometric = KeyTextTransform("photometric", "meta")
+        return self._middle_of("series_id", "width", "height", photometric)
+
+    def _middle_of(self, *groups):
+        """One image per group, the middle one in the series' order, chosen by the database with
+        window functions (one query however many series and frames)."""
+        order = [F("position").asc(), F("id").asc()]
+        return self.annotate(
+            rank_in_group=Window(RowNumber(), partition_by=list(groups), order_by=order),
+            group_size=Window(Count("id"), partition_by=list(groups)),
+        ).filter(rank_in_group=(F("group_size") + 1) / 2)
 
 
 class Image(models.Model):
@@ -195,6 +223,52 @@ class Image(models.Model):
         for name in self.stored_names():
             transaction.on_commit(lambda n=name: storage.delete(n))
 
+
+class PixelReviewQuerySet(models.QuerySet):
+    def record(self, reviewer, image):
+        """Remember that this image was served to the reviewer, as its series stands now."""
+        self.update_or_create(
+            reviewer=reviewer,
+            image=image,
+            defaults={"newest_image_id": image.series.newest_image_id()},
+        )
+
+    def covers(self, reviewer, series):
+        """Whether every review frame of the series, as it stands now, was served to this
+        reviewer since its last upload."""
+        frames = Image.objects.filter(series=series).review_frames()
+        frames = set(frames.values_list("pk", flat=True))
+        seen = self.filter(
+            reviewer=reviewer, image__in=frames, newest_image_id__gte=series.newest_image_id()
+        )
+        return frames == set(seen.values_list("image_id", flat=True))
+
+
+class PixelReview(models.Model):
+    """That a review frame of a series (Image.objects.review_frames()) was served to an editor
+    by viewer:review_frame, which checks that they work on its case. Written by the server as
+    it sends the pixels, so no form post can make one up; a flagged series may be confirmed
+    clean only by an editor holding one for each of its review frames, newer than its last
+    upload."""
+
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="+")
+    # The newest image of the series when this frame was served: a later upload (a higher id)
+    # brings pixels no one has looked at, and the review no longer counts.
+    newest_image_id = models.PositiveBigIntegerField()
+    served = models.DateTimeField(auto_now=True)
+
+    objects = PixelReviewQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reviewer", "image"], name="pixel_review_once"),
+        ]
+
+    def __str__(self):
+        return f"Image {self.image_id} shown to {self.reviewer_id}"
 
 
 class Annotation(models.Model):

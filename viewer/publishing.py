@@ -66,10 +66,11 @@ def _publish_series(study, staged):
             slice_thickness=staged.slice_thickness,
             windows=staged.windows,
         )
-    if staged.burned_in and not series.burned_in:
+    if staged.burned_in or series.burned_in:
+        # New pixels in a flagged series: no one has looked at them yet, whatever was confirmed.
         series.burned_in = True
-        series.burned_in_confirmed_at = None
-        series.save(update_fields=["burned_in", "burned_in_confirmed_at"])
+        series.burned_in_confirmed_at = series.burned_in_confirmed_by = None
+        series.save(update_fields=["burned_in", "burned_in_confirmed_at", "burned_in_confirmed_by"])
     instances = Instance.objects.bulk_create(
         [
             Instance(

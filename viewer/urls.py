@@ -5,8 +5,9 @@ from viewer import views
 
 app_name = "viewer"
 urlpatterns = [
-    # Before image_file, whose <kind> would take "annotations".
+    # Before image_file, whose <kind> would take "annotations" and "review".
     path("images/<int:pk>/annotations/", views.annotate, name="annotate"),
+    path("images/<int:pk>/review/", views.review_frame, name="review_frame"),
     path("images/<int:pk>/<str:kind>/", views.image_file, name="image_file"),
     path("images/<int:pk>/pixels", views.image_pixels, name="pixels"),
     path("annotations/<int:pk>/", views.annotation, name="annotation"),

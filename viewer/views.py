@@ -15,7 +15,7 @@ from cases.models import Case
 from cases.workflows import STANDARD, get_workflow
 from viewer import downloads, manifest
 from viewer.forms import AnnotationForm
-from viewer.models import Annotation, Image, Series
+from viewer.models import Annotation, Image, PixelReview, Series
 
 KINDS = ("thumbnail", "display", "full")
 
@@ -43,6 +43,27 @@ def image_file(request, pk, kind):
     response = FileResponse(field.open("rb"), content_type=content_type)
     # The same URL always serves the same pixels; an edit makes a new Image with a new pk.
     patch_cache_control(response, private=True, max_age=7 * 24 * 3600)
+    return response
+
+
+def _get_image_in_admin_of(user, pk):
+    """An image of a case this user works on in the admin (Case.is_in_admin_of); else 404."""
+    image = get_object_or_404(Image.objects.select_related("study__case", "series"), pk=pk)
+    if not image.study.case.is_in_admin_of(user):
+        raise Http404("No such image")
+    return image
+
+
+@require_GET
+def review_frame(request, pk):
+    """A frame's display rendition, shown beside a flagged series' "Pixels show no identifier"
+    box in the admin. Serving it is what lets this editor confirm the series clean
+    (viewer.models.PixelReview), so it is never cached: every look comes here."""
+    image = _get_image_in_admin_of(request.user, pk)
+    PixelReview.objects.record(request.user, image)
+    content_type, _ = mimetypes.guess_type(image.display.name)
+    response = FileResponse(image.display.open("rb"), content_type=content_type)
+    patch_cache_control(response, private=True, no_store=True)
     return response
 
 

@@ -33,6 +33,8 @@ SHARED = {
     "viewer:annotate": "a new annotation of an image",
     "viewer:annotation": "an annotation changed",
     "viewer:delete_annotation": "an annotation deleted",
+    # The admin's, only for who may edit the case (tests/viewer/test_pixel_review.py).
+    "viewer:review_frame": "a frame an editor reads before confirming a series clean",
 }
 
 

@@ -64,6 +64,7 @@ def test_every_named_page_is_covered_by_these_guards(case):
         "viewer:annotation",
         "viewer:delete_annotation",
         "viewer:answer_annotations",
+        "viewer:review_frame",
     }  # downloads, the viewer's data and the health check, not HTML pages: each has its own tests
     covered = {name for name, _ in named_pages(case)} | files
     assert names_in(cases_urls) | names_in(viewer_urls) | {"login"} == covered

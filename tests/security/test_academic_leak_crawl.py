@@ -49,7 +49,7 @@ NOT_FETCHED = {
     "logout": "POST only",
 }
 
-IMAGE_URLS = {"viewer:image_file", "viewer:pixels"}
+IMAGE_URLS = {"viewer:image_file", "viewer:pixels", "viewer:review_frame"}
 VALUES = {"kind": ["thumbnail", "display", "full"], "workflow": [ACADEMIC, STANDARD]}
 
 

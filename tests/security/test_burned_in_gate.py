@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from cases.models import Case
 from tests import dicom_factory
 from tests.factories import add_dicom, client_for, make_case
-from tests.pages import form_data, html_of, streamed, study_url
+from tests.pages import html_of, post_confirmation, streamed
 
 WORKFLOWS = ["standard", "academic"]
 
@@ -70,11 +70,7 @@ def handout_images(client, case, workflow):
 
 
 def confirm_in_the_admin(user, series):
-    client = client_for(user)
-    data = form_data(client.get(study_url(series.study)))
-    index = next(k for k, v in data.items() if k.endswith("-id") and str(v) == str(series.pk))
-    data[index.replace("-id", "-confirm_no_identifier")] = "on"
-    assert client.post(study_url(series.study), data).status_code == 302
+    assert post_confirmation(client_for(user), series).status_code == 302
     series.refresh_from_db()
     assert series.burned_in_confirmed_by == user
 

@@ -18,8 +18,8 @@ from tests.pages import (
     change_url,
     form_data,
     post_case_with_pictures,
+    post_confirmation,
     post_study_with_pictures,
-    study_url,
 )
 from viewer.models import Image, Instance, Series
 
@@ -131,10 +131,7 @@ def test_an_ultrasound_series_is_flagged_and_blocks_publishing_until_confirmed(c
     case.refresh_from_db()
     assert case.status == Case.Status.DRAFT
 
-    study_data = form_data(client_for(alice).get(study_url(series.study)))
-    index = next(k for k, v in study_data.items() if k.endswith("-id") and str(v) == str(series.pk))
-    study_data[index.replace("-id", "-confirm_no_identifier")] = "on"
-    client_for(alice).post(study_url(series.study), study_data)
+    post_confirmation(client_for(alice), series)
     series.refresh_from_db()
     assert series.burned_in_confirmed_by == alice
 
