@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Reference, Study
@@ -243,8 +244,11 @@ class SeriesInline(admin.TabularInline):
     model = Series
     form = SeriesInlineForm
     extra = 0
-    fields = ["description", "position", "summary", "burned_in_status", "confirm_no_identifier"]
-    readonly_fields = ["summary", "burned_in_status"]
+    fields = [
+        "description", "position", "summary", "burned_in_status", "confirm_no_identifier",
+        "redaction",
+    ]  # fmt: skip
+    readonly_fields = ["summary", "burned_in_status", "redaction"]
 
     def has_add_permission(self, request, obj=None):
         return False  # series arrive with their images
@@ -262,6 +266,14 @@ class SeriesInline(admin.TabularInline):
             by, on = series.burned_in_confirmed_by, series.burned_in_confirmed_at
             return f"confirmed clean by {by} on {on:%Y-%m-%d}"
         return "flagged: check the pixels before publishing"
+
+    @admin.display(description="Text in the pixels")
+    def redaction(self, series):
+        """The series' own page for setting burned-in text to black (viewer/redaction/)."""
+        if not series.uid:
+            return "pictures: re-upload them without the text"
+        url = reverse("admin:viewer_redaction_series", args=[series.pk])
+        return format_html('<a href="{}">Remove burned-in text…</a>', url)
 
 
 @admin.register(Study)
