@@ -70,7 +70,7 @@ class RedactionAdmin(admin.ModelAdmin):
         series = _get_redactable_series(request, pk)
         images = list(
             series.images.exclude(instance=None).only(
-                "pk", "position", "width", "height", "frame", "full", "instance"
+                "pk", "series", "position", "width", "height", "frame", "full", "instance"
             )
         )
         if not images:
