@@ -6,8 +6,8 @@ tesseract runs and says it cannot when it does not, in a constant number of quer
 import json
 import re
 
-import pytest
 import pytesseract
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -52,7 +52,8 @@ def test_the_cases_author_sees_the_frame_at_full_size_under_a_canvas(series, ali
     image = series.images.order_by("position")[1]
     html = html_of(response)
     assert f'src="{image.file_url("full")}"' in html
-    assert re.search(rf'<canvas id="redaction-canvas" width="{image.width}" height="{image.height}"', html)
+    canvas = rf'<canvas id="redaction-canvas" width="{image.width}" height="{image.height}"'
+    assert re.search(canvas, html)
     assert "Frame 2 of 2" in text_of(response)
 
 
