@@ -68,40 +68,36 @@ class RedactionAdmin(admin.ModelAdmin):
 
     def series_view(self, request, pk):
         series = _get_redactable_series(request, pk)
-        images = list(
-            series.images.exclude(instance=None).only(
-                "pk", "series", "position", "width", "height", "frame", "full", "instance"
-            )
-        )
-        if not images:
+        frames_of = series.images.exclude(instance=None)  # in the series' order
+        count = frames_of.count()
+        if not count:
             raise PermissionDenied("Only the frames of DICOM files are redacted here.")
-        number = _frame_number(request, len(images))
-        image = images[number - 1]
+        number = _frame_number(request, count)
+        image = frames_of.select_related("instance")[number - 1]
         form = RedactionForm(request.POST or None, image=image)
         preview = None
         if request.method == "POST" and form.is_valid():
             if "_apply" in request.POST:
                 return self._apply(request, series, image, form, number)
-            preview = _preview(image, form)
-        return TemplateResponse(
-            request,
-            "viewer/redaction.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": f"Remove burned-in text: {series.label()}",
-                "series": series,
-                "image": image,
-                "full_url": image.file_url("full"),
-                "number": number,
-                "count": len(images),
-                "form": form,
-                "preview": preview,
-                "proposals": _proposals(request, image),
-                "ocr_available": ocr.available(),
-                "redactions": series.redactions.select_related("author")[:10],
-                "study_url": reverse("admin:cases_study_change", args=[series.study_id]),
-            },
-        )
+            preview = _checked_preview(image, form)
+        page = {"number": number, "count": count, "form": form, "preview": preview}
+        context = self._context(request, image, page)
+        return TemplateResponse(request, "viewer/redaction.html", context)
+
+    def _context(self, request, image, page):
+        series = image.series
+        return {
+            **self.admin_site.each_context(request),
+            **page,
+            "title": f"Remove burned-in text: {series.label()}",
+            "series": series,
+            "image": image,
+            "full_url": image.file_url("full"),
+            "proposals": _proposals(request, image),
+            "ocr_available": ocr.available(),
+            "redactions": series.redactions.select_related("author")[:10],
+            "study_url": reverse("admin:cases_study_change", args=[series.study_id]),
+        }
 
     def _apply(self, request, series, image, form, number):
         try:
@@ -137,6 +133,14 @@ def _loaded(stored):
     picture = Image.open(stored)
     picture.load()
     return picture
+
+
+def _checked_preview(image, form):
+    try:
+        return _preview(image, form)
+    except DicomError as error:
+        form.add_error(None, f"The frame could not be previewed: {error.reason}.")
+        return None
 
 
 def _preview(image, form):
