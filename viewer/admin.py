@@ -83,11 +83,12 @@ class SeriesInline(admin.StackedInline):
                     ("description", "position"),
                     "burned_in_status",
                     ("review_frames", "confirm_no_identifier"),
+                    "redaction",
                 ]
             },
         )
     ]
-    readonly_fields = ["thumbnail", "summary", "burned_in_status", "review_frames"]
+    readonly_fields = ["thumbnail", "summary", "burned_in_status", "review_frames", "redaction"]
 
     class Media:
         css = {"all": ["viewer/admin.css"]}
@@ -136,6 +137,14 @@ class SeriesInline(admin.StackedInline):
             by, on = series.burned_in_confirmed_by, series.burned_in_confirmed_at
             return f"confirmed clean by {by} on {on:%Y-%m-%d}"
         return "flagged: read the frames below, then confirm before publishing"
+
+    @admin.display(description="Text in the pixels")
+    def redaction(self, series):
+        """The series' own page for setting burned-in text to black (viewer/redaction/)."""
+        if not series.uid:
+            return "pictures: re-upload them without the text"
+        url = reverse("admin:viewer_redaction_series", args=[series.pk])
+        return format_html('<a href="{}">Remove burned-in text…</a>', url)
 
     @admin.display(description="Frames to read")
     def review_frames(self, series):

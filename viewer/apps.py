@@ -10,6 +10,7 @@ class ViewerConfig(AppConfig):
 
     def ready(self):
         from viewer import signals  # noqa: F401  (stored files follow their rows)
+        from viewer.redaction import admin  # noqa: F401  (the redaction page, a series' own)
 
         # Django checks (files.E001) that the temporary upload folder exists; it is the
         # project's own (WORK_DIR), made on the first start.

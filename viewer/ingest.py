@@ -230,8 +230,8 @@ def _stage_dicom(staging, member, context, limits, known):
     staging.seen.add(print_)
     deid.deidentify(ds, context)
     _give_series_uid(ds, context)
-    file_name = _write_dicom(staging, ds)
-    images = [_stage_frame(staging, ds, frame) for frame in range(reading.frame_count(ds))]
+    file_name = write_dicom(staging, ds)
+    images = [stage_frame(staging, ds, frame) for frame in range(reading.frame_count(ds))]
     # Only now: a file whose frames are refused (no decoder, damaged) must not leave its series
     # behind, empty, to be published as a series without images.
     series = _series_for(staging, ds, images)
@@ -257,7 +257,7 @@ def _read_dicom(member, limits):
     return ds, fingerprint(str(ds.get("SOPInstanceUID") or hashlib.sha256(data).hexdigest()))
 
 
-def _write_dicom(staging, ds):
+def write_dicom(staging, ds):
     """Write the de-identified file through a temporary file, not a second copy in memory."""
     key = uuid.uuid4().hex
     with tempfile.TemporaryFile() as out:
@@ -308,7 +308,7 @@ def _may_show_burned_in_text(ds):
     )
 
 
-def _stage_frame(staging, ds, frame):
+def stage_frame(staging, ds, frame):
     decoded = frames.frame_pixels(ds, frame)  # once, for the picture and the stored values
     renditions = render(frames.to_picture(ds, frame, decoded), lossless=True)
     pixels = _stored_values(ds, frame, decoded)

@@ -102,6 +102,12 @@ class Series(models.Model):
         """The id of its newest image: ids only grow, so an upload into it changes this."""
         return self.images.aggregate(newest=Max("id"))["newest"] or 0
 
+    def is_confirmable_by(self, user):
+        """Whether the user may confirm this series clean of burned-in text, as the study's admin
+        page lets them (staff who may edit its case, with the right to change series), and so
+        remove that text from its pixels (viewer.redacting)."""
+        return self.study.case.is_in_admin_of(user) and user.has_perm("viewer.change_series")
+
     def confirm_no_burned_in_text(self, user):
         self.burned_in_confirmed_by = user
         self.burned_in_confirmed_at = timezone.now()
@@ -311,3 +317,27 @@ class Annotation(models.Model):
         if editable:
             data["delete_url"] = reverse("viewer:delete_annotation", args=[self.pk])
         return data
+
+
+class Redaction(models.Model):
+    """Rectangles of burned-in text set to black in a DICOM series' pixels (viewer.redacting):
+    in every frame, or in the frame at one position of the series. Each stored file, rendition
+    and stored value of those frames was made again from the redacted pixels."""
+
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="redactions")
+    position = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The redacted image's position; empty for every frame."
+    )
+    rectangles = models.JSONField(help_text="[[x, y, width, height], ...] in the frame's pixels.")
+    images = models.PositiveIntegerField(default=0, help_text="Images made again.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        where = "every frame" if self.position is None else f"image {self.position + 1}"
+        return f"{len(self.rectangles)} rectangle(s) in {where} of {self.series}"
