@@ -44,8 +44,12 @@ CSRF_SLOT = "csrf-token-slot"  # where the cached case page body takes each read
 def get_published_case(pk):
     """A published case with all it shows, or 404: drafts exist only in the admin (and in their
     editors' preview). Its studies hold only the images readers may see (the page, handouts)."""
-    readers_see = Study.image_model().objects.cleared()
-    return get_object_or_404(_showing(Case.objects.published(), readers_see), pk=pk)
+    return get_object_or_404(published_showing_all(), pk=pk)
+
+
+def published_showing_all():
+    """Published cases with all a case page shows, and only the images readers may see."""
+    return _showing(Case.objects.published(), Study.image_model().objects.cleared())
 
 
 def _showing(cases, images):
@@ -258,7 +262,7 @@ def _render_detail(request, workflow, pk, reveal):
 
     def render_page():
         (heading, body), kept = fetch(key, render_body)
-        context = {"workflow": workflow, "heading": heading, "body": results.html(body)}
+        context = {"workflow": workflow, "heading": heading, "body": results.html(body), "pk": pk}
         return render_to_string("cases/detail.html", context, request), kept
 
     page = opening.fill(_page(request, key, render_page), request, pk)
