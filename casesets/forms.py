@@ -14,12 +14,7 @@ class CaseSetForm(forms.ModelForm):
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "visibility": forms.RadioSelect,
         }
-
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise ValidationError("Give the set a name.", code="blank_name")
-        return name
+        error_messages = {"name": {"required": "Give the set a name."}}  # blank once stripped
 
 
 class NotesForm(forms.ModelForm):

@@ -38,7 +38,8 @@ def _own(response):
 def _with_sizes(sets):
     """The sets with `size`, how many of their cases are published, in the same query."""
     published = Q(items__case__status="published")
-    return sets.select_related("owner").annotate(size=Count("items", filter=published))
+    sets = sets.select_related("owner").annotate(size=Count("items", filter=published))
+    return sets.order_by(*CaseSet._meta.ordering)  # a grouped query drops Meta.ordering
 
 
 @require_GET

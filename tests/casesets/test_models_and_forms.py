@@ -2,9 +2,9 @@
 
 from django.contrib.auth.models import AnonymousUser
 
+from cases.models import Case
 from casesets.forms import AddCasesForm, CaseSetForm, MoveForm
 from casesets.models import CaseSet
-from cases.models import Case
 from tests.factories import make_case, make_set
 
 
@@ -60,7 +60,7 @@ def test_only_listed_sets_are_listed(attending):
 def test_a_set_needs_a_name_that_is_not_blank(db):
     form = CaseSetForm({"name": "   ", "visibility": "private"})
     assert not form.is_valid()
-    assert form.has_error("name")
+    assert form.has_error("name", "required")
 
 
 def test_a_set_refuses_a_visibility_it_does_not_know(db):
