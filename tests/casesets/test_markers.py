@@ -10,9 +10,8 @@ import pytest
 from django.urls import reverse
 
 from tests.casesets.conftest import NOTE
-from tests.factories import MARKERS, client_for, make_set, marker_case
+from tests.factories import client_for, make_set, marker_case
 from tests.pages import leaked
-
 
 
 @pytest.fixture
