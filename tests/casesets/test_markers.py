@@ -55,7 +55,8 @@ def test_no_academic_page_of_a_set_sends_a_hidden_field_or_the_notes(who, reques
 
 
 def test_the_academic_presenter_links_only_academic_manifests(resident, marked_set):
-    page = client_for(resident).get(reverse("casesets:present", args=["academic", marked_set.token]))
+    url = reverse("casesets:present", args=["academic", marked_set.token])
+    page = client_for(resident).get(url)
     manifests = re.findall(r'data-manifest-url="([^"]+)"', page.content.decode())
     assert manifests and all(url.startswith("/academic/") for url in manifests)
 
