@@ -9,8 +9,8 @@ import re
 import pytest
 
 from attempts.models import Attempt
-from casesets.models import CaseSet
 from cases import roles
+from casesets.models import CaseSet
 from tests.browser.test_resident_journey import answer_and_commit, log_in
 from tests.factories import make_case, make_user
 
@@ -51,7 +51,7 @@ def build_the_set(page, cases):
     page.wait_for_url(re.compile(r"/sets/\d+/edit/"))
     assert "4 case(s) added" in page.locator(".messages").inner_text()
     page.get_by_label("Presenter notes for case 1").fill(NOTE)
-    page.locator("#item-{} button".format(CaseSet.objects.get().items.first().pk)).filter(
+    page.locator(f"#item-{CaseSet.objects.get().items.first().pk} button").filter(
         has_text="Save notes"
     ).click()
     page.get_by_label("Shared: anyone with the link").check()
