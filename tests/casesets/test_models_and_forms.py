@@ -1,8 +1,10 @@
 """The set itself: order, duplicates, moves, withdrawn cases, links, who reads it; its forms."""
 
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Group
 
+from cases import roles
 from cases.models import Case
+from casesets.access import may_make_sets
 from casesets.forms import AddCasesForm, CaseSetForm, MoveForm
 from casesets.models import CaseSet
 from tests.factories import make_case, make_set
@@ -112,3 +114,11 @@ def test_adding_cases_to_a_new_set_makes_it_for_its_owner(attending, three_cases
 def test_a_move_is_up_or_down_only(db):
     assert MoveForm({"direction": "up"}).is_valid()
     assert not MoveForm({"direction": "sideways"}).is_valid()
+
+
+def test_the_attendings_group_may_make_sets_and_residents_may_not(attending, resident, editor):
+    assert Group.objects.get(name=roles.ATTENDINGS).permissions.filter(
+        codename="add_caseset"
+    ).exists()
+    assert may_make_sets(attending)
+    assert not may_make_sets(resident) and not may_make_sets(editor)
