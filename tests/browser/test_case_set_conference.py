@@ -12,7 +12,7 @@ from attempts.models import Attempt
 from cases import roles
 from casesets.models import CaseSet
 from tests.browser.test_resident_journey import answer_and_commit, log_in
-from tests.factories import make_case, make_user
+from tests.factories import make_case, make_set, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -147,3 +147,22 @@ def test_an_attending_builds_and_presents_a_set_that_a_resident_replays(open_pag
 
     attending_page.goto(f"/standard/sets/{case_set.token}/")
     assert "rita" in attending_page.locator(".readers-table").inner_text()
+
+
+def test_a_shared_set_is_followed_on_a_touch_screen_with_the_big_buttons(open_page, conference):
+    """A resident follows the conference on a tablet from the shared link: the buttons move
+    between cases; in academic there is nothing to reveal, and the URL still follows."""
+    case_set = make_set(conference["attending"], conference["cases"], visibility="shared")
+    tablet = open_page(viewport={"width": 820, "height": 1180}, is_mobile=True, has_touch=True)
+    log_in(tablet, conference["resident"])
+    tablet.goto(f"/academic/sets/{case_set.token}/present/")
+    at(tablet, 1, 0)
+    tablet.get_by_role("button", name="Next ›").tap()
+    at(tablet, 2, 0)
+    assert shown(tablet, ".slide-heading").inner_text() == "Unknown 2"
+    assert tablet.get_by_role("button", name="Reveal").count() == 0
+    press(tablet, "r")
+    at(tablet, 2, 0)
+    tablet.get_by_role("button", name="Images", exact=True).tap()
+    tablet.wait_for_function("() => !document.querySelector('#viewer').hidden")
+    assert DIAGNOSES[1] not in tablet.content()
