@@ -50,7 +50,8 @@ class CaseSet(models.Model):
     objects = CaseSetQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-date", "-created", "-id"]
+        # Undated sets last on every database (PostgreSQL would put NULL first).
+        ordering = [models.F("date").desc(nulls_last=True), "-created", "-id"]
         indexes = [
             # The list page: listed sets, newest first.
             models.Index(fields=["visibility", "-date"], name="caseset_visibility_date"),

@@ -122,3 +122,11 @@ def test_the_attendings_group_may_make_sets_and_residents_may_not(attending, res
     ).exists()
     assert may_make_sets(attending)
     assert not may_make_sets(resident) and not may_make_sets(editor)
+
+
+def test_sets_list_newest_date_first_and_undated_ones_last(attending):
+    undated = make_set(attending, name="Undated")
+    older, newer = make_set(attending, name="Older"), make_set(attending, name="Newer")
+    CaseSet.objects.filter(pk=older.pk).update(date="2026-01-07")
+    CaseSet.objects.filter(pk=newer.pk).update(date="2026-03-04")
+    assert list(CaseSet.objects.all()) == [newer, older, undated]
