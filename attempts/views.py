@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from attempts import progress, scheduling
@@ -24,6 +24,23 @@ from cases.models import Case
 from cases.workflows import ACADEMIC, present
 
 STEPS = ("findings", "all")  # what the answer page shows: findings first, then everything
+
+
+def _onward(request):
+    """Where the reader goes on to from the answer page (`next`: the following case of a set
+    being replayed), if it is a page of this site; else ""."""
+    url = request.GET.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if url and safe else ""
+
+
+def _onward_query(url, request, **params):
+    """url with params and the onward page, when there is one."""
+    onward = _onward(request)
+    query = urlencode({**params, **({"next": onward} if onward else {})})
+    return f"{url}?{query}" if query else url
 
 
 def _get_own_attempt(request, pk, attempt_pk):
@@ -44,7 +61,7 @@ def commit(request, pk):
         return render(request, "attempts/refused.html", context, status=400)
     attempt = form.save()
     scheduling.reschedule(request.user, case.pk)
-    return redirect(attempt)
+    return redirect(_onward_query(attempt.get_absolute_url(), request))
 
 
 @require_GET
@@ -63,6 +80,7 @@ def answer(request, pk, attempt_pk):
         "unknown": present(case, ACADEMIC, studies=studies),
         "case": present(case, ACADEMIC, studies=studies, reveal=True),
         "form": ConfirmGradeForm(instance=attempt),
+        "onward": _onward(request),
     }
     return render(request, "attempts/answer.html", context)
 
@@ -87,7 +105,7 @@ def confirm_grade(request, pk, attempt_pk):
     if form.is_valid():
         form.save()
         scheduling.reschedule(request.user, attempt.case_id)
-    return redirect(f"{attempt.get_absolute_url()}?show=all")
+    return redirect(_onward_query(attempt.get_absolute_url(), request, show="all"))
 
 
 # --- progress (attempts/progress.py) ------------------------------------------------------------

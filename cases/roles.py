@@ -31,12 +31,13 @@ PERMISSIONS = {
         _codenames(CASE_CONTENT) + _codenames(VOCABULARIES) + _codenames(["tag"]) + ["publish_case"]
         + ["view_accessattempt", "delete_accessattempt"]
     ),
-    ATTENDINGS: [],
+    # Attendings make conference sets of cases (casesets/).
+    ATTENDINGS: ["add_caseset"],
     RESIDENTS: [],
 }
 
 
-APPS = ["cases", "viewer", "taggit", "axes"]
+APPS = ["cases", "viewer", "taggit", "axes", "casesets"]
 
 
 def ensure_groups(**kwargs):

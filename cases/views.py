@@ -41,8 +41,12 @@ REMEMBER_SECONDS = 365 * 24 * 3600
 def get_published_case(pk):
     """A published case with all it shows, or 404: drafts exist only in the admin (and in their
     editors' preview). Its studies hold only the images readers may see (the page, handouts)."""
-    readers_see = Study.image_model().objects.cleared()
-    return get_object_or_404(_showing(Case.objects.published(), readers_see), pk=pk)
+    return get_object_or_404(published_showing_all(), pk=pk)
+
+
+def published_showing_all():
+    """Published cases with all a case page shows, and only the images readers may see."""
+    return _showing(Case.objects.published(), Study.image_model().objects.cleared())
 
 
 def _showing(cases, images):
@@ -257,7 +261,8 @@ def _render_detail(request, workflow, pk, reveal):
 
     def render_page(shell):
         (heading, body), kept = fetch(key, render_body)
-        context = {"workflow": workflow, "heading": heading, "body": results.html(body), **shell}
+        context = {"workflow": workflow, "heading": heading, "body": results.html(body), "pk": pk,
+                   **shell}  # fmt: skip
         return render_to_string("cases/detail.html", context, request), kept
 
     # The answer or reveal form of an unrevealed academic body takes the reader's CSRF token in

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "cases",
     "viewer",
     "attempts",
+    "casesets",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -15,6 +15,7 @@ from PIL import Image as PILImage
 
 from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Reference, Study
 from cases.models.parts import AcceptedAnswer
+from casesets.models import CaseSet
 from dicom.archive import Member
 from viewer.models import Annotation
 from viewer.uploads import add_files
@@ -184,3 +185,16 @@ def marker_case(author, **fields):
         image=image, kind="text", points=[[4, 4]], label=MARKERS["annotation"], author=author
     )
     return case
+
+
+# --- case sets --------------------------------------------------------------------------------
+
+
+def make_set(owner, cases=(), visibility="private", name="Wednesday MSK conference", notes=()):
+    """A case set of `owner` holding `cases` in order, with presenter notes for the first ones."""
+    case_set = CaseSet.objects.create(owner=owner, name=name, visibility=visibility)
+    case_set.add(list(cases))
+    for item, text in zip(case_set.items.order_by("position"), notes, strict=False):
+        item.notes = text
+        item.save()
+    return case_set

@@ -23,6 +23,7 @@ from pypdf import PdfReader
 from attempts.models import Attempt, Grade
 from cases import roles
 from cases.workflows import ACADEMIC, STANDARD
+from casesets.models import CaseSet
 from tests.dicom_factory import ct_series
 from tests.factories import (
     CERTAINTY_LABEL,
@@ -30,6 +31,7 @@ from tests.factories import (
     add_dicom,
     client_for,
     make_case,
+    make_set,
     make_user,
     marker_case,
 )
@@ -39,6 +41,7 @@ from tests.pages import streamed
 pytestmark = pytest.mark.usefixtures("standard_for_attendings_only")
 
 SERIES_MARKER = "ZQXMARKER-series-description-114"
+NOTES_MARKER = "ZQXMARKER-presenter-notes-115"  # a case set's presenter notes: never academic
 MAX_FETCHES = 600  # bounds the crawl; it reaches a few hundred URLs
 
 # Named URLs the crawl does not GET, and why. Everything else must be fetched.
@@ -72,6 +75,7 @@ def world(alice, resident):
     for n in range(3):
         plain = make_case(alice, title=f"Plain case {n}", diagnosis=f"Plain diagnosis {n}")
         attempt(resident, plain, "A guess", Grade.MISSED if n else Grade.CORRECT)
+    sets = case_sets(case, plain, other)
     return {
         "pk": [case.pk],
         "series_pk": list(case.studies.get().series.values_list("pk", flat=True)),
@@ -80,7 +84,21 @@ def world(alice, resident):
         "image_pk": [image.pk for study in case.studies.all() for image in study.images.all()],
         "case": case,
         "their_attempt": theirs,
+        "token": [case_set.token for case_set in sets],
+        "set_pk": [case_set.pk for case_set in sets],
+        "item_pk": [item.pk for case_set in sets for item in case_set.items.all()],
+        "number": [1, 2],
     }
+
+
+def case_sets(case, plain, reader):
+    """An attending's sets holding the marked case, one of each visibility, with presenter notes;
+    a reader answered the marked case since, so the owner's table of scores has a row."""
+    owner = make_user("ada", roles.ATTENDINGS)
+    sets = [make_set(owner, [case, plain], visibility=visibility, notes=[NOTES_MARKER] * 2)
+            for visibility in ("listed", "shared", "private")]  # fmt: skip
+    attempt(reader, case, MARKERS["diagnosis"])
+    return sets
 
 
 def attempt(reader, case, diagnosis, grade=Grade.CORRECT):
@@ -184,8 +202,8 @@ def sent(response):
 
 def markers_in(response):
     text = sent(response)
-    found = [name for name, marker in {**MARKERS, "series": SERIES_MARKER}.items()
-             if marker.lower() in text]
+    every = {**MARKERS, "series": SERIES_MARKER, "notes": NOTES_MARKER}
+    found = [name for name, marker in every.items() if marker.lower() in text]
     if CERTAINTY_LABEL.lower() in text:
         found.append("certainty")
     return found
@@ -234,6 +252,15 @@ def test_the_crawl_would_see_every_marker_in_standard(world, attending):
     assert sorted(markers_in(manifest)) == ["annotation", "caption"]  # the viewer shows them
     handout = client.get(reverse("cases:handout", args=[STANDARD, case.pk]))
     assert MARKERS["diagnosis"].lower() in sent(handout)
+
+
+def test_the_crawl_would_see_the_markers_on_a_set_owners_standard_pages(world):
+    """So the crawl can fail on the case sets' pages too: their owner's standard pages send the
+    answers and the presenter notes."""
+    case_set = CaseSet.objects.get(token=world["token"][0])
+    client = client_for(case_set.owner)
+    present = client.get(reverse("casesets:present", args=[STANDARD, case_set.token]))
+    assert {"title", "diagnosis", "findings", "notes"} <= set(markers_in(present))
 
 
 def test_grading_another_readers_attempt_sends_nothing(world, resident):
