@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -44,23 +43,13 @@ CSRF_SLOT = "csrf-token-slot"  # where the cached case page body takes each read
 def get_published_case(pk):
     """A published case with all it shows, or 404: drafts exist only in the admin (and in their
     editors' preview). Its studies hold only the images readers may see (the page, handouts)."""
-    readers_see = Study.image_model().objects.cleared()
-    return get_object_or_404(_showing(Case.objects.published(), readers_see), pk=pk)
-
-
-def _showing(cases, images):
-    """The cases with all a case page shows, its studies holding these images."""
-    images = images.order_by("series__position", "position", "id")
-    studies = Study.objects.select_related("modality").prefetch_related(Prefetch("images", images))
-    return cases.select_related("anatomy", "category", "author").prefetch_related(
-        Prefetch("studies", studies), "differentials", "accepted_answers", "references", "tags"
-    )
+    return get_object_or_404(Case.objects.for_readers(), pk=pk)
 
 
 def _get_previewed_case(request, pk):
     """A case that is not published, for staff who may edit it (the admin's "View on site"),
     with every image it holds, those awaiting confirmation too; 404 for anyone else."""
-    case = get_object_or_404(_showing(Case.objects.all(), Study.image_model().objects.all()), pk=pk)
+    case = get_object_or_404(Case.objects.showing(Study.image_model().objects.all()), pk=pk)
     if not case.is_in_admin_of(request.user):
         raise Http404("No such case")
     return case
