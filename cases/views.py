@@ -19,7 +19,7 @@ from django.views.decorators.vary import vary_on_cookie
 
 from attempts import difficulty, opening, scheduling
 from attempts.forms import AnswerForm
-from cases import handouts, results, reveals, search
+from cases import handouts, results, reveals, search, slides
 from cases.caching import content_version, fetch
 from cases.facets import facet_counts, top_tags
 from cases.forms import BrowseForm, MemoryForm
@@ -337,6 +337,20 @@ def handout_pair(request, pk):
     paper = handouts.get_paper(request)
     name = handouts.stored(request, pk, handouts.PAIR, paper, get_published_case)
     return _pdf_response(name, handouts.filename(pk, handouts.PAIR, paper))
+
+
+@require_GET
+def case_slides(request, workflow, pk):
+    """The case as a .pptx deck: academic, its unknown slide alone; standard, then its answer."""
+    workflow = get_workflow(request, workflow)
+    case = get_object_or_404(Case.objects.published(), pk=pk)
+    part = slides.BOTH if workflow == STANDARD else slides.UNKNOWNS
+    deck = slides.deck([case], title=present(case, workflow).heading, part=part)
+    response = HttpResponse(deck, content_type=slides.CONTENT_TYPE)
+    # Built from ids only, as a handout's name is.
+    response["Content-Disposition"] = f'attachment; filename="case-{pk}-{workflow}.pptx"'
+    patch_cache_control(response, private=True)
+    return response
 
 
 def _check_published(pk):

@@ -16,7 +16,8 @@ PX_PER_MM = 96 / 25.4
 # Shorter than this on paper, an image is not worth the page it saves: it moves to the next page.
 READABLE_PX = 70 * PX_PER_MM
 MAX_PASSES = 4
-SLACK_PX = 2  # rounding between passes
+# The margins above a pushed image's headings: dropped at the top of a page, kept below text.
+MARGINS_PX = 8 * PX_PER_MM
 
 
 def render(html, fetcher):
@@ -43,7 +44,8 @@ def with_heights(html, heights):
 
 def pushed_images(document):
     """{name: height} for each image that begins its page's content (after headings or
-    nothing) while the page before left room for it at a readable height."""
+    nothing: it was pushed there whole) while the page before left room for it, with its
+    headings and their margins, at a readable height."""
     shrunk = {}
     pages = [page._page_box for page in document.pages]
     for before, page in zip(pages, pages[1:], strict=False):
@@ -53,8 +55,8 @@ def pushed_images(document):
         image = _image_of(figure)
         room = _content_bottom(before) - used_bottom(before)
         needed = figure.position_y + figure.margin_height() - page.content_box_y()
-        height = image.height - (needed - room) - SLACK_PX
-        if needed > room and height >= READABLE_PX:
+        height = room - MARGINS_PX - (needed - image.height)
+        if height >= READABLE_PX:
             shrunk[image.element.get("data-fit")] = height
     return shrunk
 
