@@ -7,8 +7,8 @@ images at projector resolution) and/or an answer slide (diagnosis, findings, key
 discussion, references; the whole discussion in its notes). `part` is "unknowns", "answers" or
 "both" (each case's unknown, then its answer).
 
-The cases are read again through `Case.objects.for_readers()`: published, with only the images
-readers may see. An unknown slide is built from the academic CaseView, so it cannot hold a field
+The cases are read again as a set's handout reads them (`cases.handouts.sets.load`): published,
+with only the images readers may see (`Image.objects.for_readers()`). An unknown slide is built from the academic CaseView, so it cannot hold a field
 hidden in academic; a deck of unknowns holds nothing hidden anywhere in the file, including its
 document properties (set here: python-pptx's defaults name the library) and its notes (none).
 Pictures are the display renditions (DISPLAY_SIZE on their long side), never annotated,

@@ -2,8 +2,8 @@
 
     set_pdf(cases, title="Chest conference", part="both", paper="letter") -> bytes
 
-The cases are read again from the database (`Case.objects.for_readers()`): only published cases,
-and only the images readers may see, whatever objects the caller holds. An unknown is printed
+The cases are read again from the database (load()): only published cases, and only the images
+readers may see (`Image.objects.for_readers()`), whatever objects the caller holds. An unknown is printed
 from its academic CaseView, so nothing hidden in academic (title, diagnosis, captions,
 annotations...) reaches the unknowns part; the answer key prints each case as the standard
 handout does, annotations burned in. The document's metadata holds the set's title and the part,
@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from cases.handouts import layout
 from cases.handouts.images import HandoutImages
 from cases.handouts.rendering import PAPERS, check_paper, image_scheme
-from cases.models import Case
+from cases.models import Case, Study
 from cases.workflows import ACADEMIC, STANDARD, present
 
 UNKNOWNS, ANSWERS, BOTH = "unknowns", "answers", "both"
@@ -51,7 +51,9 @@ def load(cases):
     pks = [case if isinstance(case, int) else case.pk for case in cases]
     if not pks:
         raise ValueError("A set needs at least one case.")
-    found = Case.objects.for_readers().in_bulk(pks)
+    # The annotations come with the images: the answer key burns them in.
+    images = Study.image_model().objects.for_readers().prefetch_related("annotations")
+    found = Case.objects.published().showing(images).in_bulk(pks)
     missing = [pk for pk in pks if pk not in found]
     if missing:
         raise ValueError(f"Not published: case {', '.join(map(str, missing))}")
