@@ -3,12 +3,12 @@
     set_pdf(cases, title="Chest conference", part="both", paper="letter") -> bytes
 
 The cases are read again from the database (load()): only published cases, and only the images
-readers may see (`Image.objects.for_readers()`), whatever objects the caller holds. An unknown is printed
-from its academic CaseView, so nothing hidden in academic (title, diagnosis, captions,
-annotations...) reaches the unknowns part; the answer key prints each case as the standard
-handout does, annotations burned in. The document's metadata holds the set's title and the part,
-nothing of a case. Parts start on a new page; the cases of a part follow one another, laid out
-by layout.py so that an image never leaves a page half empty when it could fit there.
+readers may see (`Image.objects.for_readers()`), whatever objects the caller holds. An unknown
+is printed from its academic CaseView, so nothing hidden in academic (title, diagnosis,
+captions, annotations...) reaches the unknowns part; the answer key prints each case as the
+standard handout does, annotations burned in. The document's metadata holds the set's title and
+the part, nothing of a case. Parts start on a new page; the cases of a part follow one another,
+laid out by layout.py so that an image never leaves a page half empty when it could fit there.
 """
 
 from django.conf import settings
