@@ -10,10 +10,10 @@ discussion, references; the whole discussion in its notes). `part` is "unknowns"
 The cases are read again as a set's handout reads them (`cases.handouts.sets.load`): published,
 with only the images readers may see (`Image.objects.for_readers()`). An unknown slide is built
 from the academic CaseView, so it cannot hold a field hidden in academic; a deck of unknowns
-holds nothing hidden anywhere in the file, including its document properties (set here: python-
-pptx's defaults name the library) and its notes (none). Pictures are the display renditions
-(DISPLAY_SIZE on their long side), never annotated, letterboxed on black: scaled to fit their
-box whole, never stretched.
+holds nothing hidden anywhere in the file, including its document properties (set here:
+python-pptx's defaults name the library) and its notes (none). Pictures are the display
+renditions (DISPLAY_SIZE on their long side), never annotated, letterboxed on black: scaled to
+fit their box whole, never stretched.
 """
 
 from io import BytesIO
