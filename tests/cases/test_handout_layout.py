@@ -58,12 +58,19 @@ def wasted_pages(document):
         room = box.content_box_y() + box.height - layout.used_bottom(box)
         figure = layout._first_figure(next_box)
         if figure is None:
-            wasted.append(n + 1)  # text would have flowed into the room: a forced break
+            if not starts_a_part(next_box):  # the answer key starts a new page: meant
+                wasted.append(n + 1)  # text would have flowed into the room
             continue
         above_image = layout._image_of(figure).position_y - next_box.content_box_y()
         if room >= above_image + layout.MARGINS_PX + layout.READABLE_PX:
             wasted.append(n + 1)
     return wasted
+
+
+def starts_a_part(page_box):
+    first_heading = next(box for box in layout._descendants(page_box)
+                         if getattr(box, "element_tag", None) == "h1")
+    return "set-title" in (first_heading.element.get("class") or "")
 
 
 def render_case(case, workflow, paper):
