@@ -35,6 +35,7 @@ WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9, as projectors are
 MARGIN = Inches(0.4)
 TEXT_WIDTH = Inches(4.6)  # the unknown's text column; the images take the rest
 MAX_IMAGES = 4  # key images on an unknown slide: more would be too small to read from the room
+HISTORY_CHARS = 900  # what fits the unknown's text column at 16 pt
 EXCERPT_CHARS = 700  # the discussion's first paragraphs on the answer slide
 MAX_REFERENCES = 3
 BLACK, WHITE = RGBColor(0, 0, 0), RGBColor(0xFF, 0xFF, 0xFF)
@@ -93,7 +94,7 @@ def unknown_slide(presentation, view, case, number):
     """History and demographics on the left, the key images on black on the right."""
     slide = _titled_slide(presentation, f"Unknown {number}: {view.heading}")
     box = slide.shapes.add_textbox(MARGIN, Inches(1.3), TEXT_WIDTH, HEIGHT - Inches(1.7))
-    lines = [("History", view.history), ("Patient", _demographics(view))]
+    lines = [("History", _excerpt(view.history, HISTORY_CHARS)), ("Patient", _demographics(view))]
     _write(box.text_frame, [(label, text) for label, text in lines if text], size=16)
     left = MARGIN + TEXT_WIDTH + Inches(0.2)
     area = (left, Inches(1.3), WIDTH - left - MARGIN, HEIGHT - Inches(1.3) - MARGIN)
