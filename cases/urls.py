@@ -13,5 +13,6 @@ urlpatterns = [
     path("academic/cases/<int:pk>/answer/", views.answer, name="answer"),
     path("<workflow:workflow>/random/", views.random_case, name="random"),
     path("<workflow:workflow>/cases/<int:pk>/handout.pdf", views.handout, name="handout"),
+    path("<workflow:workflow>/cases/<int:pk>/slides.pptx", views.case_slides, name="slides"),
     path("standard/cases/<int:pk>/handout-pair.pdf", views.handout_pair, name="handout_pair"),
 ]

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +17,7 @@ from django.views.decorators.vary import vary_on_cookie
 
 from attempts import difficulty, opening, scheduling
 from attempts.forms import AnswerForm
-from cases import handouts, results, reveals, search, slots
+from cases import handouts, results, reveals, search, slides, slots
 from cases.caching import content_version, fetch
 from cases.facets import facet_counts, top_tags
 from cases.forms import BrowseForm, MemoryForm
@@ -41,27 +40,13 @@ REMEMBER_SECONDS = 365 * 24 * 3600
 def get_published_case(pk):
     """A published case with all it shows, or 404: drafts exist only in the admin (and in their
     editors' preview). Its studies hold only the images readers may see (the page, handouts)."""
-    return get_object_or_404(published_showing_all(), pk=pk)
-
-
-def published_showing_all():
-    """Published cases with all a case page shows, and only the images readers may see."""
-    return _showing(Case.objects.published(), Study.image_model().objects.cleared())
-
-
-def _showing(cases, images):
-    """The cases with all a case page shows, its studies holding these images."""
-    images = images.order_by("series__position", "position", "id")
-    studies = Study.objects.select_related("modality").prefetch_related(Prefetch("images", images))
-    return cases.select_related("anatomy", "category", "author").prefetch_related(
-        Prefetch("studies", studies), "differentials", "accepted_answers", "references", "tags"
-    )
+    return get_object_or_404(Case.objects.for_readers(), pk=pk)
 
 
 def _get_previewed_case(request, pk):
     """A case that is not published, for staff who may edit it (the admin's "View on site"),
     with every image it holds, those awaiting confirmation too; 404 for anyone else."""
-    case = get_object_or_404(_showing(Case.objects.all(), Study.image_model().objects.all()), pk=pk)
+    case = get_object_or_404(Case.objects.showing(Study.image_model().objects.all()), pk=pk)
     if not case.is_in_admin_of(request.user):
         raise Http404("No such case")
     return case
@@ -344,6 +329,20 @@ def handout_pair(request, pk):
     paper = handouts.get_paper(request)
     name = handouts.stored(request, pk, handouts.PAIR, paper, get_published_case)
     return _pdf_response(name, handouts.filename(pk, handouts.PAIR, paper))
+
+
+@require_GET
+def case_slides(request, workflow, pk):
+    """The case as a .pptx deck: academic, its unknown slide alone; standard, then its answer."""
+    workflow = get_workflow(request, workflow)
+    case = get_object_or_404(Case.objects.published(), pk=pk)
+    part = slides.BOTH if workflow == STANDARD else slides.UNKNOWNS
+    deck = slides.deck([case], title=present(case, workflow).heading, part=part)
+    response = HttpResponse(deck, content_type=slides.CONTENT_TYPE)
+    # Built from ids only, as a handout's name is.
+    response["Content-Disposition"] = f'attachment; filename="case-{pk}-{workflow}.pptx"'
+    patch_cache_control(response, private=True)
+    return response
 
 
 def _check_published(pk):

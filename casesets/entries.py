@@ -6,7 +6,6 @@ Presenter notes go only to the set's owner."""
 from dataclasses import dataclass
 
 from cases.models import Case
-from cases.views import published_showing_all
 from cases.workflows import ACADEMIC, STANDARD, CaseView, present
 
 
@@ -27,7 +26,7 @@ def published_items(case_set):
 def entries(case_set, items, workflow, user, images=False):
     """[Entry] of the items; with images, each view holds its studies and images (the
     presenter), else what a card shows. A fixed number of queries however many cases."""
-    cases = published_showing_all() if images else Case.objects.published().for_cards()
+    cases = Case.objects.for_readers() if images else Case.objects.published().for_cards()
     by_pk = cases.in_bulk([item.case_id for item in items])
     owner = case_set.is_owned_by(user)
     made = []

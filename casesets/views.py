@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from attempts import opening
 from attempts.forms import AnswerForm
-from cases.views import published_showing_all
+from cases.models import Case
 from cases.workflows import ACADEMIC, STANDARD, get_workflow, present
 from casesets import scores
 from casesets.access import get_readable_set, may_make_sets
@@ -102,7 +102,7 @@ def replay(request, token, number):
     items = published_items(case_set)
     if not 1 <= number <= len(items):
         raise Http404("No such case in this set")
-    case = get_object_or_404(published_showing_all(), pk=items[number - 1].case_id)
+    case = get_object_or_404(Case.objects.for_readers(), pk=items[number - 1].case_id)
     onward = _replay_url(case_set, number + 1) if number < len(items) else (
         case_set.get_absolute_url(ACADEMIC)
     )  # fmt: skip

@@ -48,6 +48,23 @@ class CaseQuerySet(models.QuerySet):
             models.Prefetch("studies", Study.objects.select_related("modality"))
         )
 
+    def showing(self, images):
+        """The cases with all a case page shows, their studies holding these images (in the
+        order of the page), in a fixed number of queries however many cases there are."""
+        images = images.order_by("series__position", "position", "id")
+        studies = Study.objects.select_related("modality").prefetch_related(
+            models.Prefetch("images", images)
+        )
+        return self.select_related("anatomy", "category", "author").prefetch_related(
+            models.Prefetch("studies", studies), "differentials", "accepted_answers",
+            "references", "tags",
+        )
+
+    def for_readers(self):
+        """Published cases with all they show, and only the images any page, handout or slide
+        may show (`Image.objects.for_readers()`)."""
+        return self.published().showing(Study.image_model().objects.for_readers())
+
     def images(self):
         """The images of these cases (a join through their studies)."""
         return Study.image_model().objects.filter(study__case__in=self)

@@ -59,6 +59,7 @@ def test_every_named_page_is_covered_by_these_guards(case):
         "viewer:series_zip",
         "cases:handout",
         "cases:handout_pair",
+        "cases:slides",
         "cases:healthz",
         "viewer:annotate",
         "viewer:annotation",

@@ -52,6 +52,8 @@ NOT_FETCHED = {
     "logout": "POST only",
 }
 
+# Zips, read member by member: downloads, and the .pptx slides (XML parts, media, properties).
+ZIPPED = ("application/zip", "application/vnd.openxmlformats-officedocument")
 IMAGE_URLS = {"viewer:image_file", "viewer:pixels", "viewer:review_frame"}
 VALUES = {"kind": ["thumbnail", "display", "full"], "workflow": [ACADEMIC, STANDARD]}
 
@@ -182,8 +184,8 @@ def _links(response):
 
 
 def sent(response):
-    """Everything the response sends, as searchable text: PDFs by their text, zips by their
-    member names and contents."""
+    """Everything the response sends, as searchable text: PDFs by their text, zips (and .pptx
+    slides) by their member names and contents."""
     data = streamed(response) if response.streaming else response.content
     text = [
         data.decode("latin-1"),
@@ -193,7 +195,7 @@ def sent(response):
     content_type = response.get("Content-Type", "")
     if response.status_code == 200 and content_type.startswith("application/pdf"):
         text += [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
-    elif response.status_code == 200 and content_type.startswith("application/zip"):
+    elif response.status_code == 200 and content_type.startswith(ZIPPED):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for info in archive.infolist():
                 text += [info.filename, archive.read(info).decode("latin-1")]
@@ -252,6 +254,8 @@ def test_the_crawl_would_see_every_marker_in_standard(world, attending):
     assert sorted(markers_in(manifest)) == ["annotation", "caption"]  # the viewer shows them
     handout = client.get(reverse("cases:handout", args=[STANDARD, case.pk]))
     assert MARKERS["diagnosis"].lower() in sent(handout)
+    deck = client.get(reverse("cases:slides", args=[STANDARD, case.pk]))
+    assert MARKERS["diagnosis"].lower() in sent(deck)  # read inside the .pptx's XML parts
 
 
 def test_the_crawl_would_see_the_markers_on_a_set_owners_standard_pages(world):
