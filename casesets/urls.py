@@ -1,7 +1,7 @@
 from django.urls import path
 
 import cases.converters  # noqa: F401  registers <workflow:...>
-from casesets import editing, views
+from casesets import downloads, editing, views
 
 app_name = "casesets"
 urlpatterns = [
@@ -16,5 +16,7 @@ urlpatterns = [
     path("sets/<int:set_pk>/items/<int:item_pk>/remove/", editing.item_remove, name="item_remove"),
     path("<workflow:workflow>/sets/<str:token>/", views.detail, name="detail"),
     path("<workflow:workflow>/sets/<str:token>/present/", views.present_set, name="present"),
+    path("<workflow:workflow>/sets/<str:token>/handout.pdf", downloads.handout, name="handout"),
+    path("<workflow:workflow>/sets/<str:token>/slides.pptx", downloads.deck, name="slides"),
     path("academic/sets/<str:token>/<int:number>/", views.replay, name="replay"),
 ]

@@ -55,7 +55,7 @@ def store(request, case, part, paper):
         Case.objects.select_for_update().filter(pk=case.pk).exists()
         if not default_storage.exists(name):
             default_storage.save(name, ContentFile(write_pdf(pages, HandoutImages(case))))
-            _delete_older(prefix, keep=name)
+            delete_older(prefix, keep=name)
     return name
 
 
@@ -63,7 +63,7 @@ def folder(case_pk):
     return f"{GENERATED}/case-{case_pk}"
 
 
-def _delete_older(prefix, keep):
+def delete_older(prefix, keep):
     directory, start = prefix.rsplit("/", 1)
     _, files = default_storage.listdir(directory)
     for file in files:

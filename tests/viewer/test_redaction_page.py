@@ -15,7 +15,7 @@ from django.urls import reverse
 from cases import roles
 from tests.burned_in_text import draw_frame, secondary_capture
 from tests.factories import add_dicom, client_for, make_case, make_user
-from tests.pages import form_data, html_of, study_url, text_of
+from tests.pages import html_of, post_confirmation, study_url, text_of
 from viewer.models import Redaction
 
 RECTANGLES = json.dumps([[11, 14, 96, 13], [11, 38, 105, 13]])
@@ -136,11 +136,7 @@ def test_a_bad_post_says_what_is_wrong_and_changes_nothing(series, alice, rectan
 
 def test_after_a_redaction_the_series_is_confirmed_clean_as_usual(series, alice):
     post(client_for(alice), series)
-    client = client_for(alice)
-    data = form_data(client.get(study_url(series.study)))
-    index = next(k for k, v in data.items() if k.endswith("-id") and str(v) == str(series.pk))
-    data[index.replace("-id", "-confirm_no_identifier")] = "on"
-    assert client.post(study_url(series.study), data).status_code == 302
+    assert post_confirmation(client_for(alice), series).status_code == 302
     series.refresh_from_db()
     assert series.burned_in_confirmed_by == alice
 
