@@ -126,3 +126,13 @@ def post_study_with_pictures(client, study, files):
     data = form_data(client.get(study_url(study)))
     data["pictures"] = files
     return client.post(study_url(study), data)
+
+
+def failed_upload(response, client):
+    """(the upload job an admin post made, failed, and the page it led to), asserting both."""
+    from viewer.models import UploadJob
+
+    assert response.status_code == 302, response.content[:2000]
+    job = UploadJob.objects.latest("pk")
+    assert job.state == UploadJob.State.FAILED, job.progress()
+    return job, client.get(response.url).content.decode()
