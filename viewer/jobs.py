@@ -15,6 +15,8 @@ worker (kill -9, a restart), and is failed when next looked at, to be retried.
 import fcntl
 import os
 import shutil
+import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -139,6 +141,31 @@ def notice_lost_worker(job):
         ):
             job.refresh_from_db()
     return job
+
+
+def ended_job_folders(spare_unknown_for):
+    """The folders in WORK_DIR/jobs/ of jobs that are over (done, discarded, deleted), that no
+    worker holds; one without a job only once older than spare_unknown_for."""
+    if not jobs_folder().is_dir():
+        return []
+    folders = {path.name: path for path in jobs_folder().iterdir() if path.is_dir()}
+    keys = [uuid.UUID(name) for name in folders if _is_key(name)]
+    states = dict(UploadJob.objects.filter(key__in=keys).values_list("key", "state"))
+    known = {key.hex for key in states}
+    alive = {key.hex for key, state in states.items() if state not in (State.DONE, State.DISCARDED)}
+    cutoff = time.time() - spare_unknown_for.total_seconds()
+    return [
+        path for name, path in sorted(folders.items())
+        if name not in alive and not inflight.held(path / "running.lock")
+        and (name in known or path.stat().st_mtime < cutoff)
+    ]
+
+
+def _is_key(name):
+    try:
+        return uuid.UUID(name).hex == name
+    except ValueError:
+        return False
 
 
 # --- running -----------------------------------------------------------------------------------
