@@ -207,6 +207,7 @@ def _stage_dicom(staging, member, context, limits, known):
             transfer_syntax=str(ds.file_meta.TransferSyntaxUID),
             fingerprint=print_,
             images=images,
+            source=member.name,
         )
     )
 

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django_tasks.backends.immediate import ImmediateBackend
@@ -30,7 +31,8 @@ from cases.models import Case
 from dicom.archive import ArchiveError, walk_folder
 from viewer import inflight
 from viewer.ingest import IngestError, known_among
-from viewer.models import Instance, UploadJob
+from viewer.models import Image, Instance, UploadJob
+from viewer.processes import CRASHED, run_in_child
 from viewer.uploads import Upload, cleanup_unpublished
 
 State = UploadJob.State
@@ -90,6 +92,21 @@ def submit_folder(case, author, path, *, title="", processes=None):
     return job
 
 
+def submit_bundle(path, *, author=None, as_draft=False, create_terms=False,
+                  create_authors=False):  # fmt: skip
+    """A job importing a case bundle (import_cases); `author` the username its cases without an
+    account here go to, who also owns the job (else the editors follow it)."""
+    options = {"author": author, "as_draft": as_draft, "create_terms": create_terms,
+               "create_authors": create_authors}  # fmt: skip
+    owner = get_user_model().objects.filter(username=author).first() if author else None
+    job = UploadJob.objects.create(
+        kind=UploadJob.Kind.IMPORT_CASES, author=owner, source=str(Path(path).resolve()),
+        options=options,
+    )  # fmt: skip
+    enqueue(job)
+    return job
+
+
 def enqueue(job):
     """Send the job to the task backend. One that keeps its queue in this database (or runs the
     task at once) gets it inside the caller's transaction, so job and task are committed
@@ -130,6 +147,17 @@ def discard(job):
 
 def remove_files(job):
     shutil.rmtree(folder_of(job) / "files", ignore_errors=True)
+
+
+def wait_for(job, *, running, waiting, interval=0.5):
+    """Poll the job until it ends (for a command that follows its job); running(job) and
+    waiting(job) are called on the way. Returns the job as it ended."""
+    while True:
+        job = notice_lost_worker(UploadJob.objects.get(pk=job.pk))
+        if job.finished:
+            return job
+        (running if job.state == State.RUNNING else waiting)(job)
+        time.sleep(interval)
 
 
 def notice_lost_worker(job):
@@ -177,8 +205,11 @@ def run(pk):
         if job is None:  # discarded, deleted, or run by another worker
             return
         try:
-            with cleanup_unpublished():
-                _stage_and_publish(job)
+            if job.kind == UploadJob.Kind.IMPORT_CASES:
+                _run_bundle(job)
+            else:
+                with cleanup_unpublished():
+                    _stage_and_publish(job)
         except (IngestError, ArchiveError) as e:
             _fail(job, e.name, e.reason)
         except OSError as e:
@@ -232,6 +263,40 @@ def _stage_and_publish(job):
                 case=case if case.pk else None, finished_at=timezone.now())  # fmt: skip
     if not job.source:
         remove_files(job)
+
+
+def _run_bundle(job):
+    """A bundle is imported in a process of its own (viewer.processes.run_in_child): its cases
+    and images in one transaction there, the job's end with them. If that process dies, the job
+    fails naming the file it was reading."""
+    mark = folder_of(job) / "current"
+    _update(job, step="importing the bundle's cases")
+    run_in_child(lambda: _import_bundle(job, mark))
+    job.refresh_from_db()
+    if not job.finished:
+        _fail(job, mark.read_text(encoding="utf-8") if mark.exists() else "", CRASHED)
+
+
+def _import_bundle(job, mark):
+    from cases.bundle import BundleError, import_bundle
+
+    files = []
+
+    def starting(name):
+        mark.write_text(name, encoding="utf-8")
+        files.append(name)
+
+    try:
+        with cleanup_unpublished(), transaction.atomic():
+            imported = import_bundle(job.source, starting=starting, **job.options)
+            cases = [one.case.pk for one in imported]
+            _update(job, state=State.DONE, step="", finished_at=timezone.now(),
+                    total=len(files), done=len(files),
+                    added=Image.objects.filter(study__case__in=cases).count(),
+                    imported=[{"case": one.case.pk, "title": one.case.title,
+                               "updated": one.updated} for one in imported])  # fmt: skip
+    except BundleError as e:
+        _fail(job, "", str(e))
 
 
 def _new_case(job):

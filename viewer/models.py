@@ -268,6 +268,7 @@ class UploadJob(models.Model):
     class Kind(models.TextChoices):
         ADMIN = "admin", "the admin's Add images"
         IMPORT_STUDY = "import_study", "manage.py import_study"
+        IMPORT_CASES = "import_cases", "manage.py import_cases (a bundle)"
 
     # Names the job's folder in WORK_DIR/jobs/ (viewer/jobs.py): unlike a pk, never used twice.
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -281,7 +282,8 @@ class UploadJob(models.Model):
         Study, on_delete=models.CASCADE, null=True, blank=True, related_name="upload_jobs"
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="upload_jobs"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+        related_name="upload_jobs", help_text="Empty for a bundle's import: its editors' job.",
     )
     # A folder on the server given to import_study (never deleted); empty: the job's own copy of
     # the uploaded files, under WORK_DIR/jobs/<key>/files.
@@ -295,6 +297,9 @@ class UploadJob(models.Model):
     errors = models.JSONField(default=list, blank=True, help_text="[{file, reason}]")
     added = models.PositiveIntegerField(default=0, help_text="Images published.")
     skipped = models.JSONField(default=list, blank=True, help_text="[{file, reason}]")
+    imported = models.JSONField(
+        default=list, blank=True, help_text="A bundle's cases: [{case, title, updated}]"
+    )
     task_result_id = models.CharField(max_length=64, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -20,6 +20,8 @@ import uuid
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from django.db import connection, connections
+
 from dicom.archive import ArchiveError, walk_folder
 from viewer.inflight import stagings_folder
 from viewer.ingest import IngestError, stage
@@ -128,3 +130,27 @@ def _kills(path, name, how):
 def _stage_alone(path, name, context, limits, options):
     members = [m for m in walk_folder(path, limits.archive) if m.name == name]
     stage(members, context, limits, **options).discard()
+
+
+def run_in_child(work):
+    """Run work() in a forked process with a database connection of its own, which may die
+    without harm; returns its exit code (0: work() returned). Inside a transaction (a backend
+    that runs jobs in the request) the connection cannot be handed over: work() runs here."""
+    if connection.in_atomic_block:
+        work()
+        return 0
+    connections.close_all()  # the child opens its own; this process reopens on its next query
+    child = multiprocessing.get_context("fork").Process(
+        target=_run_child, args=(work, os.getpid()), daemon=False
+    )
+    child.start()
+    child.join()
+    return child.exitcode
+
+
+def _run_child(work, parent):
+    _die_with_parent(parent)
+    try:
+        work()
+    finally:
+        connections.close_all()

@@ -129,7 +129,8 @@ def test_a_job_whose_worker_is_gone_is_failed_when_looked_at_and_a_retry_complet
     lose_its_worker(done_job)
     client = client_for(alice)
     lost = client.get(url("progress", done_job)).json()
-    assert lost["state"] == "failed" and lost["errors"] == [{"file": "", "reason": jobs.WORKER_GONE}]
+    assert lost["state"] == "failed"
+    assert lost["errors"] == [{"file": "", "reason": jobs.WORKER_GONE}]
     # A done job's copy of the files is gone: give the retry its file back.
     folder = jobs.files_of(done_job) / "00000"
     folder.mkdir(parents=True)

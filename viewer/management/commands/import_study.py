@@ -3,7 +3,6 @@
 --no-wait."""
 
 import sys
-import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -14,8 +13,6 @@ from dicom.archive import ArchiveError, walk_folder
 from viewer import jobs
 from viewer.ingest import IngestLimits
 from viewer.models import UploadJob
-
-POLL_SECONDS = 0.5
 
 
 class Command(BaseCommand):
@@ -74,19 +71,18 @@ class Command(BaseCommand):
 
     def follow(self, job, show):
         """Wait for the worker to end the job, showing its progress; the job as it ended."""
-        hinted = False
-        while True:
-            job = jobs.notice_lost_worker(UploadJob.objects.get(pk=job.pk))
-            if job.finished:
-                if job.state == UploadJob.State.DONE:
-                    show(job.total)
-                return job
-            if job.state == UploadJob.State.RUNNING:
-                show(job.done)
-            elif not hinted:
-                self.stderr.write("Waiting for the background worker (manage.py db_worker)...")
-                hinted = True
-            time.sleep(POLL_SECONDS)
+        hint = "Waiting for the background worker (manage.py db_worker)..."
+        hinted = []
+
+        def waiting(job):
+            if not hinted:
+                self.stderr.write(hint)
+                hinted.append(True)
+
+        job = jobs.wait_for(job, running=lambda job: show(job.done), waiting=waiting)
+        if job.state == UploadJob.State.DONE:
+            show(job.total)
+        return job
 
     def count(self, path, limits):
         """How many files there are, checking the tree (limits, zip safety) before any work."""
