@@ -18,7 +18,7 @@ from django.urls import reverse
 from cases.models import Case
 from tests.background_worker import DATABASE_BACKEND, Worker, until
 from tests.dicom_factory import ct_series, multiframe_ct
-from tests.factories import client_for, make_case, seed_vocabularies
+from tests.factories import add_dicom, client_for, make_case, seed_vocabularies
 from tests.pages import post_case_with_pictures
 from viewer.jobs import WORKER_GONE, files_of
 from viewer.models import Image, UploadJob
@@ -168,3 +168,19 @@ def test_a_worker_killed_mid_job_publishes_nothing_and_the_retried_job_completes
     call_command("sweep_orphans", stdout=StringIO())
     left = stored()
     assert left and referenced_names(left) == left
+
+
+def test_a_bundle_is_imported_by_the_worker_in_a_process_of_its_own(start_worker, alice, tmp_path):
+    case = make_case(alice, status=Case.Status.DRAFT, images=0)
+    add_dicom(case.studies.get(), ct_series(3))
+    call_command("export_cases", str(case.pk), str(tmp_path / "out.zip"), stdout=StringIO())
+    case.delete()
+    worker = start_worker()
+    out = StringIO()
+    call_command("import_cases", str(tmp_path / "out.zip"), stdout=out)
+    job = UploadJob.objects.get(kind=UploadJob.Kind.IMPORT_CASES)
+    assert job.state == UploadJob.State.DONE and job.added == 3
+    imported = Case.objects.get()
+    assert f"Imported case {imported.pk}" in out.getvalue()
+    assert Image.objects.filter(study__case=imported).count() == 3
+    assert worker.alive and worker.children() == []
