@@ -1,13 +1,13 @@
-"""The one way files become images of a case, whoever sends them: the admin, import_study, a
-bundle import, seed_demo, the benchmarks and the tests.
+"""The one way files become images of a case, whoever sends them: the upload jobs of the admin,
+import_study and bundle imports (viewer/jobs.py), seed_demo, the benchmarks and the tests.
 
     report = add_files(case, files, study=study)
 
 puts the steps together: the limits of the settings, the case's de-identification context,
-staging (viewer.ingest), publishing in one transaction (viewer.publishing) and the deletion of
-files no row came to refer to (viewer.staging.cleanup_unpublished). A caller that stages and
-publishes at different moments holds an Upload: the admin stages while its form is cleaned, so a
-bad file is a form error, and publishes when it saves, inside the admin's transaction.
+staging (viewer.ingest; a folder in worker processes, viewer.processes), publishing in one
+transaction (viewer.publishing) and the deletion of files no row came to refer to
+(viewer.staging.cleanup_unpublished). A caller that stages and publishes at different moments
+holds an Upload: a job stages its files, reporting progress, then publishes them with its end.
 """
 
 import os
