@@ -2,7 +2,8 @@
 answers; a real `manage.py db_worker` in a process of its own stages and publishes it. A bad file
 fails the job by name; a staging process killed mid-file fails the job naming the file while the
 worker lives on; a worker killed with SIGKILL mid-job publishes nothing, leaves no orphan after
-`sweep_orphans`, and its job, retried, completes."""
+`sweep_orphans`, and its job, retried, completes. A bundle is imported by the worker in a process
+of its own, whose death fails the job naming the file it was reading."""
 
 import os
 import signal
@@ -15,12 +16,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
+from cases import roles
 from cases.models import Case
 from tests.background_worker import DATABASE_BACKEND, Worker, until
 from tests.dicom_factory import ct_series, multiframe_ct
-from tests.factories import add_dicom, client_for, make_case, seed_vocabularies
+from tests.factories import add_dicom, client_for, make_case, make_user, seed_vocabularies
 from tests.pages import post_case_with_pictures
-from viewer.jobs import WORKER_GONE, files_of
+from viewer.jobs import WORKER_GONE, files_of, folder_of, submit_bundle
 from viewer.models import Image, UploadJob
 from viewer.staging import referenced_names
 
@@ -184,3 +186,24 @@ def test_a_bundle_is_imported_by_the_worker_in_a_process_of_its_own(start_worker
     assert f"Imported case {imported.pk}" in out.getvalue()
     assert Image.objects.filter(study__case=imported).count() == 3
     assert worker.alive and worker.children() == []
+
+
+def test_a_bundle_import_whose_process_is_killed_fails_naming_the_file(
+    start_worker, alice, tmp_path
+):
+    case = make_case(alice, status=Case.Status.DRAFT, images=0)
+    add_dicom(case.studies.get(), [multiframe_ct(120)])
+    call_command("export_cases", str(case.pk), str(tmp_path / "out.zip"), stdout=StringIO())
+    case.delete()
+    worker = start_worker()
+    job = submit_bundle(tmp_path / "out.zip")
+    mark = folder_of(job) / "current"
+    until(lambda: mark.exists() and mark.read_text().endswith(".dcm"))
+    [importing] = worker.children()
+    os.kill(importing, signal.SIGKILL)
+    client = client_for(make_user("erin", roles.EDITORS, is_staff=True))  # a bundle's: editors'
+    result = ended(client, job)
+    assert result["state"] == "failed"
+    assert result["errors"][0]["file"] == mark.read_text()
+    assert not Case.objects.exists()
+    assert worker.alive
