@@ -28,7 +28,8 @@ class UploadJobAdmin(admin.ModelAdmin):
     list_filter = ["state"]
     list_select_related = ["case", "author"]
     fields = ["state", "kind", "case_link", "study", "author", "files", "step", "error_list",
-              "added", "skipped_list", "created", "started_at", "finished_at"]  # fmt: skip
+              "added", "skipped_list", "created", "started_at", "finished_at",
+              "task_result_id"]  # fmt: skip
     readonly_fields = fields
 
     def get_queryset(self, request):

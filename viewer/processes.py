@@ -4,8 +4,8 @@ A decoder that aborts (python-gdcm on a hostile file), a segfault or the kernel'
 ends the process staging the file, never the one that asked: that one learns which file it was
 and refuses the upload naming it. Each worker stages whole shares of the files, in its own
 process for the life of the pool, and writes the name of the file it is on to a mark of its own
-(WORK_DIR/stagings/marks-*/<pid>) before reading it; when the pool breaks, the marks name the
-suspects, and each is staged again alone if there are several, to find the one that kills.
+(WORK_DIR/stagings/marks-<parent pid>-*/<pid>) before reading it; when the pool breaks, the marks
+name the suspects, and each is staged again alone if there are several, to find the one that kills.
 Workers are forked and die with their parent (PR_SET_PDEATHSIG), so `kill -9` of a job's
 process leaves no worker writing behind it; what workers wrote is journalled (viewer/inflight.py)
 and deleted by the upload's cleanup or by `sweep_orphans`.
@@ -44,13 +44,29 @@ def stage_folder(path, context, limits, *, jobs=1, chunk=32, progress=None, isol
     if jobs <= 1 and not isolate:
         return stage(members, context, limits, progress=progress, **options)
     shares = [(start, min(start + chunk, len(members))) for start in range(0, len(members), chunk)]
-    marks = stagings_folder() / f"marks-{uuid.uuid4().hex}"
+    marks = stagings_folder() / f"marks-{os.getpid()}-{uuid.uuid4().hex}"
     marks.mkdir(parents=True)
     try:
         return _stage_shares(path, shares, len(members), marks, (context, limits, options),
                              max(1, jobs), progress)  # fmt: skip
     finally:
         shutil.rmtree(marks, ignore_errors=True)
+
+
+def abandoned_marks():
+    """The marks folders of processes that died before removing them (kill -9)."""
+    return [path for path in sorted(stagings_folder().glob("marks-*-*"))
+            if not _alive(int(path.name.split("-")[1]))]  # fmt: skip
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _stage_shares(path, shares, total, marks, how, jobs, progress):

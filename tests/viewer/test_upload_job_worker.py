@@ -160,6 +160,7 @@ def test_a_worker_killed_mid_job_publishes_nothing_and_the_retried_job_completes
     assert lost["errors"] == [{"file": "", "reason": WORKER_GONE}]
     call_command("sweep_orphans", stdout=StringIO())
     assert stored() == set()
+    assert not list(Path(settings.WORK_DIR, "stagings").iterdir())  # journals and marks
 
     response = client.post(reverse("admin:viewer_uploadjob_retry", args=[job.pk]))
     assert response.status_code == 302

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from cases import handouts
 from cases.models import Case
-from viewer import inflight, jobs
+from viewer import inflight, jobs, processes
 from viewer.staging import referenced_names
 
 FOLDERS = ("images", "dicom")
@@ -89,9 +89,11 @@ class Command(BaseCommand):
         return len(names)
 
     def sweep_job_folders(self):
-        """Folders of jobs done, discarded or deleted (with their case). A folder without a job
-        may be a request's still writing it, before its job is committed: spared for an hour."""
+        """Folders of jobs done, discarded or deleted (with their case), and the marks of staging
+        processes that were killed. A job's folder without a job may be a request's still writing
+        it, before its job is committed: spared for an hour."""
         folders = jobs.ended_job_folders(spare_unknown_for=timedelta(hours=1))
+        folders += processes.abandoned_marks()  # the names a killed job's processes were reading
         for folder in folders:
             self.delete(str(folder), lambda name: shutil.rmtree(name, ignore_errors=True))
         return len(folders)
