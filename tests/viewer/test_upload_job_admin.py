@@ -170,3 +170,14 @@ def test_retry_and_discard_are_posts_with_a_csrf_token(alice, failed_job):
     assert strict.post(url("discard", failed_job)).status_code == 403
     failed_job.refresh_from_db()
     assert failed_job.state == UploadJob.State.FAILED
+
+
+def test_progress_costs_the_same_queries_whatever_the_job_holds(
+    alice, done_job, failed_job, django_assert_max_num_queries, django_assert_num_queries
+):
+    client = client_for(alice)
+    client.get(url("progress", done_job))  # the session and permission caches warm
+    with django_assert_max_num_queries(10) as done:
+        client.get(url("progress", done_job))
+    with django_assert_num_queries(len(done.captured_queries)):
+        client.get(url("progress", failed_job))
