@@ -78,13 +78,16 @@ $(ENV_FILE):
 	$(PY) -m repository.env $@
 
 # Installs, writes .env, migrates the SQLite database, seeds the demo cases and accounts, and
-# serves: with the README's own commands, which then work as typed.
+# serves: with the README's own commands, which then work as typed. Uploads run as background
+# jobs, so the worker (db_worker) runs beside the server, and stops with it.
 run: install $(ENV_FILE)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py sweep_orphans -v 0
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)/ with a worker for uploads  (Ctrl-C stops both)"
+	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Runs the whole suite; set DATABASE_URL=postgres://... to run it on PostgreSQL.
 test: install-test

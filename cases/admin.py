@@ -7,18 +7,37 @@ from django.utils.html import format_html, format_html_join
 
 from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Reference, Study
 from cases.models.parts import AcceptedAnswer
-from viewer.admin import SeriesInline, SeriesInlineForm
-from viewer.forms import StagesUploadsForm
-from viewer.models import Image
+from viewer import jobs
+from viewer.forms import UploadsImagesForm
+from viewer.models import Image, UploadJob
+from viewer.series_inline import SeriesInline, SeriesInlineForm
 from viewer.uploads import cleanup_unpublished
 from viewer.widgets import ImagePicker, image_label
 
 
-def publish_upload(model_admin, request, form, study):
-    """Publish what the form staged into the saved study; say which files were not added."""
-    report = form.upload.publish(study)
-    for name, reason in report.skipped:
-        model_admin.message_user(request, f"Not added: {name} ({reason}).", messages.WARNING)
+def submit_upload(model_admin, request, form, study):
+    """The form's files to an upload job for the saved study, and a message linking to it (with
+    its outcome when the backend ran it at once)."""
+    files = form.cleaned_data.get("pictures")
+    if not files:
+        return
+    job = jobs.submit_files(study, request.user, files)
+    job.refresh_from_db()
+    link = format_html('<a href="{}">upload {}</a>', job.get_absolute_url(), job.pk)
+    if job.state == UploadJob.State.DONE:
+        added = format_html("{}: {} image(s) added.", link, job.added)
+        model_admin.message_user(request, added, messages.SUCCESS)
+        for skipped in job.skipped:
+            line = f"Not added: {skipped['file']} ({skipped['reason']})."
+            model_admin.message_user(request, line, messages.WARNING)
+    elif job.state == UploadJob.State.FAILED:
+        error = job.errors[0]
+        failed = format_html("{} failed, nothing was added: {}: {}", link, error["file"],
+                             error["reason"])  # fmt: skip
+        model_admin.message_user(request, failed, messages.ERROR)
+    else:
+        queued = format_html("{} is on its way: its page shows how far it got.", link)
+        model_admin.message_user(request, queued, messages.INFO)
 
 
 class OwnCasesMixin:
@@ -48,7 +67,7 @@ class OwnCasesMixin:
             return super().changeform_view(request, *args, **kwargs)
 
 
-class StudyInlineForm(StagesUploadsForm):
+class StudyInlineForm(UploadsImagesForm):
     class Meta:
         model = Study
         fields = ["modality", "description", "findings", "position", "pictures"]
@@ -140,12 +159,6 @@ class CaseAdmin(OwnCasesMixin, admin.ModelAdmin):
             return []
         return ["status", "author"]  # contributors write drafts under their own name
 
-    def get_formset_kwargs(self, request, obj, inline, prefix):
-        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        if isinstance(inline, StudyInline):
-            kwargs["form_kwargs"] = {"upload_case": obj}  # its de-identification salt
-        return kwargs
-
     def save_model(self, request, obj, form, change):
         if not change and not obj.author_id:
             obj.author = request.user
@@ -154,8 +167,8 @@ class CaseAdmin(OwnCasesMixin, admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
         for inline_form in formset.forms:
-            if getattr(inline_form, "upload", None) and inline_form.instance.pk:
-                publish_upload(self, request, inline_form, inline_form.instance)
+            if isinstance(inline_form, UploadsImagesForm) and inline_form.instance.pk:
+                submit_upload(self, request, inline_form, inline_form.instance)
 
     def has_publish_permission(self, request):
         return request.user.has_perm("cases.publish_case")
@@ -232,7 +245,7 @@ class ImageInline(admin.TabularInline):
         )
 
 
-class StudyAdminForm(StagesUploadsForm):
+class StudyAdminForm(UploadsImagesForm):
     class Meta:
         model = Study
         fields = ["modality", "description", "findings", "position"]
@@ -307,8 +320,7 @@ class StudyAdmin(OwnCasesMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if form.upload:
-            publish_upload(self, request, form, obj)
+        submit_upload(self, request, form, obj)
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "taggit",
     "csp",
     "axes",  # failed logins (below)
+    "django_tasks",  # background jobs (below): uploads run in a worker, not in the request
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -227,6 +229,15 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "viewer.inflight.LockedTemporaryFileUploadHandler",
 ]
+
+# Background jobs through Django's Tasks API (the django-tasks backport): every upload is staged
+# and published by a job (viewer/jobs.py). By default the queue is a table of this database,
+# served by `manage.py db_worker`; any backend of the API may replace it (README: "Background
+# jobs"). The worker must share WORK_DIR with the web server: the files it stages wait there.
+TASKS_BACKEND = env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+if "." not in TASKS_BACKEND:
+    raise ImproperlyConfigured("TASKS_BACKEND: a dotted path to a Tasks API backend class")
+TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
 
 
 def _cache(url, key_prefix):

@@ -6,6 +6,7 @@ tests/conftest.py make Alice and Bob (contributors), Erin (editor), Adam (attend
 (resident) with make_user.
 """
 
+import importlib
 from io import BytesIO
 
 from django.contrib.auth import get_user_model
@@ -79,6 +80,14 @@ def _member(name, data, size):
 
 
 # --- cases ------------------------------------------------------------------------------------
+
+
+def seed_vocabularies():
+    """The anatomy, categories and modalities the migrations seed, again: a transactional test
+    ends with a flush, which empties them for the tests after it."""
+    from django.apps import apps
+
+    importlib.import_module("cases.migrations.0003_vocabularies").seed(apps, None)
 
 
 def vocabulary(model, value, field="slug"):

@@ -156,3 +156,13 @@ def post_confirmation(client, series, look=True):
     index = next(k for k, v in data.items() if k.endswith("-id") and str(v) == str(series.pk))
     data[index.replace("-id", "-confirm_no_identifier")] = "on"
     return client.post(study_url(series.study), data)
+
+
+def failed_upload(response, client):
+    """(the upload job an admin post made, failed, and the page it led to), asserting both."""
+    from viewer.models import UploadJob
+
+    assert response.status_code == 302, response.content[:2000]
+    job = UploadJob.objects.latest("pk")
+    assert job.state == UploadJob.State.FAILED, job.progress()
+    return job, client.get(response.url).content.decode()

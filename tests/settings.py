@@ -18,6 +18,11 @@ STORAGES["staticfiles"] = {  # noqa: F405 (from the star import)
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
 WHITENOISE_AUTOREFRESH = True  # no collectstatic in tests
+# Jobs run at once, inside the request or command that enqueues them, so that a test of an upload
+# finds its images when the response comes. tests/viewer/test_upload_job_worker.py runs the
+# database backend with a real worker, which it starts with TASKS_BACKEND set.
+if "TASKS_BACKEND" not in os.environ:
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file rather than memory, so that other processes can open it: tests/security/

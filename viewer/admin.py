@@ -1,170 +1,136 @@
-"""The series of a study's admin page (cases.admin.StudyAdmin): each with its thumbnail, and a
-series flagged for burned-in text with its review frames beside the box that confirms it clean,
-a box only an editor who was served those frames may tick (viewer.models.PixelReview)."""
+"""Upload jobs in the admin: a list of them, each job's page (which follows itself while the job
+runs, static/viewer/upload_job.js), its progress as JSON, and the Retry and Discard buttons.
+Whoever may see a job may act on it: its owner and the staff who edit its case
+(UploadJob.objects.visible_to)."""
 
-from django import forms
-from django.contrib import admin
-from django.db.models import Count, Prefetch
-from django.urls import reverse
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
-from viewer.models import Image, PixelReview, Series
-
-
-class SeriesInlineForm(forms.ModelForm):
-    confirm_no_identifier = forms.BooleanField(
-        required=False,
-        label="Pixels show no identifier",
-        help_text="Tick after reading the frames shown beside this box (one of each layout in "
-        "the series; click one for its full size): no name, ID, date of birth or institution is "
-        "burned into the pixels.",
-    )
-
-    class Meta:
-        model = Series
-        fields = ["description", "position"]
-
-    def __init__(self, *args, reviewer=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.reviewer = reviewer  # who posts the page: the one who must have seen the frames
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("confirm_no_identifier") and not self.frames_seen():
-            self.add_error(
-                "confirm_no_identifier",
-                forms.ValidationError(
-                    "Look at the frames of series %(number)s before confirming: load this page "
-                    "again to see them as they are now.",
-                    code="frames_not_seen",
-                    params={"number": self.series_number()},
-                ),
-            )
-        return cleaned
-
-    def frames_seen(self):
-        series = self.instance
-        if not (series.pk and series.burned_in):
-            return True  # nothing flagged: nothing to have read
-        return self.reviewer is not None and PixelReview.objects.covers(self.reviewer, series)
-
-    def series_number(self):
-        number = self.instance.position + 1
-        description = self.instance.description
-        return f"{number} ({description})" if description else str(number)
-
-    def save_confirmation(self):
-        """Confirm the series clean if its box was ticked, checking the frames once more: an
-        upload saved by the same post may have brought pixels no one has seen. Whether the box
-        was ticked and the confirmation saved."""
-        if not self.cleaned_data.get("confirm_no_identifier") or not self.instance.pk:
-            return None
-        if not self.frames_seen():
-            return False
-        self.instance.confirm_no_burned_in_text(self.reviewer)
-        return True
+from viewer import jobs
+from viewer.models import UploadJob
 
 
-def _frame_caption(frame):
-    layout = f"{frame.width}×{frame.height} {frame.meta.get('photometric', '')}".strip()
-    return f"{layout}: image {frame.position + 1}, one of {frame.group_size} of this layout"
+def _get_job_for_user(request, pk):
+    """A job the user may follow and act on, its lost worker noticed; else 404."""
+    job = get_object_or_404(UploadJob.objects.visible_to(request.user), pk=pk)
+    return jobs.notice_lost_worker(job)
 
 
-class SeriesInline(admin.StackedInline):
-    model = Series
-    form = SeriesInlineForm
-    extra = 0
-    fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    ("thumbnail", "summary"),
-                    ("description", "position"),
-                    "burned_in_status",
-                    ("review_frames", "confirm_no_identifier"),
-                    "redaction",
-                ]
-            },
-        )
-    ]
-    readonly_fields = ["thumbnail", "summary", "burned_in_status", "review_frames", "redaction"]
-
-    class Media:
-        css = {"all": ["viewer/admin.css"]}
-
-    def has_add_permission(self, request, obj=None):
-        return False  # series arrive with their images
+@admin.register(UploadJob)
+class UploadJobAdmin(admin.ModelAdmin):
+    list_display = ["id", "state_now", "files", "step", "first_error", "case_link", "author",
+                    "created"]  # fmt: skip
+    list_filter = ["state"]
+    list_select_related = ["case", "author"]
+    fields = ["state", "kind", "case_link", "study", "author", "files", "step", "error_list",
+              "added", "skipped_list", "created", "started_at", "finished_at",
+              "task_result_id"]  # fmt: skip
+    readonly_fields = fields
 
     def get_queryset(self, request):
-        """A page of series in a fixed number of queries, however many series and frames: the
-        thumbnails and review frames are picked by the database (Image.objects.review_frames)."""
-        flagged = Image.objects.filter(series__burned_in=True).review_frames()
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("burned_in_confirmed_by")
-            .annotate(image_total=Count("images"))
-            .prefetch_related(
-                Prefetch("images", Image.objects.representatives(), to_attr="representative"),
-                Prefetch("images", flagged, to_attr="frames_to_review"),
-            )
-        )
+        return super().get_queryset(request).visible_to(request.user)
 
-    @admin.display(description="Thumbnail")
-    def thumbnail(self, series):
-        images = getattr(series, "representative", None)
-        for image in series.images.all()[:1] if images is None else images:
-            return format_html(
-                '<img class="viewer-series-thumbnail" src="{}" alt="{}">',
-                image.thumbnail_url(),
-                series.label(),
-            )
-        return "no images"
+    # Staff see the jobs visible_to them; nobody adds, edits or deletes one by hand.
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
 
-    @admin.display(description="Images")
-    def summary(self, series):
-        count = getattr(series, "image_total", None)
-        count = series.images.count() if count is None else count
-        size = f", {series.columns}×{series.rows}" if series.rows else ""
-        return f"{series.modality or 'pictures'}: {count} image(s){size}"
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
 
-    @admin.display(description="Burned-in text")
-    def burned_in_status(self, series):
-        if not series.burned_in:
-            return "not flagged"
-        if series.burned_in_confirmed_at:
-            by, on = series.burned_in_confirmed_by, series.burned_in_confirmed_at
-            return f"confirmed clean by {by} on {on:%Y-%m-%d}"
-        return "flagged: read the frames below, then confirm before publishing"
+    def has_add_permission(self, request):
+        return False
 
-    @admin.display(description="Text in the pixels")
-    def redaction(self, series):
-        """The series' own page for setting burned-in text to black (viewer/redaction/)."""
-        if not series.uid:
-            return "pictures: re-upload them without the text"
-        url = reverse("admin:viewer_redaction_series", args=[series.pk])
-        return format_html('<a href="{}">Remove burned-in text…</a>', url)
+    def has_change_permission(self, request, obj=None):
+        return False
 
-    @admin.display(description="Frames to read")
-    def review_frames(self, series):
-        """One frame of each layout, at the display rendition's size, each linking to its full
-        size. Each is served by viewer:review_frame, which records that this editor saw it."""
-        frames = getattr(series, "frames_to_review", None) or []
-        if not series.burned_in or not frames:
-            return "not flagged"
-        links = format_html_join(
-            "",
-            '<figure><a href="{}" target="_blank"><img src="{}" alt="{}"></a>'
-            "<figcaption>{}</figcaption></figure>",
-            (
-                (
-                    frame.file_url("full"),
-                    reverse("viewer:review_frame", args=[frame.pk]),
-                    _frame_caption(frame),
-                    _frame_caption(frame),
-                )
-                for frame in frames
-            ),
-        )
-        return format_html('<div class="viewer-review-frames">{}</div>', links)
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/progress.json", view(self.progress), name="viewer_uploadjob_progress"),
+            path("<int:pk>/retry/", view(self.retry), name="viewer_uploadjob_retry"),
+            path("<int:pk>/discard/", view(self.discard), name="viewer_uploadjob_discard"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if object_id.isdigit():
+            extra_context = {**(extra_context or {}),
+                             "job": _get_job_for_user(request, int(object_id))}  # fmt: skip
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # --- the job's own views -------------------------------------------------------------------
+
+    def progress(self, request, pk):
+        return _progress(request, pk)
+
+    def retry(self, request, pk):
+        return _act(request, pk, jobs.retry, "is queued again",
+                    "cannot be retried: it is not failed")  # fmt: skip
+
+    def discard(self, request, pk):
+        return _act(request, pk, jobs.discard, "is discarded, its files deleted",
+                    "cannot be discarded: it runs or ran")  # fmt: skip
+
+    # --- columns and fields --------------------------------------------------------------------
+
+    @admin.display(description="State", ordering="state")
+    def state_now(self, job):
+        return jobs.notice_lost_worker(job).get_state_display()
+
+    @admin.display(description="Files")
+    def files(self, job):
+        return f"{job.done} of {job.total}"
+
+    @admin.display(description="Error")
+    def first_error(self, job):
+        return "; ".join(_error_line(error) for error in job.errors[:1])
+
+    @admin.display(description="Errors")
+    def error_list(self, job):
+        return _lines(job.errors)
+
+    @admin.display(description="Not added")
+    def skipped_list(self, job):
+        return _lines(job.skipped)
+
+    @admin.display(description="Case")
+    def case_link(self, job):
+        if job.case is None:
+            return "(a new case, made when something is imported)"
+        return format_html('<a href="{}">{}</a>', job.case.get_admin_url(), job.case)
+
+
+@never_cache
+@require_GET
+def _progress(request, pk):
+    """The job's progress (docs/architecture.md has its shape), for the page that follows it."""
+    return JsonResponse(_get_job_for_user(request, pk).progress())
+
+
+@require_POST
+def _act(request, pk, action, done, refused):
+    job = _get_job_for_user(request, pk)
+    if action(job):
+        messages.success(request, f"Upload {job.pk} {done}.")
+    else:
+        messages.error(request, f"Upload {job.pk} {refused}.")
+    return HttpResponseRedirect(job.get_absolute_url())
+
+
+def _error_line(error):
+    return f"{error['file']}: {error['reason']}" if error["file"] else error["reason"]
+
+
+def _lines(errors):
+    if not errors:
+        return "none"
+    items = format_html_join("", "<li>{}</li>", ((_error_line(error),) for error in errors))
+    return format_html("<ul>{}</ul>", items)

@@ -4,9 +4,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from viewer.ingest import IngestError
 from viewer.models import Annotation
-from viewer.uploads import Upload
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -30,7 +28,8 @@ class UploadField(forms.FileField):
             "help_text",
             "JPEG, PNG or DICOM files, several at once, or a .zip of a study or series. DICOM is "
             "de-identified before it is stored; pictures are re-encoded from their pixels, which "
-            "drops EXIF and other metadata. One bad file stops the whole upload.",
+            "drops EXIF and other metadata. One bad file stops the whole upload. The files are "
+            "read in the background after saving: the upload's page shows how far it got.",
         )
         super().__init__(**kwargs)
 
@@ -45,33 +44,12 @@ class UploadField(forms.FileField):
         return [super(UploadField, self).clean(f) for f in files]
 
 
-class StagesUploadsForm(forms.ModelForm):
-    """A study form whose `pictures` are staged while the form is cleaned, so a bad file is a
-    form error naming it; the view publishes `self.upload` once the study is saved."""
+class UploadsImagesForm(forms.ModelForm):
+    """A study form whose `pictures` become an upload job once the study is saved
+    (viewer.jobs.submit_files): the request keeps the files and answers at once, and a worker
+    stages and publishes them. Checks that need no reading (how many files) are made here."""
 
     pictures = UploadField()
-    upload = None  # a viewer.uploads.Upload, staged
-
-    def __init__(self, *args, upload_case=None, **kwargs):
-        # An inline form on a case not saved yet knows its case only through its formset.
-        super().__init__(*args, **kwargs)
-        self.upload_case = upload_case
-
-    def case_for_upload(self):
-        return self.upload_case or self.instance.case
-
-    def clean(self):
-        cleaned = super().clean()
-        files = cleaned.get("pictures")
-        if files and not self.errors:
-            upload = Upload(self.case_for_upload())
-            try:
-                upload.stage(files)
-                self.upload = upload
-            except IngestError as e:
-                error = ValidationError(str(e), code=getattr(e, "code", "invalid"))
-                self.add_error("pictures", error)
-        return cleaned
 
 
 class AnnotationForm(forms.ModelForm):

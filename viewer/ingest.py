@@ -10,10 +10,8 @@ Callers go through viewer.uploads, which puts the steps together.
 import errno
 import hashlib
 import hmac
-import multiprocessing
 import tempfile
 import uuid
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -21,7 +19,7 @@ from django.conf import settings
 from django.core.files import File
 
 from dicom import deid, frames, pixelstore, reading
-from dicom.archive import ArchiveError, ArchiveLimits, expand, walk_folder
+from dicom.archive import ArchiveError, ArchiveLimits, expand
 from dicom.deid_values import remap_uid
 from dicom.errors import Refusal
 from dicom.renditions import RenditionError, render, render_upload
@@ -99,17 +97,20 @@ def members_of(uploaded_files, limits):
 
 
 def stage(
-    members, context, limits, *, skip_bad=False, known=None, accept_pictures=True, progress=None
+    members, context, limits, *, skip_bad=False, known=None, accept_pictures=True, progress=None,
+    starting=None,
 ):
     """Read, check, de-identify and render every member; write the results to storage.
 
     members are dicom.archive.Member; known(fingerprint) says a DICOM instance is already in the
     case. A bad file raises IngestError (and deletes what was written), or with skip_bad is
-    listed in staging.skipped. progress(done) is called after each file.
+    listed in staging.skipped. starting(name) is called before each file, progress(done) after.
     """
     staging = register(Staging())
     try:
         for done, member in enumerate(members, start=1):
+            if starting:
+                starting(member.name)
             _stage_member(staging, member, context, limits, known, skip_bad, accept_pictures)
             if progress:
                 progress(done)
@@ -131,43 +132,6 @@ STORAGE_FULL = (
     "The server's storage is full, so nothing of this upload was kept. Ask an administrator to "
     "free space, then send it again."
 )
-
-
-def stage_folder(path, context, limits, *, jobs=1, chunk=32, progress=None, **options):
-    """stage() over a folder tree or .zip (import_study), in `jobs` worker processes.
-
-    Each worker stages whole chunks of the files, in its own process for the life of the pool
-    (never one per image); the staged results come back and are merged, so publish() runs once.
-    If a worker fails, every file any worker wrote is deleted.
-    """
-    members = list(walk_folder(path, limits.archive))  # checks the whole tree before any work
-    if jobs <= 1:
-        return stage(members, context, limits, progress=progress, **options)
-    shares = [(start, min(start + chunk, len(members))) for start in range(0, len(members), chunk)]
-    # Workers are forked: they inherit the database connection but never use it (staging needs
-    # no database), and they end with os._exit, so nothing closes it under the parent.
-    merged, failure = register(Staging()), None
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = [
-            pool.submit(_stage_share, path, share, context, limits, options) for share in shares
-        ]
-        for future in futures:
-            try:
-                merged.absorb(future.result())
-            except (IngestError, ArchiveError) as e:
-                failure = failure or e
-            if progress:
-                progress(min(len(members), sum(1 for f in futures if f.done()) * chunk))
-    if failure:
-        merged.discard()
-        raise failure
-    return merged
-
-
-def _stage_share(path, share, context, limits, options):
-    start, stop = share
-    members = list(walk_folder(path, limits.archive))[start:stop]
-    return stage(members, context, limits, **options)
 
 
 def _stage_member(staging, member, context, limits, known, skip_bad, accept_pictures):
@@ -243,6 +207,7 @@ def _stage_dicom(staging, member, context, limits, known):
             transfer_syntax=str(ds.file_meta.TransferSyntaxUID),
             fingerprint=print_,
             images=images,
+            source=member.name,
         )
     )
 

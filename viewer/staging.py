@@ -36,6 +36,7 @@ class StagedInstance:
     transfer_syntax: str
     fingerprint: str
     images: list
+    source: str = ""  # the uploaded file's name, for messages
 
 
 @dataclass
@@ -126,6 +127,9 @@ class Staging:
             self.record(other.written)  # the worker that wrote them ends before this staging
         self.pictures += other.pictures
         for uid, series in other.series.items():
+            series.instances = self._unseen(series.instances)
+            if not series.instances:
+                continue
             mine = self.series.setdefault(uid, series)
             if mine is not series:
                 mine.describe_by(series)
@@ -134,6 +138,19 @@ class Staging:
         self.skipped += other.skipped
         self.written += other.written
         self.seen |= other.seen
+
+    def _unseen(self, instances):
+        """Instances not staged before by another share of this upload: the same file twice in a
+        folder is imported once, whichever processes read the two (its second files, no row
+        referring to them, are deleted with the upload's unpublished files)."""
+        fresh = []
+        for instance in instances:
+            if instance.fingerprint in self.seen:
+                self.skipped.append((instance.source, "already imported"))
+            else:
+                self.seen.add(instance.fingerprint)
+                fresh.append(instance)
+        return fresh
 
     def discard(self):
         """Delete every file this upload wrote: before publish(), no row refers to any."""

@@ -1,13 +1,13 @@
-"""The one way files become images of a case, whoever sends them: the admin, import_study, a
-bundle import, seed_demo, the benchmarks and the tests.
+"""The one way files become images of a case, whoever sends them: the upload jobs of the admin,
+import_study and bundle imports (viewer/jobs.py), seed_demo, the benchmarks and the tests.
 
     report = add_files(case, files, study=study)
 
 puts the steps together: the limits of the settings, the case's de-identification context,
-staging (viewer.ingest), publishing in one transaction (viewer.publishing) and the deletion of
-files no row came to refer to (viewer.staging.cleanup_unpublished). A caller that stages and
-publishes at different moments holds an Upload: the admin stages while its form is cleaned, so a
-bad file is a form error, and publishes when it saves, inside the admin's transaction.
+staging (viewer.ingest; a folder in worker processes, viewer.processes), publishing in one
+transaction (viewer.publishing) and the deletion of files no row came to refer to
+(viewer.staging.cleanup_unpublished). A caller that stages and publishes at different moments
+holds an Upload: a job stages its files, reporting progress, then publishes them with its end.
 """
 
 import os
@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from dicom.archive import Member
-from viewer.ingest import IngestLimits, already_in, deid_context, members_of, stage, stage_folder
+from viewer.ingest import IngestLimits, already_in, deid_context, members_of, stage
+from viewer.processes import stage_folder
 from viewer.publishing import publish
 from viewer.staging import Staging, cleanup_unpublished
 
@@ -38,7 +39,9 @@ class Upload:
     IngestError, naming the file, and leaves nothing behind.
     """
 
-    def __init__(self, case, *, known=None, skip_bad=False, accept_pictures=True, jobs=1):
+    def __init__(
+        self, case, *, known=None, skip_bad=False, accept_pictures=True, jobs=1, isolate=False
+    ):
         self.case = case
         self.limits = IngestLimits.from_settings()
         self.options = {
@@ -47,6 +50,7 @@ class Upload:
             "accept_pictures": accept_pictures,
         }
         self.jobs = max(1, jobs)
+        self.isolate = isolate  # a folder is read in worker processes only (viewer.processes)
         self.staging = Staging()
 
     def stage(self, files, progress=None):
@@ -56,13 +60,20 @@ class Upload:
         context = deid_context(self.case)
         if isinstance(files, (str, os.PathLike)):
             staged = stage_folder(
-                files, context, self.limits, jobs=self.jobs, progress=progress, **self.options
+                files, context, self.limits, jobs=self.jobs, progress=progress,
+                isolate=self.isolate, chunk=self.chunk, **self.options,
             )
         else:
             staged = stage(self._members(files), context, self.limits, progress=progress,
                            **self.options)  # fmt: skip
         self.staging.absorb(staged)
         return staged
+
+    @property
+    def chunk(self):
+        """Files a worker process stages at a time: fewer when isolated, so that progress is
+        told often (a job's page) and a crash costs a little work."""
+        return 8 if self.isolate else 32
 
     def _members(self, files):
         files = list(files)

@@ -118,17 +118,18 @@ class Imported:
 
 
 def import_bundle(
-    path, *, author=None, as_draft=False, create_terms=False, create_authors=False
+    path, *, author=None, as_draft=False, create_terms=False, create_authors=False, starting=None
 ):
     """Import every case of the bundle at path, or nothing; returns [Imported]. A case already
-    here (same author and creation time) is replaced. Raises BundleError."""
+    here (same author and creation time) is replaced. Raises BundleError. starting(name) is
+    called before each image file is read (viewer/jobs.py names the file a crash stopped at)."""
     limits = IngestLimits.from_settings()
     bundle = read_bundle(path, limits.archive)
     if not create_authors:
         resolve_authors(bundle.cases, author)  # refused before any work
     vocabulary = Vocabulary(bundle.cases, create_terms)
     vocabulary.check()
-    importer = _Importer(bundle, vocabulary, as_draft)
+    importer = _Importer(bundle, vocabulary, as_draft, starting)
     try:
         with cleanup_unpublished(), transaction.atomic():
             authors = resolve_authors(bundle.cases, author, create_authors)
@@ -140,9 +141,10 @@ def import_bundle(
 
 
 class _Importer:
-    def __init__(self, bundle, vocabulary, as_draft):
+    def __init__(self, bundle, vocabulary, as_draft, starting=None):
         self.bundle, self.vocabulary = bundle, vocabulary
         self.as_draft = as_draft
+        self.starting = starting or (lambda name: None)
         self.seen = set()  # fingerprints of the DICOM files staged so far: none twice
 
     def case(self, entry, author):
@@ -228,6 +230,7 @@ class _Importer:
         return self.order_images(entry, series, document["images"], staged)
 
     def stage(self, upload, name, pictures):
+        self.starting(name)
         staging = upload.stage([self.bundle.member(name)])
         self.seen |= staging.seen
         if staging.skipped:  # a picture among DICOM, or the same DICOM file twice

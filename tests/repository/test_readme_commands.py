@@ -7,6 +7,7 @@ import re
 import shlex
 import subprocess
 import sys
+from contextlib import contextmanager
 
 import pytest
 
@@ -46,6 +47,7 @@ def development_checkout(tmp_path):
         ENV_FILE=str(write_env_as_make_run_does(tmp_path / ".env")),
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         MEDIA_ROOT=str(tmp_path / "media"),
+        WORK_DIR=str(tmp_path / "work"),
         DJANGO_SUPERUSER_PASSWORD="correct horse battery",
     )
     return tmp_path, env
@@ -58,6 +60,21 @@ def manage(env, *arguments):
         [sys.executable, "manage.py", *arguments], cwd=PROJECT, env=env,
         capture_output=True, text=True, timeout=300,
     )
+
+
+@contextmanager
+def worker_as_make_run_starts_it(env):
+    """The background worker `make run` starts beside the server, which runs upload jobs
+    (import_study waits for its own)."""
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-reload", "--verbosity", "0"],
+        cwd=PROJECT, env=env,
+    )
+    try:
+        yield worker
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
 
 
 def test_each_readme_command_runs_as_written_after_make_run(development_checkout):
@@ -78,9 +95,10 @@ def test_each_readme_command_runs_as_written_after_make_run(development_checkout
                    "--email", "contributor@example.org"]):
         result = manage(env, *setup)
         assert result.returncode == 0, result.stderr
-    for _, command, arguments in readme_commands():
-        result = manage(env, command, *as_typed(arguments, samples))
-        assert result.returncode == 0, f"manage.py {command} {arguments}:\n{result.stderr}"
+    with worker_as_make_run_starts_it(env):
+        for _, command, arguments in readme_commands():
+            result = manage(env, command, *as_typed(arguments, samples))
+            assert result.returncode == 0, f"manage.py {command} {arguments}:\n{result.stderr}"
     assert (folder / "out.zip").stat().st_size > 0
 
 

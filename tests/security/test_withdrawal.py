@@ -4,7 +4,6 @@ the test database, each caches the case's page, the test changes the case, and b
 change on their next request (cases/caching.py: the content version is in the database; the
 case page asks whether its case is still published before it serves a cached body)."""
 
-import importlib
 import os
 import socket
 import subprocess
@@ -15,12 +14,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import connection
 
 from cases.models import Case
-from tests.factories import make_case
+from tests.factories import make_case, seed_vocabularies
 
 # The servers read what the test commits, so each test commits, and ends with a flush.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -113,10 +111,6 @@ def servers(django_db_setup, tmp_path_factory):
         for server in started:
             server.stop()
             server.log.close()
-
-
-def seed_vocabularies():
-    importlib.import_module("cases.migrations.0003_vocabularies").seed(django_apps, None)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from tests import dicom_factory as make
 from tests.factories import client_for, make_case
 from tests.pages import (
     change_url,
+    failed_upload,
     form_data,
     post_case_with_pictures,
     post_confirmation,
@@ -79,28 +80,27 @@ def test_one_bad_file_stops_the_whole_upload_and_stores_nothing(case, alice):
     good = make.ct_series(2)
     truncated = good[0][: len(good[0]) // 2]
     files = [dcm("good1.dcm", good[0]), dcm("good2.dcm", good[1]), dcm("broken.dcm", truncated)]
-    response = post_case_with_pictures(client_for(alice), case, files)
-    assert response.status_code == 200
-    assert "broken.dcm" in response.content.decode()
+    client = client_for(alice)
+    job, page = failed_upload(post_case_with_pictures(client, case, files), client)
+    assert [error["file"] for error in job.errors] == ["broken.dcm"]
+    assert "broken.dcm" in page
     assert not Image.objects.filter(study__case=case).exists()
     assert not Instance.objects.exists()
     assert stored_files() == before
 
 
 def test_a_structured_report_is_refused_by_name(case, alice):
-    response = post_case_with_pictures(
-        client_for(alice), case, [dcm("report.dcm", make.structured_report())]
-    )
-    assert response.status_code == 200
-    page = response.content.decode()
+    client = client_for(alice)
+    response = post_case_with_pictures(client, case, [dcm("report.dcm", make.structured_report())])
+    _, page = failed_upload(response, client)
     assert "report.dcm" in page and "structured report" in page.lower()
 
 
 def test_a_zip_with_a_path_outside_the_upload_is_refused(case, alice):
     archive = make.zipped({"../../etc/evil.dcm": make.ct_series(1)[0]})
     upload = SimpleUploadedFile("x.zip", archive)
-    response = post_case_with_pictures(client_for(alice), case, [upload])
-    assert response.status_code == 200
+    client = client_for(alice)
+    failed_upload(post_case_with_pictures(client, case, [upload]), client)
     assert not Image.objects.filter(study__case=case).exists()
 
 
@@ -249,7 +249,8 @@ def test_hostile_files_are_refused_by_name_and_leave_nothing_behind(name, case):
 
 
 def test_staging_a_folder_in_two_processes_gives_the_same_series(study_folder, alice, case):
-    from viewer.ingest import IngestLimits, deid_context, stage_folder
+    from viewer.ingest import IngestLimits, deid_context
+    from viewer.processes import stage_folder
     from viewer.publishing import publish
 
     limits = IngestLimits.from_settings()
@@ -265,7 +266,8 @@ def test_staging_a_folder_in_two_processes_gives_the_same_series(study_folder, a
 
 
 def test_a_failing_worker_leaves_no_file_from_any_worker(study_folder, case):
-    from viewer.ingest import IngestError, IngestLimits, deid_context, stage_folder
+    from viewer.ingest import IngestError, IngestLimits, deid_context
+    from viewer.processes import stage_folder
 
     before = stored_files()
     limits = IngestLimits.from_settings()

@@ -15,6 +15,7 @@ from cases.models import Case
 from tests.factories import add_pictures, client_for, jpeg_bytes, make_case, png_bytes
 from tests.pages import (
     change_url,
+    failed_upload,
     form_data,
     post_case_with_pictures,
     post_study_with_pictures,
@@ -82,15 +83,12 @@ def test_a_file_that_is_not_an_image_is_named_and_nothing_is_stored(case, alice)
         upload("good.png", png_bytes()),
         upload("x.png", b"<html><script>alert(1)</script></html>"),
     ]
-    response = post_case_with_pictures(client_for(alice), case, files)
-    assert response.status_code == 200
-    errors = " ".join(
-        str(error) for formset in response.context["inline_admin_formsets"]
-        for error in formset.formset.errors
-    )
-    assert "x.png" in errors
-    assert "not a JPEG, PNG or DICOM file (it looks like HTML)" in errors
-    assert "x.png" in response.content.decode()
+    client = client_for(alice)
+    job, page = failed_upload(post_case_with_pictures(client, case, files), client)
+    assert job.errors == [
+        {"file": "x.png", "reason": "not a JPEG, PNG or DICOM file (it looks like HTML)"}
+    ]
+    assert "x.png" in page and "&lt;script&gt;" not in page
     assert Image.objects.filter(study__case=case).count() == 1
 
 

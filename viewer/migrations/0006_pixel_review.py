@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('viewer', '0004_annotations'),
+        ('viewer', '0005_upload_jobs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,8 +1,10 @@
-"""Import a case bundle written by export_cases (docs/bundle.md): all of it, or nothing."""
+"""Import a case bundle written by export_cases (docs/bundle.md): all of it, or nothing, as an
+upload job (viewer/jobs.py) that the background worker runs; the command follows it to the end."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.bundle import BundleError, import_bundle
+from viewer import jobs
+from viewer.models import UploadJob
 
 
 class Command(BaseCommand):
@@ -33,14 +35,21 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, path, author, as_draft, create_terms, create_authors, **options):
-        try:
-            imported = import_bundle(
-                path, author=author, as_draft=as_draft, create_terms=create_terms,
-                create_authors=create_authors,
-            )
-        except BundleError as e:
-            raise CommandError(f"Nothing imported. {e}") from None
-        for one in imported:
-            verb = "Updated" if one.updated else "Imported"
-            self.stdout.write(f"{verb} case {one.case.pk}: {one.case.title}")
-        self.stdout.write(f"{len(imported)} case(s) from {path}.")
+        job = jobs.submit_bundle(
+            path, author=author, as_draft=as_draft, create_terms=create_terms,
+            create_authors=create_authors,
+        )
+        job = jobs.wait_for(job, running=lambda job: None, waiting=self.waiting)
+        if job.state != UploadJob.State.DONE:
+            error = job.errors[0] if job.errors else {"file": "", "reason": job.state}
+            name = f"{error['file']}: " if error["file"] else ""
+            raise CommandError(f"Nothing imported. {name}{error['reason']}")
+        for one in job.imported:
+            verb = "Updated" if one["updated"] else "Imported"
+            self.stdout.write(f"{verb} case {one['case']}: {one['title']}")
+        self.stdout.write(f"{len(job.imported)} case(s) from {path}.")
+
+    def waiting(self, job):
+        if not getattr(self, "hinted", False):
+            self.stderr.write("Waiting for the background worker (manage.py db_worker)...")
+            self.hinted = True

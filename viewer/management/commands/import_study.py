@@ -1,18 +1,18 @@
-"""Import a folder tree or .zip of DICOM into a draft case (or an existing one)."""
+"""Import a folder tree or .zip of DICOM into a draft case (or an existing one), as an upload job
+(viewer/jobs.py) that the background worker runs; the command follows it to the end unless
+--no-wait."""
 
-import os
 import sys
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Case
 from dicom.archive import ArchiveError, walk_folder
-from viewer.ingest import already_in, known_among
-from viewer.models import Instance
-from viewer.uploads import Upload, UploadReport, cleanup_unpublished
+from viewer import jobs
+from viewer.ingest import IngestLimits
+from viewer.models import UploadJob
 
 
 class Command(BaseCommand):
@@ -28,25 +28,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--jobs",
             type=int,
-            default=min(os.cpu_count() or 1, 4),
-            help="Worker processes that read and render the files (default: the cores, up to 4).",
+            default=None,
+            help="Processes that read and render the files (default: one per core).",
+        )
+        parser.add_argument(
+            "--no-wait",
+            action="store_true",
+            help="Queue the import and return; its page in the admin shows how far it got.",
         )
 
-    def handle(self, *args, path, author, case, jobs, **options):
+    def handle(self, *args, path, author, case, jobs, no_wait, **options):
         user = self.get_author(author)
-        target = self.get_case(case, user) if case else self.new_case(user)
-        upload = Upload(
-            target,
-            jobs=jobs,
-            skip_bad=True,
-            known=self.known_for(target, user),
-            accept_pictures=False,
-        )
-        total = self.count(path, upload.limits)
-        with cleanup_unpublished():
-            upload.stage(path, progress=self.progress_bar(total))
-            report = self.publish(upload, target)
-        self.report(target, report, total)
+        target = self.get_case(case, user) if case else None
+        total = self.count(path, IngestLimits.from_settings())
+        job = self.submit(target, user, path, jobs)
+        if no_wait:
+            self.stdout.write(f"Queued as upload {job.pk}: {self.admin_url(job)}")
+            return
+        job = self.follow(job, self.progress_bar(total))
+        self.report(job, total)
 
     def get_author(self, username):
         try:
@@ -62,9 +62,27 @@ class Command(BaseCommand):
             raise CommandError(f"{user.username} may not edit case {pk}.")
         return case
 
-    def new_case(self, user):
+    def submit(self, case, user, path, processes):
         title = f"Imported study, {timezone.localdate():%d %b %Y}"
-        return Case(title=title, author=user, status=Case.Status.DRAFT)
+        return jobs.submit_folder(case, user, path, title=title, processes=processes)
+
+    def admin_url(self, job):
+        return job.get_absolute_url()
+
+    def follow(self, job, show):
+        """Wait for the worker to end the job, showing its progress; the job as it ended."""
+        hint = "Waiting for the background worker (manage.py db_worker)..."
+        hinted = []
+
+        def waiting(job):
+            if not hinted:
+                self.stderr.write(hint)
+                hinted.append(True)
+
+        job = jobs.wait_for(job, running=lambda job: show(job.done), waiting=waiting)
+        if job.state == UploadJob.State.DONE:
+            show(job.total)
+        return job
 
     def count(self, path, limits):
         """How many files there are, checking the tree (limits, zip safety) before any work."""
@@ -73,27 +91,16 @@ class Command(BaseCommand):
         except (ArchiveError, OSError) as e:
             raise CommandError(str(e)) from None
 
-    def known_for(self, case, user):
-        """A file already imported: into this case, or (for a new case) into any of the author's."""
-        if case.pk:
-            return already_in(case)
-        return known_among(Instance.objects.filter(series__study__case__author=user))
-
-    @transaction.atomic
-    def publish(self, upload, case):
-        """The case is saved only when there is something to put in it."""
-        if upload.empty:
-            return UploadReport(0, list(upload.staging.skipped))
-        case.save()
-        return upload.publish()
-
     def progress_bar(self, total):
         stream = sys.stderr
         step = max(1, total // 50)
 
+        shown = set()
+
         def show(done):
-            if done % step and done != total:
+            if done in shown or (done % step and done != total):
                 return
+            shown.add(done)
             filled = 30 * done // max(total, 1)
             stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} files")
             if done == total:
@@ -102,14 +109,21 @@ class Command(BaseCommand):
 
         return show
 
-    def report(self, case, report, total):
-        imported, added = total - len(report.skipped), report.added
-        if case.pk:
+    def report(self, job, total):
+        if job.state != UploadJob.State.DONE:
+            error = job.errors[0] if job.errors else {"file": "", "reason": job.state}
+            name = f"{error['file']}: " if error["file"] else ""
+            raise CommandError(
+                f"Upload {job.pk} {job.state}, nothing imported: {name}{error['reason']} "
+                f"(retry or discard it: {self.admin_url(job)})"
+            )
+        imported, added, case = total - len(job.skipped), job.added, job.case
+        if case is not None:
             self.stdout.write(
                 f"Imported {imported} of {total} file(s), {added} image(s), into case {case.pk} "
                 f"({case.get_status_display().lower()}): {case.get_admin_url()}"
             )
         else:
             self.stdout.write(f"Nothing imported from {total} file(s); no case was created.")
-        for name, reason in report.skipped:
-            self.stdout.write(f"  skipped {name}: {reason}")
+        for skipped in job.skipped:
+            self.stdout.write(f"  skipped {skipped['file']}: {skipped['reason']}")

@@ -1,11 +1,13 @@
 """Delete what a crashed upload left: stored files no row refers to and no live staging is
-writing, and Django's temporary upload files no live request holds (viewer/inflight.py); and the
-stored handouts of deleted cases (cases/handouts.py).
+writing, and Django's temporary upload files no live request holds (viewer/inflight.py); the
+folders of upload jobs that ended or are gone (viewer/jobs.py); and the stored handouts of deleted
+cases (cases/handouts.py).
 
 What is in flight decides, not age: a dead process's files go at once, a live one's stay however
 old. Run it at server start and from a timer (README: "Deployment").
 """
 
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from django.utils import timezone
 
 from cases import handouts
 from cases.models import Case
-from viewer import inflight
+from viewer import inflight, jobs, processes
 from viewer.staging import referenced_names
 
 FOLDERS = ("images", "dicom")
@@ -41,6 +43,7 @@ class Command(BaseCommand):
         self.dry_run, self.verbosity = dry_run, verbosity
         swept = (
             self.sweep_stored(min_age) + self.sweep_temporary_uploads() + self.sweep_handouts()
+            + self.sweep_job_folders()
         )
         self.say(f"{swept} orphaned file(s) {'found' if dry_run else 'deleted'}.")
 
@@ -84,6 +87,16 @@ class Command(BaseCommand):
         for name in names:
             self.delete(name, default_storage.delete)
         return len(names)
+
+    def sweep_job_folders(self):
+        """Folders of jobs done, discarded or deleted (with their case), and the marks of staging
+        processes that were killed. A job's folder without a job may be a request's still writing
+        it, before its job is committed: spared for an hour."""
+        folders = jobs.ended_job_folders(spare_unknown_for=timedelta(hours=1))
+        folders += processes.abandoned_marks()  # the names a killed job's processes were reading
+        for folder in folders:
+            self.delete(str(folder), lambda name: shutil.rmtree(name, ignore_errors=True))
+        return len(folders)
 
     def delete(self, name, delete):
         if not self.dry_run:
