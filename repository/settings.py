@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "taggit",
     "csp",
     "axes",  # failed logins (below)
+    "simple_history",  # every change to a case and its parts (cases/models, docs/review.md)
 ]
 
 MIDDLEWARE = [
@@ -90,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Who made a change, for the history of cases and their parts (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it turns a locked-out login on either form into the lockout page.
     "axes.middleware.AxesMiddleware",

@@ -2,13 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.views import LoginView
+
 admin.site.site_header = admin.site.site_title = "Teaching cases administration"
 
 urlpatterns = [
     path("", include("cases.urls")),
     path("", include("viewer.urls")),
     path("", include("attempts.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]
