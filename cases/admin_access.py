@@ -61,6 +61,8 @@ class PartAdmin(OwnCasesMixin, EditorsHistoryAdmin):
     """A differential, accepted answer or reference on its own: reached from its case's history
     (its versions, a revert), edited otherwise in its case's inlines."""
 
+    readonly_fields = ["case"]  # a part stays with its case, whoever edits or reverts it
+
     def case_of(self, obj):
         return obj.case
 

@@ -147,9 +147,9 @@ def review_state(case):
         return f"Awaiting review since {case.submitted_at:%Y-%m-%d %H:%M}{by}."
     if case.review_comment:
         return format_html(
-            "Returned by {} on {:%Y-%m-%d}: <q class=\"review-comment\">{}</q>",
+            "Returned by {} on {}: <q class=\"review-comment\">{}</q>",
             case.returned_by or "an editor",
-            case.returned_at,
+            f"{case.returned_at:%Y-%m-%d}" if case.returned_at else "",
             case.review_comment,
         )
     return ""
