@@ -94,6 +94,7 @@ class CaseAdmin(OwnCasesMixin, EditorsHistoryAdmin):
     object_history_template = "admin/cases/case/object_history.html"
     inlines = [StudyInline, DifferentialInline, AcceptedAnswerInline, ReferenceInline]
     list_display = ["id", "title", "author", "anatomy", "category", "status", "review", "updated"]
+    list_display_links = ["id", "title"]
     list_filter = ["status", "anatomy", "category", "difficulty"]
     search_fields = ["title", "unknown_title", "diagnosis", "history"]
     list_select_related = ["author", "anatomy", "category", "submitted_by", "returned_by"]
