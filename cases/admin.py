@@ -1,70 +1,24 @@
+"""The admin of cases: contributors write their own, editors any and review them
+(cases/admin_review.py). Who may touch which case is cases/admin_access.py, the history of
+changes cases/admin_history.py, a study's own page cases/admin_studies.py."""
+
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
-from django.http import HttpResponseRedirect
-from django.utils.html import format_html, format_html_join
+from django.urls import path
+from django.utils import timezone
 
+from cases import admin_review
+from cases.admin_access import OwnCasesMixin, PartAdmin, submit_upload
+from cases.admin_history import EditorsHistoryAdmin, may_see_history, part_changes
+from cases.admin_studies import StudyAdmin
 from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Reference, Study
 from cases.models.parts import AcceptedAnswer
-from viewer import jobs
 from viewer.forms import UploadsImagesForm
-from viewer.models import Image, UploadJob
-from viewer.series_inline import SeriesInline, SeriesInlineForm
-from viewer.uploads import cleanup_unpublished
+from viewer.models import Image
 from viewer.widgets import ImagePicker, image_label
-
-
-def submit_upload(model_admin, request, form, study):
-    """The form's files to an upload job for the saved study, and a message linking to it (with
-    its outcome when the backend ran it at once)."""
-    files = form.cleaned_data.get("pictures")
-    if not files:
-        return
-    job = jobs.submit_files(study, request.user, files)
-    job.refresh_from_db()
-    link = format_html('<a href="{}">upload {}</a>', job.get_absolute_url(), job.pk)
-    if job.state == UploadJob.State.DONE:
-        added = format_html("{}: {} image(s) added.", link, job.added)
-        model_admin.message_user(request, added, messages.SUCCESS)
-        for skipped in job.skipped:
-            line = f"Not added: {skipped['file']} ({skipped['reason']})."
-            model_admin.message_user(request, line, messages.WARNING)
-    elif job.state == UploadJob.State.FAILED:
-        error = job.errors[0]
-        failed = format_html("{} failed, nothing was added: {}: {}", link, error["file"],
-                             error["reason"])  # fmt: skip
-        model_admin.message_user(request, failed, messages.ERROR)
-    else:
-        queued = format_html("{} is on its way: its page shows how far it got.", link)
-        model_admin.message_user(request, queued, messages.INFO)
-
-
-class OwnCasesMixin:
-    """Contributors see and change their own cases only; editors (publish_case) any case.
-
-    Every admin that edits case content asks the case it belongs to, through case_of().
-    """
-
-    def case_of(self, obj):
-        raise NotImplementedError
-
-    def has_view_permission(self, request, obj=None):
-        allowed = super().has_view_permission(request, obj)
-        return allowed and (obj is None or self.case_of(obj).is_editable_by(request.user))
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or self.case_of(obj).is_editable_by(request.user))
-
-    def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or self.case_of(obj).is_editable_by(request.user))
-
-    def changeform_view(self, request, *args, **kwargs):
-        # Uploads staged by a form that then failed (or rolled back) leave no files behind.
-        with cleanup_unpublished():
-            return super().changeform_view(request, *args, **kwargs)
 
 
 class StudyInlineForm(UploadsImagesForm):
@@ -108,6 +62,8 @@ class ReferenceInline(admin.StackedInline):
 
 
 class CaseAdminForm(forms.ModelForm):
+    user = None  # who fills the form (CaseAdmin.get_form)
+
     class Meta:
         model = Case
         fields = "__all__"
@@ -129,18 +85,37 @@ class CaseAdminForm(forms.ModelForm):
             "study__position", "study_id", "series__position", "series_id", "position", "id"
         )
 
+    def clean(self):
+        cleaned = super().clean()
+        if self._publishes_another_contributors_draft(cleaned):
+            error = "Another contributor's draft is published once they submit it for review."
+            self.add_error("status", ValidationError(error, code="not_submitted"))
+        return cleaned
+
+    def _publishes_another_contributors_draft(self, cleaned):
+        """Only editors see the status field; their own drafts may skip review (docs/review.md)."""
+        if self.user is None or self.instance.status != Case.Status.DRAFT:
+            return False
+        author = cleaned.get("author") or self.user  # a new case is its writer's
+        return cleaned.get("status") == Case.Status.PUBLISHED and author != self.user
+
 
 @admin.register(Case)
-class CaseAdmin(OwnCasesMixin, admin.ModelAdmin):
+class CaseAdmin(OwnCasesMixin, EditorsHistoryAdmin):
     form = CaseAdminForm
+    change_form_template = "admin/cases/case/change_form.html"
+    object_history_template = "admin/cases/case/object_history.html"
     inlines = [StudyInline, DifferentialInline, AcceptedAnswerInline, ReferenceInline]
-    list_display = ["id", "title", "author", "anatomy", "category", "status", "updated"]
+    list_display = ["id", "title", "author", "anatomy", "category", "status", "review", "updated"]
+    list_display_links = ["id", "title"]
     list_filter = ["status", "anatomy", "category", "difficulty"]
     search_fields = ["title", "unknown_title", "diagnosis", "history"]
-    list_select_related = ["author", "anatomy", "category"]
+    list_select_related = ["author", "anatomy", "category", "submitted_by", "returned_by"]
     date_hierarchy = "created"
-    actions = ["publish", "unpublish"]
+    actions = [admin_review.submit, admin_review.publish, admin_review.unpublish]
+    readonly_fields = ["review"]
     fieldsets = [
+        ("Review", {"fields": ["review"]}),
         (None, {"fields": ["title", "unknown_title", "status", "author"]}),
         ("Patient", {"fields": ["history", ("age_value", "age_unit"), "sex"]}),
         ("Classification", {"fields": ["anatomy", "category", "difficulty", "certainty", "tags"]}),
@@ -156,12 +131,56 @@ class CaseAdmin(OwnCasesMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.has_perm("cases.publish_case"):
-            return []
-        return ["status", "author"]  # contributors write drafts under their own name
+            return ["review"]
+        return ["review", "status", "author"]  # contributors write drafts under their own name
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return fieldsets if obj and admin_review.review_state(obj) else fieldsets[1:]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    @admin.display(description="Review")
+    def review(self, case):
+        return admin_review.review_state(case)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.review_view)
+        review = path("<path:object_id>/review/", view, name="cases_case_review")
+        return [review, *super().get_urls()]
+
+    def review_view(self, request, object_id):
+        return admin_review.review_view(self, request, object_id)
+
+    def history_view(self, request, object_id, extra_context=None):
+        extra_context = {**(extra_context or {}), "part_changes": part_changes(object_id)}
+        return super().history_view(request, object_id, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["may_submit"] = obj is None or obj.status == Case.Status.DRAFT
+        context["may_see_history"] = may_see_history(request.user)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self._submit_if_asked(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        self._submit_if_asked(request, obj)
+        return super().response_change(request, obj)
+
+    def _submit_if_asked(self, request, case):
+        """The change page's "Save and submit for review" button, once everything is saved."""
+        if "_submit_review" in request.POST and admin_review.submit_case(self, request, case):
+            self.message_user(request, f"{case.number} was submitted for review.")
 
     def save_model(self, request, obj, form, change):
         if not change and not obj.author_id:
             obj.author = request.user
+        if "status" in form.changed_data and obj.is_submitted:  # an editor's choice of status
+            obj.submitted_at, obj.submitted_by = timezone.now(), request.user
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
@@ -173,166 +192,11 @@ class CaseAdmin(OwnCasesMixin, admin.ModelAdmin):
     def has_publish_permission(self, request):
         return request.user.has_perm("cases.publish_case")
 
-    @admin.action(description="Publish selected cases", permissions=["publish"])
-    def publish(self, request, queryset):
-        published = 0
-        for case in queryset.exclude(status=Case.Status.PUBLISHED):
-            problems = case.publishing_problems()
-            if problems:
-                problems = "; ".join(problems)
-                self.message_user(
-                    request, f"{case.number} was not published: {problems}.", messages.ERROR
-                )
-                continue
-            case.status = Case.Status.PUBLISHED
-            case.save()
-            published += 1
-        self.message_user(request, f"Published {published} case(s).", messages.SUCCESS)
 
-    @admin.action(description="Return selected cases to draft", permissions=["publish"])
-    def unpublish(self, request, queryset):
-        for case in queryset.filter(status=Case.Status.PUBLISHED):
-            case.status = Case.Status.DRAFT
-            case.save()
-        self.message_user(request, "Returned to draft.", messages.SUCCESS)
-
-
-# Rows of each list on a study's page. Every row is four or five form fields, and Django refuses
-# a request of more than DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000): a study of 4,000 pictures, well
-# within the upload limits, must stay editable, a page of rows at a time.
-ROWS_PER_PAGE = 50
-
-
-def page_number(request):
-    """?page=N, from 1; capped well past any study's last page, where a database's OFFSET ends."""
-    try:
-        return min(max(1, int(request.GET.get("page", 1))), 1_000_000)
-    except ValueError:
-        return 1
-
-
-def page_of(queryset, number):
-    """The rows of page `number` (from 1), as a queryset the inline formset may still filter."""
-    start = (number - 1) * ROWS_PER_PAGE
-    keys = queryset.values_list("pk", flat=True)[start : start + ROWS_PER_PAGE]
-    return queryset.filter(pk__in=list(keys))
-
-
-def page_count(total):
-    return max(1, -(-total // ROWS_PER_PAGE))
-
-
-class ImageInline(admin.TabularInline):
-    """Captions and order of uploaded pictures (DICOM series keep their acquisition order), a
-    page of ROWS_PER_PAGE at a time (?page=N on the study's page)."""
-
-    model = Image
-    extra = 0
-    verbose_name_plural = "pictures"
-    fields = ["preview", "caption", "position"]
-    readonly_fields = ["preview"]
-
-    def has_add_permission(self, request, obj=None):
-        return False  # images arrive through the upload field, rendered from their pixels
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(instance=None)
-
-    @admin.display(description="Image")
-    def preview(self, image):
-        return format_html(
-            '<img src="{}" alt="Image {}" width="120">', image.thumbnail_url(), image.pk
-        )
-
-
-class StudyAdminForm(UploadsImagesForm):
-    class Meta:
-        model = Study
-        fields = ["modality", "description", "findings", "position"]
-
-
-@admin.register(Study)
-class StudyAdmin(OwnCasesMixin, admin.ModelAdmin):
-    """Reached from a case's study: captions, image order and more images."""
-
-    form = StudyAdminForm
-    inlines = [SeriesInline, ImageInline]
-    fields = ["case_link", "modality", "description", "findings", "position", "pictures", "pages"]
-    readonly_fields = ["case_link", "pages"]
-
-    def case_of(self, obj):
-        return obj.case
-
-    def get_model_perms(self, request):
-        return {}  # studies are edited from their case, not listed on the admin index
-
-    def has_add_permission(self, request):
-        return False
-
-    def get_queryset(self, request):
-        editable = Case.objects.editable_by(request.user)
-        return super().get_queryset(request).filter(case__in=editable).select_related("case")
-
-    def response_post_save_change(self, request, obj):
-        return HttpResponseRedirect(obj.case.get_admin_url())  # back to the case, not a list
-
-    def response_change(self, request, obj):
-        """Save and continue editing stays on the page of series and pictures it saved."""
-        response = super().response_change(request, obj)
-        if "_continue" in request.POST and "page" in request.GET:
-            separator = "&" if "?" in response["Location"] else "?"
-            response["Location"] += f"{separator}page={page_number(request)}"
-        return response
-
-    @admin.display(description="Case")
-    def case_link(self, study):
-        return format_html('<a href="{}">{}</a>', study.case.get_admin_url(), study.case)
-
-    @admin.display(description="Pages")
-    def pages(self, study):
-        """Links to every page of the series and picture lists, when they need more than one."""
-        pictures, series = study.images.filter(instance=None).count(), study.series.count()
-        count = page_count(max(pictures, series))
-        if count == 1:
-            return "All series and pictures are below."
-        numbers = ((n,) for n in range(1, count + 1))
-        return format_html(
-            "{} series and {} pictures, {} of each a page (save a page before leaving it): {}",
-            series,
-            pictures,
-            ROWS_PER_PAGE,
-            format_html_join(" ", '<a href="?page={0}">{0}</a>', numbers),
-        )
-
-    def get_formset_kwargs(self, request, obj, inline, prefix):
-        """Each inline shows one page of its rows: the same page on the GET and its POST."""
-        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        if isinstance(inline, SeriesInline):
-            kwargs["form_kwargs"] = {"reviewer": request.user}  # who must have seen the frames
-        if obj is None:
-            return kwargs
-        rows, number = kwargs["queryset"].filter(study=obj), page_number(request)
-        kwargs["queryset"] = page_of(rows, number)
-        pages = page_count(rows.count())
-        if pages > 1:  # the inline is this request's own instance
-            inline.verbose_name_plural = f"{inline.verbose_name_plural} (page {number} of {pages})"
-        return kwargs
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        submit_upload(self, request, form, obj)
-
-    def save_formset(self, request, form, formset, change):
-        super().save_formset(request, form, formset, change)
-        for inline_form in formset.forms:
-            confirmable = isinstance(inline_form, SeriesInlineForm)
-            if confirmable and inline_form.save_confirmation() is False:
-                self.message_user(
-                    request,
-                    f"Series {inline_form.series_number()} was not confirmed: this save added "
-                    "images to it. Read its frames again, then confirm.",
-                    messages.WARNING,
-                )
+admin.site.register(Study, StudyAdmin)
+admin.site.register(Differential, PartAdmin)
+admin.site.register(AcceptedAnswer, PartAdmin)
+admin.site.register(Reference, PartAdmin)
 
 
 class VocabularyAdmin(admin.ModelAdmin):

@@ -13,7 +13,7 @@ EDITORS = "Editors"
 ATTENDINGS = "Attendings"
 RESIDENTS = "Residents"
 
-CASE_CONTENT = ["case", "study", "differential", "reference", "series", "image"]
+CASE_CONTENT = ["case", "study", "differential", "acceptedanswer", "reference", "series", "image"]
 VOCABULARIES = ["anatomy", "diagnosticcategory", "modality"]
 
 

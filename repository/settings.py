@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "axes",  # failed logins (below)
     "django_tasks",  # background jobs (below): uploads run in a worker, not in the request
     "django_tasks_db",
+    "simple_history",  # every change to a case and its parts (cases/models, docs/review.md)
 ]
 
 MIDDLEWARE = [
@@ -93,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Who made a change, for the history of cases and their parts (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it turns a locked-out login on either form into the lockout page.
     "axes.middleware.AxesMiddleware",

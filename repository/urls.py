@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.views import LoginView
+
 admin.site.site_header = admin.site.site_title = "Teaching cases administration"
 
 urlpatterns = [
@@ -9,7 +11,7 @@ urlpatterns = [
     path("", include("viewer.urls")),
     path("", include("attempts.urls")),
     path("", include("casesets.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]

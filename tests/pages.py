@@ -100,6 +100,13 @@ def form_data(response):
     return data
 
 
+def post_back(client, url, **changes):
+    """The admin form at url posted back with these changes (its page must open)."""
+    page = client.get(url)
+    assert page.status_code == 200
+    return client.post(url, {**form_data(page), **changes})
+
+
 def _values(form):
     for bound in form:
         value = bound.value()

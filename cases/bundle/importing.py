@@ -186,6 +186,8 @@ class _Importer:
         case.published_at = published_at and datetime.fromisoformat(published_at)
         if self.as_draft:
             case.status, case.published_at = Case.Status.DRAFT, None
+        if case.is_submitted and case.submitted_at is None:  # joins the queue as it arrives
+            case.submitted_at = timezone.now()
 
     def finish(self, case, document, images):
         """The cover by its position, and the timestamps the bundle carries (save() and the

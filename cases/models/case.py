@@ -9,10 +9,12 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
 from cases.ages import age_group_range, age_in_days
 from cases.models.parts import Study
+from cases.models.review import UNTRACKED_FIELDS, ReviewState
 from cases.models.vocabularies import Anatomy, DiagnosticCategory
 
 
@@ -36,6 +38,10 @@ def _keyset_lookup(field):
 class CaseQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Case.Status.PUBLISHED)
+
+    def awaiting_review(self):
+        """The editors' queue: submitted cases, the longest waiting first."""
+        return self.filter(status=Case.Status.SUBMITTED).order_by("submitted_at", "id")
 
     def editable_by(self, user):
         if user.has_perm("cases.publish_case"):
@@ -125,9 +131,10 @@ REQUIRED_TO_PUBLISH = [
 ]
 
 
-class Case(models.Model):
+class Case(ReviewState):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Awaiting review"
         PUBLISHED = "published", "Published"
 
     class Sex(models.TextChoices):
@@ -235,6 +242,8 @@ class Case(models.Model):
     search_academic = SearchVectorField(null=True, editable=False)
 
     objects = CaseQuerySet.as_manager()
+    # Every change, for editors in the admin (not `history`: that is the clinical history).
+    revisions = HistoricalRecords(excluded_fields=UNTRACKED_FIELDS)
 
     class Meta:
         ordering = ["-published_at", "-id"]

@@ -2,6 +2,7 @@
 and references."""
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from cases.models.vocabularies import Modality
 
@@ -26,6 +27,7 @@ class Study(models.Model):
         editable=False,
         help_text="De-identified StudyInstanceUID of the DICOM imported into this study.",
     )
+    revisions = HistoricalRecords()  # every change, for editors (docs/review.md)
 
     class Meta:
         ordering = ["position", "id"]
@@ -54,6 +56,7 @@ class Differential(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="differentials")
     diagnosis = models.CharField(max_length=300)
     position = models.PositiveSmallIntegerField(default=0)
+    revisions = HistoricalRecords()  # every change, for editors (docs/review.md)
 
     class Meta:
         ordering = ["position", "id"]
@@ -75,6 +78,7 @@ class AcceptedAnswer(models.Model):
         "word order, British/American spelling and small misspellings are forgiven anyway.",
     )
     position = models.PositiveSmallIntegerField(default=0)
+    revisions = HistoricalRecords()  # every change, for editors (docs/review.md)
 
     class Meta:
         ordering = ["position", "id"]
@@ -94,6 +98,7 @@ class Reference(models.Model):
     )
     url = models.URLField("URL", blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    revisions = HistoricalRecords()  # every change, for editors (docs/review.md)
 
     class Meta:
         ordering = ["position", "id"]

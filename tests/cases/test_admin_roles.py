@@ -183,6 +183,8 @@ def test_an_editor_changes_any_case(bobs_case, editor):
 
 
 def test_an_editor_publishes_with_the_publish_action(alices_case, bobs_case, editor):
+    alices_case.submit(alices_case.author)
+    bobs_case.submit(bobs_case.author)
     response = client_for(editor).post(
         reverse("admin:cases_case_changelist"),
         {"action": "publish", "_selected_action": [alices_case.pk, bobs_case.pk]},
@@ -207,6 +209,7 @@ def test_an_editor_returns_a_case_to_draft(bob, editor):
 
 
 def test_an_editor_publishes_from_the_change_form(bobs_case, editor):
+    bobs_case.submit(bobs_case.author)
     response = admin_post(client_for(editor), change_url(bobs_case), status="published")
     assert response.status_code == 302, response.context["errors"]
     bobs_case.refresh_from_db()

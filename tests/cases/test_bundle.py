@@ -181,6 +181,16 @@ def test_it_imports_as_draft_when_told(alice, tmp_path):
     assert case.status == Case.Status.DRAFT and case.published_at is None
 
 
+def test_a_case_awaiting_review_joins_the_review_queue_when_imported(alice, tmp_path):
+    case = make_case(alice, status=Case.Status.DRAFT)
+    case.submit(alice)
+    bundle = export(tmp_path / "out.zip", case.pk)
+    Case.objects.all().delete()
+    import_(bundle)
+    assert list(Case.objects.awaiting_review()) == [Case.objects.get()]
+    assert Case.objects.get().submitted_at is not None
+
+
 def test_it_keeps_the_confirmation_that_a_series_shows_no_burned_in_text(alice, tmp_path):
     case = make_case(alice, images=0, modality="US")
     data = ultrasound()

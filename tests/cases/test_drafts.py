@@ -1,5 +1,6 @@
-"""A draft exists only in the admin and in its editors' preview: no page shows it to anyone
-else, and its images, manifests and zips reach only those who may edit it."""
+"""A draft, or a case awaiting review, exists only in the admin and in its editors' preview: no
+page shows it to anyone else, and its images, manifests, handouts and zips reach only those who
+may edit it. Every test here runs for both states (the `draft` fixture)."""
 
 import pytest
 from django.test import Client
@@ -17,9 +18,18 @@ def published(bob):
     return make_case(bob, title="Published torus fracture", images=2)
 
 
-@pytest.fixture
-def draft(alice, published):
-    return make_case(alice, title=DRAFT_TITLE, status=Case.Status.DRAFT, images=3)
+BANNERS = {
+    Case.Status.DRAFT: "Preview of a draft case",
+    Case.Status.SUBMITTED: "Preview of a case awaiting review",
+}
+
+
+@pytest.fixture(params=list(BANNERS))
+def draft(alice, published, request):
+    case = make_case(alice, title=DRAFT_TITLE, status=Case.Status.DRAFT, images=3)
+    if request.param == Case.Status.SUBMITTED:
+        case.submit(alice)
+    return case
 
 
 def image_of(case):
@@ -49,7 +59,7 @@ def test_its_author_and_editors_preview_a_draft_as_readers_will_see_it(
 ):
     response = client_for(request.getfixturevalue(persona)).get(draft.get_absolute_url(workflow))
     assert response.status_code == 200
-    assert "Preview of a draft case" in text_of(response)
+    assert BANNERS[draft.status] in text_of(response)
     assert "no-store" in response["Cache-Control"]
     assert (DRAFT_TITLE in text_of(response)) == (workflow == "standard")
     assert len(response.context["case"].studies[0].images) == 3

@@ -259,12 +259,14 @@ def test_a_study_without_images_still_prints(alice):
 # --- access ---------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("status", [Case.Status.DRAFT, Case.Status.SUBMITTED])
 @pytest.mark.parametrize("workflow", ["standard", "academic"])
-def test_a_draft_has_no_handout(alice, workflow):
-    case = make_case(alice, status=Case.Status.DRAFT)
-    assert client_for(alice).get(*handout_url(case, workflow)).status_code == 404
+def test_a_draft_has_no_handout(alice, bob, resident, workflow, status):
+    case = make_case(alice, status=status)
     pair = reverse("cases:handout_pair", args=[case.pk])
-    assert client_for(alice).get(pair).status_code == 404
+    for user in (alice, bob, resident, None):
+        assert client_for(user).get(*handout_url(case, workflow)).status_code == 404
+        assert client_for(user).get(pair).status_code == 404
 
 
 def test_a_missing_case_has_no_handout(db):

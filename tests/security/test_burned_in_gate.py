@@ -117,7 +117,7 @@ def test_the_handout_prints_none_of_its_images(published, workflow):
     assert handout_images(Client(), case, workflow) == 1  # the picture alone
 
 
-def test_it_is_never_the_cover_and_cards_do_not_show_it(alice):
+def test_it_is_never_the_cover_and_cards_do_not_show_it(alice, editor):
     case = make_case(alice, images=0)
     series = add_dicom(case.studies.get(), [dicom_factory.ultrasound()])
     case.refresh_from_db()
@@ -131,7 +131,7 @@ def test_it_is_never_the_cover_and_cards_do_not_show_it(alice):
     assert case.get_absolute_url("academic") in homepage
     assert mentions(homepage, case, series) == []
 
-    confirm_in_the_admin(alice, series)
+    confirm_in_the_admin(editor, series)  # an editor's change is live at once (docs/review.md)
     case.refresh_from_db()
     assert case.cover_image.series == series
     html = html_of(Client().get(reverse("cases:browse", args=["academic"])))
@@ -167,10 +167,10 @@ def test_a_cover_the_old_code_left_on_it_gives_way_when_migrating(published):
     assert case.cover_image == picture
 
 
-def test_confirming_it_in_the_admin_shows_it_on_every_channel_at_once(published, alice, resident):
+def test_confirming_it_in_the_admin_shows_it_on_every_channel_at_once(published, editor, resident):
     case, series = published
     printed_before = handout_images(Client(), case, "standard")
-    confirm_in_the_admin(alice, series)
+    confirm_in_the_admin(editor, series)  # an editor's change is live at once (docs/review.md)
     manifest = reverse("viewer:manifest", args=["academic", case.pk, series.pk])
     for client in readers(resident).values():
         assert manifest in html_of(client.get(case.get_absolute_url("academic")))
@@ -183,3 +183,13 @@ def test_confirming_it_in_the_admin_shows_it_on_every_channel_at_once(published,
     assert series.images.get().thumbnail_url() in html
     assert [name for name in zip_names(Client(), case, "academic") if name.endswith(".dcm")]
     assert handout_images(Client(), case, "standard") > printed_before
+
+
+def test_a_contributors_confirmation_on_a_published_case_waits_for_an_editor(published, alice):
+    case, series = published
+    confirm_in_the_admin(alice, series)
+    case.refresh_from_db()
+    assert case.status == Case.Status.SUBMITTED
+    for url in [case.get_absolute_url("academic"), *file_urls(series)[:3]]:
+        response = Client().get(url)
+        assert response.status_code == 404, url

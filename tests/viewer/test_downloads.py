@@ -173,8 +173,9 @@ def test_the_standard_zip_shows_what_academic_hides_so_the_leak_test_can_fail(se
 # --- who may download --------------------------------------------------------------------------
 
 
-def test_a_draft_is_not_found_but_by_its_editors_preview(alice, bob):
-    case = make_case(alice, status=Case.Status.DRAFT)
+@pytest.mark.parametrize("status", [Case.Status.DRAFT, Case.Status.SUBMITTED])
+def test_a_draft_is_not_found_but_by_its_editors_preview(alice, bob, status):
+    case = make_case(alice, status=status)
     series = case.studies.get().series.get()
     for client in (client_for(None), client_for(bob)):
         assert download(client, case).status_code == 404

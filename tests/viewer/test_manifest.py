@@ -316,8 +316,9 @@ def test_the_manifest_takes_the_same_queries_for_3_or_40_slices(alice, client):
     assert counts == [4, 4]
 
 
-def test_a_draft_case_has_a_manifest_for_its_authors_preview_only(alice, bob, resident):
-    case = make_case(alice, images=1, status=Case.Status.DRAFT)
+@pytest.mark.parametrize("status", [Case.Status.DRAFT, Case.Status.SUBMITTED])
+def test_a_draft_case_has_a_manifest_for_its_authors_preview_only(alice, bob, resident, status):
+    case = make_case(alice, images=1, status=status)
     series = pictures_of(case)
 
     for workflow in ("standard", "academic"):
@@ -395,8 +396,9 @@ def test_a_picture_has_no_stored_values(ct_case, client):
     assert client.get(pixels_url(picture)).status_code == 404
 
 
-def test_the_pixels_of_a_draft_are_only_for_who_may_edit_it(alice, bob, client):
-    case = make_case(alice, images=0, modality="CT", status=Case.Status.DRAFT)
+@pytest.mark.parametrize("status", [Case.Status.DRAFT, Case.Status.SUBMITTED])
+def test_the_pixels_of_a_draft_are_only_for_who_may_edit_it(alice, bob, client, status):
+    case = make_case(alice, images=0, modality="CT", status=status)
     image = add_dicom(case.studies.get(), ct_series(1)).images.get()
 
     assert client.get(pixels_url(image)).status_code == 404
