@@ -3,6 +3,7 @@ filed under. Everything is importable from cases.models, as migrations and the r
 expect."""
 
 from cases.models.case import REQUIRED_TO_PUBLISH, Case, CaseQuerySet, new_deid_salt, new_random_key
+from cases.models.daily import CaseOfTheDay
 from cases.models.parts import AcceptedAnswer, Differential, Reference, Study
 from cases.models.version import ContentVersion
 from cases.models.vocabularies import Anatomy, DiagnosticCategory, Modality, Vocabulary
@@ -12,6 +13,7 @@ __all__ = [
     "AcceptedAnswer",
     "Anatomy",
     "Case",
+    "CaseOfTheDay",
     "CaseQuerySet",
     "ContentVersion",
     "DiagnosticCategory",
