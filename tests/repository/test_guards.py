@@ -66,7 +66,8 @@ def test_every_named_page_is_covered_by_these_guards(case):
         "viewer:delete_annotation",
         "viewer:answer_annotations",
         "cases:daily_feed",
-    }  # downloads, the viewer's data, the feed and the health check, not HTML pages: each has its own tests
+    }  # downloads, the viewer's data, the feed and the health check, not HTML pages: each has
+    # its own tests
     covered = {name for name, _ in named_pages(case)} | files
     assert names_in(cases_urls) | names_in(viewer_urls) | {"login"} == covered
 
