@@ -50,12 +50,17 @@ def case_of_the_day(day):
 def pick(day):
     """The automatic pick of the day (module docstring): one or two indexed queries, a third
     only when every published case is near."""
-    near = CaseOfTheDay.objects.near(day).filter(case=OuterRef("pk"))
-    candidates = Case.objects.published().filter(~Exists(near))
-    by_key = candidates.order_by("random_key", "id").values_list("pk", flat=True)
-    point = point_of(day)
-    found = by_key.filter(random_key__gte=point).first() or by_key.first()
+    by_key = candidates(day)
+    found = by_key.filter(random_key__gte=point_of(day)).first() or by_key.first()
     return found if found is not None else _least_recently_shown(day)
+
+
+def candidates(day):
+    """Ids of the published cases no day near this one shows, in the order of the index
+    case_random_id (status, random_key, id)."""
+    near = CaseOfTheDay.objects.near(day).filter(case=OuterRef("pk"))
+    unshown = Case.objects.published().filter(~Exists(near))
+    return unshown.order_by("random_key", "id").values_list("pk", flat=True)
 
 
 def _least_recently_shown(day):
