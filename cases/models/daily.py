@@ -9,13 +9,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 
+from cases.models.case import Case
+
 REPEAT_AFTER_DAYS = 180  # an automatic pick never repeats a case shown within this many days
 
 
 class DayQuerySet(models.QuerySet):
     def shown(self):
         """Days whose case is published now: a withdrawn case is never shown, not even as past."""
-        return self.filter(case__status="published")
+        return self.filter(case__status=Case.Status.PUBLISHED)
 
     def before(self, day):
         return self.filter(date__lt=day).order_by("-date")
@@ -32,7 +34,7 @@ class CaseOfTheDay(models.Model):
         help_text="The day, in the site's time zone, that the homepage shows this case.",
     )
     case = models.ForeignKey(
-        "cases.Case",
+        Case,
         on_delete=models.CASCADE,
         related_name="days",
         help_text="A published case, by its number. Returned to draft, it is not shown: the "
