@@ -37,6 +37,7 @@ class CaseOfTheDay(models.Model):
         Case,
         on_delete=models.CASCADE,
         related_name="days",
+        db_index=False,  # day_case_date (case, date) serves look-ups by case
         help_text="A published case, by its number. Returned to draft, it is not shown: the "
         "day falls back to an automatic pick.",
     )
