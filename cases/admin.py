@@ -222,3 +222,7 @@ class ModalityAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "position"]
     list_editable = ["position"]
     search_fields = ["code", "name"]
+
+
+# The case of the day's admin lives with the rest of the feature.
+import cases.daily.admin  # noqa: E402,F401

@@ -5,7 +5,8 @@
 - The case page's body (detail, images, answer or reveal form, previous/next), per workflow,
   case, query string and whether the reader revealed the answer.
 - A pool of random case ids per workflow and query (the homepage's card and the random page
-  draw from it), each case's card, and the homepage (statistics are in cases/statistics.py).
+  draw from it), each case's card, and the homepage (statistics are in cases/statistics.py),
+  per day and case of the day too (cases/daily/: its block and archive, keyed by the day).
 - For an anonymous reader, the whole page around each of these (cases/views.py, `_page`).
 
 Every key holds the content version (cases/caching.py), which any save of a case or an image
@@ -62,8 +63,8 @@ def card_key(version, workflow, pk):
     return f"cases:card:{workflow}:{version}:{pk}"
 
 
-def home_key(version, workflow, remembered, pk):
-    return f"cases:home:{workflow}:{version}:{remembered}:{pk}"
+def home_key(version, workflow, remembered, pk, day, daily_pk):
+    return f"cases:home:{workflow}:{version}:{remembered}:{pk}:{day.isoformat()}:{daily_pk}"
 
 
 def pool_key(version, workflow, params):

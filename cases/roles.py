@@ -29,6 +29,7 @@ PERMISSIONS = {
     # Editors also unlock logins: deleting a login's access attempt (django-axes) lifts its lock.
     EDITORS: (
         _codenames(CASE_CONTENT) + _codenames(VOCABULARIES) + _codenames(["tag"]) + ["publish_case"]
+        + _codenames(["caseoftheday"])  # schedule the homepage's case of the day
         + ["view_accessattempt", "delete_accessattempt"]
     ),
     # Attendings make conference sets of cases (casesets/).

@@ -7,7 +7,15 @@ from django.dispatch import receiver
 from taggit.models import Tag
 
 from cases import derived
-from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Study
+from cases.models import (
+    Anatomy,
+    Case,
+    CaseOfTheDay,
+    DiagnosticCategory,
+    Differential,
+    Modality,
+    Study,
+)
 from cases.models.parts import AcceptedAnswer
 
 
@@ -54,3 +62,17 @@ def term_saved(sender, instance, created, raw=False, **kwargs):
     """A renamed term changes the text of every case that uses it (rare: editors' work)."""
     if not (created or raw):
         derived.refresh_many(Case.objects.filter(**{USES[sender]: instance}).distinct())
+
+
+@receiver(post_save, sender=CaseOfTheDay)
+def day_saved(sender, instance, created, raw=False, **kwargs):
+    """An editor's change reaches the cached archive at once. A day's automatic pick, recorded
+    on its first request, changes nothing cached: the homepage asks for the day's case on every
+    request, and the archive lists only the days before."""
+    if not (created and instance.scheduled_by_id is None):
+        derived.refresh()
+
+
+@receiver(post_delete, sender=CaseOfTheDay)
+def day_deleted(sender, **kwargs):
+    derived.refresh()

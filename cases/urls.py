@@ -2,6 +2,8 @@ from django.urls import path
 
 import cases.converters  # noqa: F401  registers <workflow:...>
 from cases import views
+from cases.daily import views as daily
+from cases.daily.feeds import CaseOfTheDayFeed
 
 app_name = "cases"
 urlpatterns = [
@@ -15,4 +17,6 @@ urlpatterns = [
     path("<workflow:workflow>/cases/<int:pk>/handout.pdf", views.handout, name="handout"),
     path("<workflow:workflow>/cases/<int:pk>/slides.pptx", views.case_slides, name="slides"),
     path("standard/cases/<int:pk>/handout-pair.pdf", views.handout_pair, name="handout_pair"),
+    path("<workflow:workflow>/daily/", daily.archive, name="daily_archive"),
+    path("<workflow:workflow>/daily/feed/", CaseOfTheDayFeed(), name="daily_feed"),
 ]

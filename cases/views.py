@@ -19,6 +19,8 @@ from attempts import difficulty, opening, scheduling
 from attempts.forms import AnswerForm
 from cases import handouts, results, reveals, search, slides, slots
 from cases.caching import content_version, fetch
+from cases.daily import picking
+from cases.daily.views import block_html
 from cases.facets import facet_counts, top_tags
 from cases.forms import BrowseForm, MemoryForm
 from cases.memory import fill_marks, slot
@@ -80,6 +82,9 @@ def home(request):
     version = content_version()
     _, pool = _random_pool(version, workflow, {})
     pk = random.choice(pool) if pool else None
+    # Asked on every request: the day turns at midnight, a withdrawn case goes at once.
+    day = picking.today()
+    daily_pk = picking.case_of_the_day(day)
     # The reader's own: counted for each request, never part of a cached page (an anonymous
     # reader, whose whole page is cached, has none).
     due = scheduling.due_reviews(request.user).count() if request.user.is_authenticated else None
@@ -90,12 +95,13 @@ def home(request):
             "workflow": workflow,
             "remembered": remembered,
             "card": _card_html(version, workflow, pk) if pk else None,
+            "daily": block_html(version, workflow, day, daily_pk) if daily_pk else None,
             "due": due,
             **shell,
         }
         return render_to_string("cases/home.html", context, request), True
 
-    key = results.home_key(version, workflow, remembered, pk)
+    key = results.home_key(version, workflow, remembered, pk, day, daily_pk)
     return HttpResponse(_page(request, key, render_page, shared=due is None))
 
 

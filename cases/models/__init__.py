@@ -3,6 +3,7 @@ filed under. Everything is importable from cases.models, as migrations and the r
 expect."""
 
 from cases.models.case import REQUIRED_TO_PUBLISH, Case, CaseQuerySet, new_deid_salt, new_random_key
+from cases.models.daily import CaseOfTheDay
 from cases.models.parts import AcceptedAnswer, Differential, Reference, Study
 from cases.models.queue import CaseAwaitingReview
 from cases.models.version import ContentVersion
@@ -14,6 +15,7 @@ __all__ = [
     "Anatomy",
     "Case",
     "CaseAwaitingReview",
+    "CaseOfTheDay",
     "CaseQuerySet",
     "ContentVersion",
     "DiagnosticCategory",

@@ -34,6 +34,7 @@ def named_pages(case):
             ("cases:browse", client.get(reverse("cases:browse", args=[workflow]))),
             ("cases:detail", client.get(case.get_absolute_url(workflow))),
             ("cases:random", client.get(reverse("cases:random", args=[workflow]), follow=True)),
+            ("cases:daily_archive", client.get(reverse("cases:daily_archive", args=[workflow]))),
         ]
     detail = Client(enforce_csrf_checks=True)
     token = csrf_token_in(detail.get(case.get_absolute_url("academic")))
@@ -66,7 +67,9 @@ def test_every_named_page_is_covered_by_these_guards(case):
         "viewer:delete_annotation",
         "viewer:answer_annotations",
         "viewer:review_frame",
-    }  # downloads, the viewer's data and the health check, not HTML pages: each has its own tests
+        "cases:daily_feed",
+    }  # downloads, the viewer's data, the feed and the health check, not HTML pages: each has
+    # its own tests
     covered = {name for name, _ in named_pages(case)} | files
     assert names_in(cases_urls) | names_in(viewer_urls) | {"login"} == covered
 

@@ -22,6 +22,8 @@ from pypdf import PdfReader
 
 from attempts.models import Attempt, Grade
 from cases import roles
+from cases.daily import picking
+from cases.models import CaseOfTheDay
 from cases.workflows import ACADEMIC, STANDARD
 from casesets.models import CaseSet
 from tests.dicom_factory import ct_series
@@ -66,8 +68,9 @@ def standard_for_attendings_only():
 
 @pytest.fixture
 def world(alice, resident):
-    """The marked case with a DICOM series, another reader's attempt on it, and attempts of the
-    crawling resident on other cases (so their progress pages have rows)."""
+    """The marked case with a DICOM series, another reader's attempt on it, attempts of the
+    crawling resident on other cases (so their progress pages have rows), and the marked case
+    as the case of the day."""
     case = marker_case(alice)
     series = add_dicom(case.studies.get(), ct_series(3))
     series.description = SERIES_MARKER
@@ -77,6 +80,9 @@ def world(alice, resident):
     for n in range(3):
         plain = make_case(alice, title=f"Plain case {n}", diagnosis=f"Plain diagnosis {n}")
         attempt(resident, plain, "A guess", Grade.MISSED if n else Grade.CORRECT)
+    # The case of the day today and yesterday: the homepage's block, the archive and the feed.
+    for day in (picking.today(), picking.today() - timedelta(days=1)):
+        CaseOfTheDay.objects.create(date=day, case=case)
     sets = case_sets(case, plain, other)
     return {
         "pk": [case.pk],
