@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("viewer.urls")),
     path("", include("attempts.urls")),
+    path("", include("pacs.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,191 @@
+"""The DICOM storage SCP (PS3.4 B, C-STORE; A, C-ECHO) that `manage.py dicom_receiver` runs.
+
+A PACS sends a study to our AE title; its calling AE title must be an active CallingAE, or the
+association is rejected at once (A-ASSOCIATE-RJ, "calling AE title not recognised"). Each
+association's instances are kept in a Reception and handed over when it ends: released, aborted,
+or idle for DICOM_IDLE_SECONDS (the network timeout aborts it). The limits protect the server:
+PDU size, concurrent associations, instances, bytes and seconds per association.
+"""
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import close_old_connections, connections
+from pydicom.uid import (
+    DeflatedExplicitVRLittleEndian,
+    ExplicitVRBigEndian,
+    ExplicitVRLittleEndian,
+    ImplicitVRLittleEndian,
+)
+from pynetdicom import AE, evt
+from pynetdicom.sop_class import _STORAGE_CLASSES, Verification
+
+from dicom.decoders import DECODED_SYNTAXES
+from pacs.models import CallingAE, ReceivedStudy
+from pacs.reception import Reception, Refused
+
+log = logging.getLogger("pacs")
+
+# PS3.4 Annex B status codes a C-STORE answers with.
+SUCCESS = 0x0000
+OUT_OF_RESOURCES = 0xA700
+DOES_NOT_MATCH_SOP_CLASS = 0xA900
+CANNOT_UNDERSTAND = 0xC000
+
+# The storage SOP classes that hold images (RT Image included, like the upload pipeline);
+# reports, presentation states, waveforms and the like are not negotiated at all.
+IMAGE_STORAGE = sorted(
+    uid for name, uid in _STORAGE_CLASSES.items()
+    if "Image" in name or name == "EnhancedUSVolumeStorage"
+)
+# What the upload pipeline reads: uncompressed, deflated, and each compression that
+# dicom.decoders gives a decoder.
+TRANSFER_SYNTAXES = [
+    ExplicitVRLittleEndian, ImplicitVRLittleEndian, DeflatedExplicitVRLittleEndian,
+    ExplicitVRBigEndian, *sorted(DECODED_SYNTAXES),
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_pdu: int
+    max_associations: int
+    max_instances: int
+    max_bytes: int
+    idle_seconds: int
+    max_seconds: int
+
+    @classmethod
+    def from_settings(cls):
+        return cls(
+            max_pdu=settings.DICOM_MAX_PDU,
+            max_associations=settings.DICOM_MAX_ASSOCIATIONS,
+            max_instances=settings.DICOM_MAX_INSTANCES,
+            max_bytes=settings.DICOM_MAX_ASSOCIATION_MB * 1024 * 1024,
+            idle_seconds=settings.DICOM_IDLE_SECONDS,
+            max_seconds=settings.DICOM_MAX_ASSOCIATION_SECONDS,
+        )
+
+
+class KnownCallersAE(AE):
+    """An AE that accepts associations only from active CallingAE titles, read per request so
+    that the admin's changes apply at once."""
+
+    @property
+    def require_calling_aet(self):
+        try:
+            # pynetdicom accepts anyone when the list is empty: an impossible title instead.
+            return CallingAE.objects.titles() or ["\\"]
+        finally:
+            close_old_connections()
+
+    @require_calling_aet.setter
+    def require_calling_aet(self, titles):
+        pass  # AE.__init__ sets it; the database decides
+
+
+class Receiver:
+    """The storage SCP; start() serves until shutdown() (or forever, blocking)."""
+
+    def __init__(self, ae_title=None, limits=None, on_taken=None):
+        self.limits = limits or Limits.from_settings()
+        self.on_taken = on_taken  # called with an association's records once handed over
+        self.ae = self._make_ae(ae_title or settings.DICOM_AE_TITLE)
+        self.receptions = {}
+        self.lock = threading.Lock()
+        self.server = None
+
+    def _make_ae(self, ae_title):
+        ae = KnownCallersAE(ae_title)
+        ae.maximum_pdu_size = self.limits.max_pdu
+        ae.maximum_associations = self.limits.max_associations
+        ae.network_timeout = self.limits.idle_seconds
+        ae.add_supported_context(Verification)
+        for sop_class in IMAGE_STORAGE:
+            ae.add_supported_context(sop_class, TRANSFER_SYNTAXES)
+        return ae
+
+    def handlers(self):
+        return [
+            (evt.EVT_ACCEPTED, self.on_accepted),
+            (evt.EVT_C_ECHO, lambda event: SUCCESS),
+            (evt.EVT_C_STORE, self.on_store),
+            (evt.EVT_DATA_RECV, self.on_data),
+            (evt.EVT_CONN_CLOSE, self.on_close),
+        ]
+
+    def start(self, address, block=True):
+        log.info("receiving as %s on %s:%d", self.ae.ae_title, *address)
+        self.server = self.ae.start_server(address, block=block, evt_handlers=self.handlers())
+        return self.server
+
+    def shutdown(self):
+        self.ae.shutdown()
+
+    # --- events, each in the association's own thread ---------------------------------------
+
+    def on_accepted(self, event):
+        title = event.assoc.requestor.ae_title.strip()
+        caller = CallingAE.objects.active().select_related("contributor").get(ae_title=title)
+        reception = Reception(caller.contributor, title, ReceivedStudy.Source.DIMSE)
+        timer = threading.Timer(self.limits.max_seconds, self._too_long, (event.assoc, title))
+        timer.daemon = True
+        with self.lock:
+            self.receptions[event.assoc] = (reception, timer)
+        timer.start()
+
+    def on_data(self, event):
+        """Count the bytes as they arrive: past the limit the association is aborted, so one
+        caller cannot fill the disk (pynetdicom holds a data set in memory until it is whole)."""
+        reception = self._reception(event.assoc)
+        if reception is None:
+            return
+        reception.received_bytes += len(event.data)
+        if reception.received_bytes > self.limits.max_bytes and not event.assoc.is_aborted:
+            log.warning("aborting %s: more than %d bytes", reception.caller, self.limits.max_bytes)
+            threading.Thread(target=event.assoc.abort, daemon=True).start()
+
+    def on_store(self, event):
+        reception = self._reception(event.assoc)
+        if reception is None:  # its caller was deactivated as it associated
+            return OUT_OF_RESOURCES
+        if len(reception.arrivals) >= self.limits.max_instances:
+            reception.note_refused("too_many", "more instances than one association may send")
+            return OUT_OF_RESOURCES
+        try:
+            reception.receive(event.encoded_dataset())
+        except Refused as e:
+            unreadable = e.code in ("not_dicom", "corrupt", "truncated")
+            return CANNOT_UNDERSTAND if unreadable else DOES_NOT_MATCH_SOP_CLASS
+        return SUCCESS
+
+    def on_close(self, event):
+        with self.lock:
+            reception, timer = self.receptions.pop(event.assoc, (None, None))
+        try:
+            if reception is not None:
+                timer.cancel()
+                self._hand_over(reception)
+        finally:
+            connections.close_all()  # this thread's, which ends with the association
+
+    def _hand_over(self, reception):
+        try:
+            records = reception.hand_over()
+        except Exception:
+            # The receiver keeps running: the association's files are gone with its folder,
+            # and the reason is in the log.
+            log.exception("could not take the study from %s", reception.caller)
+            records = []
+        if self.on_taken:
+            self.on_taken(records)
+
+    def _reception(self, assoc):
+        with self.lock:
+            return self.receptions.get(assoc, (None, None))[0]
+
+    def _too_long(self, assoc, title):
+        log.warning("aborting %s: longer than %d s", title, self.limits.max_seconds)
+        assoc.abort()

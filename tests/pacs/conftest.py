@@ -1,0 +1,20 @@
+"""The PACS tests' fixtures: our receiver in a thread, with a transactional database so that its
+threads see what the test wrote (and the test what they wrote), and a caller mapped to Alice."""
+
+import pytest
+
+from pacs.models import CallingAE
+from tests.pacs.peers import MAPPED_AE, RunningReceiver
+
+
+@pytest.fixture
+def receiver(transactional_db):
+    running = RunningReceiver()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def mapped(alice):
+    """Alice's CT workstation, allowed to send."""
+    return CallingAE.objects.create(ae_title=MAPPED_AE, contributor=alice)
