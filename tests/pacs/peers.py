@@ -17,9 +17,14 @@ from tests.dicom_samples import FOLDERS
 
 OUR_AE = "TEACHING"
 MAPPED_AE = "WS_CT3"
-# pydicom-data's compressed samples, one per compression the pipeline decodes.
-COMPRESSED = ["MR2_J2KR.dcm", "emri_small_RLE.dcm", "emri_small_jpeg_ls_lossless.dcm",
-              "JPEG-LL.dcm"]  # fmt: skip
+# pydicom-data's compressed samples, one per compression the pipeline decodes, with the storescu
+# option that proposes their transfer syntax (it proposes one compression per association).
+COMPRESSED = {
+    "MR2_J2KR.dcm": "--propose-j2k-lossless",
+    "emri_small_RLE.dcm": "--propose-rle",
+    "emri_small_jpeg_ls_lossless.dcm": "--propose-jls-lossless",
+    "JPEG-LL.dcm": "--propose-lossless",
+}
 
 
 def free_port():
@@ -65,7 +70,7 @@ def echoscu(port, calling=MAPPED_AE):
     )  # fmt: skip
 
 
-def storescu(port, paths, calling=MAPPED_AE, *options):
+def storescu(port, paths, calling=MAPPED_AE, options=()):
     """Send files as a PACS would, carrying on past a refused file (--no-halt)."""
     return subprocess.run(
         [tool("storescu"), "-aet", calling, "-aec", OUR_AE, "--no-halt", "--required", *options,
