@@ -57,9 +57,9 @@ def save_body(request, path):
     declared = int(request.META.get("CONTENT_LENGTH") or 0)
     if declared > limit:
         raise StowError(413, f"The request is larger than the limit of {settings.STOW_MAX_MB} MB.")
-    written = 0
+    written, stream = 0, _body_stream(request)
     with open(path, "wb") as out:
-        while chunk := request.read(CHUNK):
+        while chunk := stream.read(CHUNK):
             written += len(chunk)
             if written > limit:
                 raise StowError(413, f"The request is larger than the limit of "
@@ -67,6 +67,14 @@ def save_body(request, path):
             out.write(chunk)
     if not written:
         raise StowError(400, "The request has no body: send the instances as its parts.")
+
+
+def _body_stream(request):
+    """The request itself, or for a chunked body (no Content-Length; DICOMweb clients send large
+    bodies so) the server's own stream, which a server such as gunicorn ends with the body."""
+    if not request.META.get("CONTENT_LENGTH") and request.META.get("wsgi.input_terminated"):
+        return request.META["wsgi.input"]
+    return request
 
 
 def parts(path, boundary):

@@ -3,7 +3,7 @@ threads see what the test wrote (and the test what they wrote), and a caller map
 
 import pytest
 
-from pacs.models import CallingAE
+from pacs.models import ApiToken, CallingAE
 from tests.pacs.peers import MAPPED_AE, RunningReceiver
 
 
@@ -18,3 +18,12 @@ def receiver(transactional_db):
 def mapped(alice):
     """Alice's CT workstation, allowed to send."""
     return CallingAE.objects.create(ae_title=MAPPED_AE, contributor=alice)
+
+
+@pytest.fixture
+def token(alice):
+    """Alice's API token, as the admin showed it once."""
+    made = ApiToken(contributor=alice, name="Orthanc in room 2")
+    secret = made.issue()
+    made.save()
+    return secret
