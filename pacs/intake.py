@@ -4,6 +4,7 @@ upload entry point (viewer.uploads)."""
 import hashlib
 import hmac
 import logging
+import threading
 from functools import partial
 
 from django.conf import settings
@@ -16,6 +17,13 @@ from pacs.models import ReceivedStudy
 from viewer.uploads import Upload, UploadReport, cleanup_unpublished
 
 log = logging.getLogger("pacs")
+
+# A PACS often sends one study over several associations (one per transfer syntax), handed over
+# by as many threads at once: they take turns per study, so the later ones find the first one's
+# draft instead of making their own. (Processes do not share these locks: two STOW-RS requests
+# for one new study in two workers at the same moment may still make two drafts.)
+# A fixed set of locks, a study's chosen by its key: bounded however long the receiver runs.
+_STUDY_LOCKS = [threading.Lock() for _ in range(64)]
 
 
 def study_key(study_uid):
@@ -34,6 +42,13 @@ def take_study(files, contributor, *, study_uid, caller, source, refusals=()):
     record, filled in by the job.
     """
     key = study_key(study_uid)
+    with _STUDY_LOCKS[int(key[:8], 16) % len(_STUDY_LOCKS)]:
+        record = _take(files, contributor, key, caller, source, refusals)
+    _log(record)
+    return record
+
+
+def _take(files, contributor, key, caller, source, refusals):
     case = draft_for(contributor, key) or new_draft(contributor, caller)
     upload = Upload(case, skip_bad=True, accept_pictures=False)
     with cleanup_unpublished():
@@ -50,7 +65,6 @@ def take_study(files, contributor, *, study_uid, caller, source, refusals=()):
                 images_added=report.added,
                 refusals=[list(pair) for pair in [*refusals, *report.skipped]],
             )
-    _log(record)
     return record
 
 
