@@ -63,6 +63,13 @@ class ReceivedStudyAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        """Contributors see what was sent to them; administrators see everything."""
+        records = super().get_queryset(request)
+        if request.user.is_superuser:
+            return records
+        return records.filter(contributor=request.user)
+
     def has_add_permission(self, request):
         return False  # made by what receives studies, never by hand
 
