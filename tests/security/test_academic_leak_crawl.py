@@ -47,6 +47,8 @@ NOT_FETCHED = {
     "attempts:commit": "POST only; committing reveals to the one who commits",
     "login": "a form with no case in it",
     "logout": "POST only",
+    "pacs:stow": "POST only, with an API token; answers the SOP UIDs its caller sent, no case",
+    "pacs:stow_study": "POST only, with an API token; answers the SOP UIDs its caller sent",
 }
 
 IMAGE_URLS = {"viewer:image_file", "viewer:pixels"}
