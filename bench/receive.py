@@ -55,6 +55,9 @@ def run(args, scratch):
     print(f"receiver_arrival: {args.slices / arrived:.1f} slices/s")
     print(f"receiver_to_draft: {args.slices / drafted:.1f} slices/s")
     print(f"arrival_vs_storescp: {floor / arrived:.2f} ratio")
+    ingested = min(ingest_seconds(series(scratch, 10 + n, args.slices)) for n in range(args.repeat))
+    print(f"ingest_same_series: {args.slices / ingested:.1f} slices/s")
+    print(f"to_draft_vs_ingest: {drafted / ingested:.2f} ratio")
 
 
 def series(scratch, run_number, slices):
@@ -104,6 +107,22 @@ def receiver_seconds(scratch, args):
     finally:
         receiver.shutdown()
     return min(results)
+
+
+def ingest_seconds(paths):
+    """The same series through the upload entry point directly (import_study, one process): what
+    the hand-over costs without the network."""
+    from django.contrib.auth import get_user_model
+
+    from cases.models import Case
+    from viewer.uploads import add_files
+
+    author = get_user_model().objects.get(username="bench")
+    case = Case.objects.create(title="ingest", author=author, status=Case.Status.DRAFT)
+    start = perf_counter()
+    report = add_files(case, str(paths[0].parent), accept_pictures=False)
+    assert report.added == len(paths), report.skipped
+    return perf_counter() - start
 
 
 def storescu_seconds(port, paths):

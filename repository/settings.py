@@ -226,7 +226,7 @@ FILE_UPLOAD_TEMP_DIR = str(WORK_DIR / "uploads")
 # Studies sent from a PACS (manage.py dicom_receiver, pacs/receiver.py) and over DICOMweb
 # STOW-RS (pacs/views.py). The limits protect the server from one caller.
 DICOM_AE_TITLE = env_str("DICOM_AE_TITLE", "TEACHING")
-DICOM_BIND = env_str("DICOM_BIND", "0.0.0.0")
+DICOM_BIND = env_str("DICOM_BIND", "127.0.0.1")
 DICOM_PORT = env_int("DICOM_PORT", 11112, minimum=1)
 DICOM_MAX_PDU = env_int("DICOM_MAX_PDU", 262_144, minimum=4096)
 DICOM_MAX_ASSOCIATIONS = env_int("DICOM_MAX_ASSOCIATIONS", 4, minimum=1)
