@@ -36,7 +36,8 @@ class Arrival:
 
     @property
     def name(self):
-        """"instance 3": never a name from the file, which may identify the patient."""
+        """How records name it (instance 3): never by a name from the file, which may identify
+        the patient."""
         return f"instance {self.number}"
 
 

@@ -2,6 +2,8 @@
 (200, 202 when some failed, 409 when all did, 400/401/413/415 with a clear body)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from pydicom.uid import generate_uid
 
 from cases.models import Case
@@ -145,3 +147,11 @@ def test_nothing_is_left_in_the_work_folder(client, token, settings, files):
     post(client, ct_series(files) if files else [b"junk"], token)
     incoming = settings.WORK_DIR / "incoming"
     assert not incoming.exists() or list(incoming.iterdir()) == []
+
+
+def test_a_request_costs_the_same_queries_however_many_instances(client, token,
+                                                                 django_assert_num_queries):
+    with CaptureQueriesContext(connection) as two:
+        post(client, ct_series(2), token)
+    with django_assert_num_queries(len(two.captured_queries)):
+        post(client, ct_series(6), token)
