@@ -133,3 +133,19 @@ def test_associations_past_the_limit_are_rejected(mapped, transactional_db):
 def test_nothing_is_recorded_for_a_caller_rejected_at_association(receiver, mapped):
     assert not associate(receiver.port, calling="STRANGER").is_established
     assert not ReceivedStudy.objects.exists()
+
+
+def test_an_association_past_its_time_is_ended_and_what_it_sent_is_kept(mapped,
+                                                                       transactional_db,
+                                                                       tmp_path):  # fmt: skip
+    running = RunningReceiver(limits_for_tests(max_seconds=1))
+    try:
+        assoc = associate(running.port)
+        assoc.send_c_store(write_files(tmp_path, ct_series(1))[0])
+        # Handed over only once the connection closed: the receiver aborted it, the caller
+        # still holding it open.
+        [record] = running.taken()
+        assert record.images_added == 1
+        assoc.abort()
+    finally:
+        running.stop()
