@@ -7,12 +7,13 @@ or idle for DICOM_IDLE_SECONDS (the network timeout aborts it). The limits prote
 PDU size, concurrent associations, instances, bytes and seconds per association.
 """
 
+import functools
 import logging
 import threading
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import connections
 from pydicom.uid import (
     DeflatedExplicitVRLittleEndian,
     ExplicitVRBigEndian,
@@ -69,17 +70,29 @@ class Limits:
         )
 
 
+def closing_connections(handler):
+    """pynetdicom runs handlers in threads of each association's own, which end with it: the
+    database connections a handler opened are closed when it returns, never left to linger."""
+
+    @functools.wraps(handler)
+    def run(*args):
+        try:
+            return handler(*args)
+        finally:
+            connections.close_all()
+
+    return run
+
+
 class KnownCallersAE(AE):
     """An AE that accepts associations only from active CallingAE titles, read per request so
     that the admin's changes apply at once."""
 
     @property
+    @closing_connections
     def require_calling_aet(self):
-        try:
-            # pynetdicom accepts anyone when the list is empty: an impossible title instead.
-            return CallingAE.objects.titles() or ["\\"]
-        finally:
-            close_old_connections()
+        # pynetdicom accepts anyone when the list is empty: an impossible title instead.
+        return CallingAE.objects.titles() or ["\\"]
 
     @require_calling_aet.setter
     def require_calling_aet(self, titles):
@@ -126,6 +139,7 @@ class Receiver:
 
     # --- events, each in the association's own thread ---------------------------------------
 
+    @closing_connections
     def on_accepted(self, event):
         title = event.assoc.requestor.ae_title.strip()
         caller = CallingAE.objects.active().select_related("contributor").get(ae_title=title)
@@ -161,15 +175,13 @@ class Receiver:
             return CANNOT_UNDERSTAND if unreadable else DOES_NOT_MATCH_SOP_CLASS
         return SUCCESS
 
+    @closing_connections
     def on_close(self, event):
         with self.lock:
             reception, timer = self.receptions.pop(event.assoc, (None, None))
-        try:
-            if reception is not None:
-                timer.cancel()
-                self._hand_over(reception)
-        finally:
-            connections.close_all()  # this thread's, which ends with the association
+        if reception is not None:
+            timer.cancel()
+            self._hand_over(reception)
 
     def _hand_over(self, reception):
         try:
