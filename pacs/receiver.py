@@ -165,6 +165,14 @@ class Receiver:
         reception = self._reception(event.assoc)
         if reception is None:  # its caller was deactivated as it associated
             return OUT_OF_RESOURCES
+        # The connection may close (an abort, a timeout) while an instance is being kept: the
+        # hand-over waits for it, and nothing is kept after it.
+        with reception.lock:
+            if reception.handed_over:
+                return OUT_OF_RESOURCES
+            return self._store(reception, event)
+
+    def _store(self, reception, event):
         if len(reception.arrivals) >= self.limits.max_instances:
             reception.note_refused("too_many", "more instances than one association may send")
             return OUT_OF_RESOURCES
@@ -181,6 +189,8 @@ class Receiver:
             reception, timer = self.receptions.pop(event.assoc, (None, None))
         if reception is not None:
             timer.cancel()
+            with reception.lock:
+                reception.handed_over = True
             self._hand_over(reception)
 
     def _hand_over(self, reception):

@@ -8,6 +8,7 @@ the rest of the pipeline's refusals (a frame no decoder reads) come back from th
 """
 
 import logging
+import threading
 from dataclasses import dataclass, field
 
 from dicom import reading
@@ -52,6 +53,8 @@ class Reception:
 
     def __post_init__(self):
         self.folder = HeldFolder()
+        self.lock = threading.Lock()  # held while an instance is kept (pacs.receiver)
+        self.handed_over = False
 
     def receive(self, data):
         """Check and keep one instance (its Part 10 bytes); Refused if it is no readable image."""

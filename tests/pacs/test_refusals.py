@@ -40,6 +40,7 @@ def raw_sending(monkeypatch):
 
 def associate(port, calling=MAPPED_AE):
     ae = AE(calling)
+    ae.dimse_timeout = 5  # an aborted association's last C-STORE waits no longer for its answer
     ae.add_requested_context(CTImageStorage, [ExplicitVRLittleEndian, ImplicitVRLittleEndian])
     return ae.associate("127.0.0.1", port, ae_title=OUR_AE)
 
