@@ -55,6 +55,7 @@ class Limits:
     max_associations: int
     max_instances: int
     max_bytes: int
+    max_instance_bytes: int
     idle_seconds: int
     max_seconds: int
 
@@ -65,6 +66,7 @@ class Limits:
             max_associations=settings.DICOM_MAX_ASSOCIATIONS,
             max_instances=settings.DICOM_MAX_INSTANCES,
             max_bytes=settings.DICOM_MAX_ASSOCIATION_MB * 1024 * 1024,
+            max_instance_bytes=settings.MAX_UPLOAD_MB * 1024 * 1024,
             idle_seconds=settings.DICOM_IDLE_SECONDS,
             max_seconds=settings.DICOM_MAX_ASSOCIATION_SECONDS,
         )
@@ -137,7 +139,7 @@ class Receiver:
     def shutdown(self):
         self.ae.shutdown()
 
-    # --- events, each in the association's own thread ---------------------------------------
+    # --- events, in threads of each association's own ---------------------------------------
 
     @closing_connections
     def on_accepted(self, event):
@@ -151,14 +153,20 @@ class Receiver:
         timer.start()
 
     def on_data(self, event):
-        """Count the bytes as they arrive: past the limit the association is aborted, so one
-        caller cannot fill the disk (pynetdicom holds a data set in memory until it is whole)."""
+        """Count the bytes as they arrive: past either limit the association is aborted, so one
+        caller cannot fill the disk, nor the memory (pynetdicom holds a data set in memory until
+        it is whole: one larger than MAX_UPLOAD_MB is cut short)."""
         reception = self._reception(event.assoc)
         if reception is None:
             return
         reception.received_bytes += len(event.data)
-        if reception.received_bytes > self.limits.max_bytes and not event.assoc.is_aborted:
-            log.warning("aborting %s: more than %d bytes", reception.caller, self.limits.max_bytes)
+        reception.pending_bytes += len(event.data)
+        too_much = (
+            reception.received_bytes > self.limits.max_bytes
+            or reception.pending_bytes > self.limits.max_instance_bytes
+        )
+        if too_much and not event.assoc.is_aborted:
+            log.warning("aborting %s: more bytes than its limits", reception.caller)
             threading.Thread(target=event.assoc.abort, daemon=True).start()
 
     def on_store(self, event):
@@ -173,6 +181,7 @@ class Receiver:
             return self._store(reception, event)
 
     def _store(self, reception, event):
+        reception.pending_bytes = 0  # this instance is whole: the next one counts from here
         if len(reception.arrivals) >= self.limits.max_instances:
             reception.note_refused("too_many", "more instances than one association may send")
             return OUT_OF_RESOURCES

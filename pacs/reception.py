@@ -49,7 +49,8 @@ class Reception:
     source: str
     limits: IngestLimits = field(default_factory=IngestLimits.from_settings)
     arrivals: list = field(default_factory=list)
-    received_bytes: int = 0  # as the network delivered them (the receiver's limit)
+    received_bytes: int = 0  # as the network delivered them (the receiver's limits)
+    pending_bytes: int = 0  # of the instance on its way
 
     def __post_init__(self):
         self.folder = HeldFolder()

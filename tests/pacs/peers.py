@@ -59,7 +59,8 @@ class RunningReceiver:
 
 def limits_for_tests(**changes):
     values = dict(max_pdu=65536, max_associations=4, max_instances=500,
-                  max_bytes=512 * 1024 * 1024, idle_seconds=30, max_seconds=600)  # fmt: skip
+                  max_bytes=512 * 1024 * 1024, max_instance_bytes=64 * 1024 * 1024,
+                  idle_seconds=30, max_seconds=600)  # fmt: skip
     return Limits(**{**values, **changes})
 
 

@@ -107,6 +107,21 @@ def test_an_association_sending_more_bytes_than_allowed_is_aborted(mapped, trans
         running.stop()
 
 
+def test_an_instance_larger_than_an_upload_may_be_is_cut_short(mapped, transactional_db,
+                                                               tmp_path):  # fmt: skip
+    running = RunningReceiver(limits_for_tests(max_instance_bytes=20_000))
+    try:
+        small, large = write_files(tmp_path, [file_bytes(ct(rows=16, columns=16)),
+                                              file_bytes(ct(rows=256, columns=256))])  # fmt: skip
+        assoc = associate(running.port)
+        assert assoc.send_c_store(small).Status == 0
+        assert "Status" not in assoc.send_c_store(large)  # no answer: the receiver aborted
+        [record] = running.taken()
+        assert record.images_added == 1
+    finally:
+        running.stop()
+
+
 def test_an_idle_association_is_ended_and_what_it_sent_is_kept(mapped, transactional_db,
                                                               tmp_path):  # fmt: skip
     running = RunningReceiver(limits_for_tests(idle_seconds=1))
