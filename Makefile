@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint audit install install-test system-deps browser-deps ocr-deps office-deps clean
+.PHONY: run test lint audit install install-test system-deps browser-deps ocr-deps office-deps pacs-deps clean
 
 # PDF handouts (WeasyPrint) need Debian's pango; installed here when missing and we are root.
 PANGO_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
@@ -54,6 +54,18 @@ office-deps:
 	  fi; \
 	fi
 
+# The PACS tests (tests/pacs) and bench/receive.py send studies with DCMTK's storescu/echoscu
+# and from a real Orthanc. Only install-test needs them.
+PACS_PACKAGES := dcmtk orthanc
+pacs-deps:
+	@if ! command -v storescu >/dev/null || ! command -v Orthanc >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PACS_PACKAGES); \
+	  else \
+	    echo "The PACS tests need DCMTK and Orthanc: sudo apt-get install $(PACS_PACKAGES)"; \
+	  fi; \
+	fi
+
 $(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
@@ -68,7 +80,7 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	touch $@
 
 install: system-deps $(VENV)/.installed-demo
-install-test: system-deps browser-deps ocr-deps office-deps $(VENV)/.installed-test
+install-test: system-deps browser-deps ocr-deps office-deps pacs-deps $(VENV)/.installed-test
 
 # The development settings every manage.py command reads (DEBUG on, a secret key of this
 # checkout's own), written once and git-ignored; variables set in the environment win over it.

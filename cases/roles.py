@@ -23,8 +23,10 @@ def _codenames(models, actions=("add", "change", "delete", "view")):
 
 PERMISSIONS = {
     # Contributors edit their own cases only (enforced in cases.admin), and cannot publish.
+    # They also see what their PACS and DICOMweb clients sent them (pacs.admin: their own).
     CONTRIBUTORS: (
         _codenames(CASE_CONTENT) + _codenames(VOCABULARIES, ["view"]) + ["add_tag", "view_tag"]
+        + ["view_receivedstudy"]
     ),
     # Editors also unlock logins: deleting a login's access attempt (django-axes) lifts its lock.
     EDITORS: (
@@ -38,7 +40,7 @@ PERMISSIONS = {
 }
 
 
-APPS = ["cases", "viewer", "taggit", "axes", "casesets"]
+APPS = ["cases", "viewer", "taggit", "axes", "casesets", "pacs"]
 
 
 def ensure_groups(**kwargs):

@@ -38,6 +38,8 @@ _DECODERS = {
     **dict.fromkeys(JPEGLSTransferSyntaxes, ("pyjpegls", "pylibjpeg", "gdcm")),
     RLELossless: ("pylibjpeg", "pydicom"),  # pylibjpeg-rle panics (in Rust) rather than crash
 }
+# The compressed transfer syntaxes some installed decoder may read (a DICOM receiver offers these).
+DECODED_SYNTAXES = tuple(_DECODERS)
 _TWELVE_BIT_JPEG = ("pylibjpeg",)  # neither Pillow nor GDCM reads JPEG Extended at 12 bits
 
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "viewer",
     "attempts",
     "casesets",
+    "pacs",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -228,6 +229,21 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # temporary upload files, where `manage.py sweep_orphans` finds what a crashed process left.
 WORK_DIR = Path(env_str("WORK_DIR", str(BASE_DIR / "var")))
 FILE_UPLOAD_TEMP_DIR = str(WORK_DIR / "uploads")
+# Studies sent from a PACS (manage.py dicom_receiver, pacs/receiver.py) and over DICOMweb
+# STOW-RS (pacs/views.py). The limits protect the server from one caller.
+DICOM_AE_TITLE = env_str("DICOM_AE_TITLE", "TEACHING")
+DICOM_BIND = env_str("DICOM_BIND", "127.0.0.1")
+DICOM_PORT = env_int("DICOM_PORT", 11112, minimum=1)
+DICOM_MAX_PDU = env_int("DICOM_MAX_PDU", 262_144, minimum=4096)
+DICOM_MAX_ASSOCIATIONS = env_int("DICOM_MAX_ASSOCIATIONS", 4, minimum=1)
+DICOM_MAX_INSTANCES = env_int("DICOM_MAX_INSTANCES", MAX_FILES_PER_UPLOAD, minimum=1)
+DICOM_MAX_ASSOCIATION_MB = env_int("DICOM_MAX_ASSOCIATION_MB", MAX_UPLOAD_TOTAL_MB, minimum=1)
+DICOM_IDLE_SECONDS = env_int("DICOM_IDLE_SECONDS", 60, minimum=1)
+DICOM_MAX_ASSOCIATION_SECONDS = env_int("DICOM_MAX_ASSOCIATION_SECONDS", 3600, minimum=1)
+STOW_MAX_MB = env_int("STOW_MAX_MB", 1024, minimum=1)
+if len(DICOM_AE_TITLE) > 16 or not DICOM_AE_TITLE.strip() or "\\" in DICOM_AE_TITLE:
+    raise ImproperlyConfigured("DICOM_AE_TITLE: 1 to 16 characters, no backslash")
+
 FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "viewer.inflight.LockedTemporaryFileUploadHandler",

@@ -10,6 +10,7 @@ are locked the same way while their request reads them (LockedTemporaryFileUploa
 
 import fcntl
 import os
+import shutil
 import time
 import uuid
 from pathlib import Path
@@ -45,6 +46,41 @@ class Journal:
     def close(self):
         self.path.unlink(missing_ok=True)
         self.file.close()
+
+
+def incoming_folder():
+    return Path(settings.WORK_DIR) / "incoming"
+
+
+class HeldFolder:
+    """A folder of files received from the network (DICOM from a PACS, a STOW-RS request) and not
+    yet handed to an upload, in WORK_DIR/incoming/. Its lock file is held while its receiver
+    lives, so the sweep deletes a dead receiver's folder at once and never a live one's."""
+
+    def __init__(self):
+        folder = incoming_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+        key = uuid.uuid4().hex
+        opening = folder / f"{key}.opening"
+        self.lock = open(opening, "x", encoding="utf-8")  # noqa: SIM115 (open while it lives)
+        fcntl.flock(self.lock, fcntl.LOCK_EX)
+        self.lock_path = opening.rename(folder / f"{key}.lock")  # the sweep reads only *.lock
+        self.path = folder / key
+        self.path.mkdir()
+
+    def close(self):
+        shutil.rmtree(self.path, ignore_errors=True)
+        self.lock_path.unlink(missing_ok=True)
+        self.lock.close()
+
+
+def abandoned_incoming():
+    """The lock files of received folders no live receiver holds (their folder is path minus
+    .lock)."""
+    folder = incoming_folder()
+    if not folder.is_dir():
+        return []
+    return [path for path in sorted(folder.glob("*.lock")) if not held(path)]
 
 
 def held(path):

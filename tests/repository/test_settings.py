@@ -145,6 +145,11 @@ GOOD = {"DEBUG": "true"}
         ({**GOOD, "DATABASE_URL": "nonsense"}, "DATABASE_URL"),
         ({**GOOD, "SECRET_KEY_FILE": "/nonexistent/secret"}, "SECRET_KEY_FILE"),
         ({**GOOD, "CACHE_URL": "memcached://127.0.0.1:11211"}, "CACHE_URL"),
+        ({**GOOD, "DICOM_AE_TITLE": "A_TITLE_OF_17_CHR"}, "DICOM_AE_TITLE"),
+        ({**GOOD, "DICOM_AE_TITLE": "BACK\\SLASH"}, "DICOM_AE_TITLE"),
+        ({**GOOD, "DICOM_PORT": "0"}, "DICOM_PORT"),
+        ({**GOOD, "DICOM_MAX_PDU": "100"}, "DICOM_MAX_PDU"),
+        ({**GOOD, "STOW_MAX_MB": "many"}, "STOW_MAX_MB"),
     ],
 )
 def test_a_bad_value_stops_the_start_naming_the_variable(env, variable):

@@ -52,6 +52,8 @@ NOT_FETCHED = {
     "attempts:commit": "POST only; committing reveals to the one who commits",
     "login": "a form with no case in it",
     "logout": "POST only",
+    "pacs:stow": "POST only, with an API token; answers the SOP UIDs its caller sent, no case",
+    "pacs:stow_study": "POST only, with an API token; answers the SOP UIDs its caller sent",
 }
 
 # Zips, read member by member: downloads, and the .pptx slides (XML parts, media, properties).

@@ -1,7 +1,8 @@
 """Delete what a crashed upload left: stored files no row refers to and no live staging is
-writing, and Django's temporary upload files no live request holds (viewer/inflight.py); the
-folders of upload jobs that ended or are gone (viewer/jobs.py); and the stored handouts of deleted
-cases (cases/handouts.py).
+writing, Django's temporary upload files no live request holds, and folders of files received
+from a PACS or over STOW-RS whose receiver died before handing them over (viewer/inflight.py);
+the folders of upload jobs that ended or are gone (viewer/jobs.py); and the stored handouts of
+deleted cases (cases/handouts.py).
 
 What is in flight decides, not age: a dead process's files go at once, a live one's stay however
 old. Run it at server start and from a timer (README: "Deployment").
@@ -26,7 +27,8 @@ FOLDERS = ("images", "dicom")
 class Command(BaseCommand):
     help = (
         "Delete image and DICOM files that belong to no image and to no upload in flight, and "
-        "temporary upload files of requests that ended without cleaning up (a crash)."
+        "temporary upload files of requests that ended without cleaning up (a crash), and files "
+        "received from a PACS or over STOW-RS by a receiver that died before handing them over."
     )
 
     def add_arguments(self, parser):
@@ -42,8 +44,8 @@ class Command(BaseCommand):
     def handle(self, *args, min_age, dry_run, verbosity, **options):
         self.dry_run, self.verbosity = dry_run, verbosity
         swept = (
-            self.sweep_stored(min_age) + self.sweep_temporary_uploads() + self.sweep_handouts()
-            + self.sweep_job_folders()
+            self.sweep_stored(min_age) + self.sweep_temporary_uploads() + self.sweep_incoming()
+            + self.sweep_handouts() + self.sweep_job_folders()
         )
         self.say(f"{swept} orphaned file(s) {'found' if dry_run else 'deleted'}.")
 
@@ -71,6 +73,13 @@ class Command(BaseCommand):
         abandoned = inflight.abandoned_temporary_uploads()
         for path in abandoned:
             self.delete(str(path), lambda name: Path(name).unlink(missing_ok=True))
+        return len(abandoned)
+
+    def sweep_incoming(self):
+        """Received files a dead receiver held: never stored, deleted with their folder."""
+        abandoned = inflight.abandoned_incoming()
+        for lock in abandoned:
+            self.delete(str(lock.with_suffix("")), remove_received)
         return len(abandoned)
 
     def sweep_handouts(self):
@@ -118,3 +127,8 @@ class Command(BaseCommand):
 
     def older_than(self, name, cutoff):
         return default_storage.get_modified_time(name) < cutoff
+
+
+def remove_received(folder):
+    shutil.rmtree(folder, ignore_errors=True)
+    Path(f"{folder}.lock").unlink(missing_ok=True)

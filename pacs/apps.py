@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PacsConfig(AppConfig):
+    name = "pacs"
+    verbose_name = "PACS and DICOMweb"
