@@ -126,8 +126,3 @@ def test_a_withdrawn_case_is_gone_from_the_sets_pages(attending, shared_set, thr
 def test_the_set_page_is_never_stored_for_another_reader(client, shared_set):
     response = client.get(set_url(shared_set))
     assert "private" in response["Cache-Control"]
-
-
-def test_the_set_page_leaves_room_for_the_whole_sets_downloads():
-    source = open("templates/casesets/detail.html").read()
-    assert "{% block downloads %}" in source
