@@ -2,9 +2,11 @@
 five cases (one from its case page, the rest from a page of browse results), writes a note and
 shares it; presents it with the keyboard alone (next and previous, reveal step by step, the
 viewer on V, the notes on N, a reload landing on the same case and step, Esc to leave); then a
-resident replays it as a quiz from the shared link and finds their score on the set's page."""
+resident replays it as a quiz from the shared link and finds their score on the set's page; the
+attending then downloads the set's handout and slides."""
 
 import re
+import zipfile
 
 import pytest
 
@@ -147,6 +149,22 @@ def test_an_attending_builds_and_presents_a_set_that_a_resident_replays(open_pag
 
     attending_page.goto(f"/standard/sets/{case_set.token}/")
     assert "rita" in attending_page.locator(".readers-table").inner_text()
+    download_the_handout_and_slides(attending_page, case_set)
+
+
+def download_the_handout_and_slides(page, case_set):
+    """The set's PDF (unknowns, then the answers) and its deck, from the links of its page."""
+    downloads = page.locator(".set-downloads")
+    with page.expect_download() as pdf:
+        downloads.locator("a[href*='handout.pdf?part=both&paper=letter']").click()
+    assert pdf.value.suggested_filename == f"set-{case_set.pk}-both-letter.pdf"
+    assert open(pdf.value.path(), "rb").read(5) == b"%PDF-"
+    with page.expect_download() as deck:
+        downloads.locator("a[href*='slides.pptx?part=both']").click()
+    assert deck.value.suggested_filename == f"set-{case_set.pk}-both.pptx"
+    with zipfile.ZipFile(deck.value.path()) as pptx:  # 1 title slide, 2 per case
+        slides = [n for n in pptx.namelist() if re.fullmatch(r"ppt/slides/slide\d+\.xml", n)]
+    assert len(slides) == 1 + 2 * 5
 
 
 def test_a_shared_set_is_followed_on_a_touch_screen_with_the_big_buttons(open_page, conference):
