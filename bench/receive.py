@@ -6,8 +6,9 @@ floor of what receiving over DICOM costs on this machine.
 
 Everything happens in a temporary folder removed at the end: the series, MEDIA_ROOT, WORK_DIR
 and a SQLite database. The upload job each study becomes runs at once (the immediate tasks
-backend), so that the time to the draft includes it. Our receiver runs in a thread of this process on a free port; storescp as
-a process. Figures go to stdout as `name: value unit`; lines starting with # are notes.
+backend), so that the time to the draft includes it. Our receiver runs in a thread of this
+process on a free port; storescp as a process. Figures go to stdout as `name: value unit`;
+lines starting with # are notes.
 """
 
 import argparse
