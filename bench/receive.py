@@ -5,8 +5,10 @@ floor of what receiving over DICOM costs on this machine.
     .venv/bin/python bench/receive.py [--slices 200] [--repeat 2]
 
 Everything happens in a temporary folder removed at the end: the series, MEDIA_ROOT, WORK_DIR
-and a SQLite database. Our receiver runs in a thread of this process on a free port; storescp as
-a process. Figures go to stdout as `name: value unit`; lines starting with # are notes.
+and a SQLite database. The upload job each study becomes runs at once (the immediate tasks
+backend), so that the time to the draft includes it. Our receiver runs in a thread of this
+process on a free port; storescp as a process. Figures go to stdout as `name: value unit`;
+lines starting with # are notes.
 """
 
 import argparse
@@ -31,6 +33,9 @@ def main():
     with tempfile.TemporaryDirectory(prefix="bench-receive-") as scratch:
         scratch = Path(scratch)
         os.environ["WORK_DIR"] = str(scratch / "work")
+        # The upload job of each received study runs at once, in the receiver's thread (its
+        # staging in processes of its own, as a db_worker's would): no worker to start and poll.
+        os.environ["TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
         configure_environment(scratch, None)
         with throwaway_database(None):
             run(args, scratch)

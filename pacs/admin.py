@@ -1,5 +1,6 @@
 """Who may send studies in, and what they sent: calling AE titles and API tokens (created and
-revoked here; a token is shown once), and the received-study records with their refusals."""
+revoked here; a token is shown once), and the received-study records with their refusals and
+their upload jobs' state."""
 
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
@@ -53,13 +54,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
 class ReceivedStudyAdmin(admin.ModelAdmin):
     list_display = [
         "received_at", "caller", "source", "contributor", "instances_received", "images_added",
-        "refused", "case",
+        "refused", "case", "upload",
     ]  # fmt: skip
     list_filter = ["source"]
-    list_select_related = ["contributor", "case"]
+    list_select_related = ["contributor", "case", "job"]
     fields = [
         "received_at", "source", "caller", "contributor", "instances_received", "images_added",
-        "case", "refusal_list",
+        "case", "upload", "refusal_list",
     ]  # fmt: skip
     readonly_fields = fields
 
@@ -75,6 +76,14 @@ class ReceivedStudyAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="upload job")
+    def upload(self, obj):
+        """The job's state, linked to its page (progress, errors by file, retry or discard)."""
+        if obj.job is None:
+            return "None"
+        return format_html('<a href="{}">{}</a>', obj.job.get_absolute_url(),
+                           obj.job.get_state_display())  # fmt: skip
 
     @admin.display(description="refused")
     def refusal_list(self, obj):

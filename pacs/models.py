@@ -144,8 +144,18 @@ class ReceivedStudy(models.Model):
     study_key = models.CharField(max_length=64, editable=False)
     received_at = models.DateTimeField(default=timezone.now)
     instances_received = models.PositiveIntegerField(default=0)
-    images_added = models.PositiveIntegerField(default=0)
-    refusals = models.JSONField(default=list, blank=True, help_text="[file, reason] pairs.")
+    images_added = models.PositiveIntegerField(
+        default=0, help_text="Filled in by the upload job when it publishes."
+    )
+    refusals = models.JSONField(
+        default=list, blank=True,
+        help_text="[file, reason] pairs: refused on arrival, then by the upload job.",
+    )  # fmt: skip
+    job = models.ForeignKey(
+        "viewer.UploadJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="The background upload adding what was received; empty if all was refused "
+        "on arrival.",
+    )  # fmt: skip
 
     class Meta:
         verbose_name_plural = "received studies"

@@ -2,8 +2,9 @@
 
 A PACS sends a study to our AE title; its calling AE title must be an active CallingAE, or the
 association is rejected at once (A-ASSOCIATE-RJ, "calling AE title not recognised"). Each
-association's instances are kept in a Reception and handed over when it ends: released, aborted,
-or idle for DICOM_IDLE_SECONDS (the network timeout aborts it). The limits protect the server:
+association's instances are kept in a Reception and handed over (pacs.intake: to an upload job,
+which the worker runs) when it ends: released, aborted, or idle for DICOM_IDLE_SECONDS (the
+network timeout aborts it). The limits protect the server:
 PDU size, concurrent associations, instances, bytes and seconds per association.
 """
 

@@ -4,7 +4,8 @@ handed over, study by study, to intake.take_study.
 
 Each instance is checked as it arrives with the upload pipeline's own bounded reader, so a file
 that is not a readable image fails alone, at once (its C-STORE status, its STOW-RS failure);
-the rest of the pipeline's refusals (a frame no decoder reads) come back from the hand-over.
+the rest of the pipeline's refusals (a frame no decoder reads, an instance already imported)
+come from the upload job later, and show in its ReceivedStudy record and job page.
 """
 
 import logging
@@ -17,7 +18,6 @@ from viewer.inflight import HeldFolder
 from viewer.ingest import IngestLimits
 
 log = logging.getLogger("pacs")
-ALREADY_IMPORTED = "already imported"
 
 
 class Refused(Exception):
@@ -88,8 +88,8 @@ class Reception:
         log.warning("refused %s from %s: %s", arrival.name, self.caller, reason)
 
     def hand_over(self):
-        """Each study received to intake; the ReceivedStudy records. The folder goes, whatever
-        happens."""
+        """Each study received to intake (its files move into an upload job's folder); the
+        ReceivedStudy records. The folder goes, whatever happens."""
         try:
             records = [self._take(study_uid, arrivals) for study_uid, arrivals in self._studies()]
         finally:
@@ -114,15 +114,10 @@ class Reception:
     def _take(self, study_uid, arrivals):
         files = [(a.name, self._path(a)) for a in arrivals if not a.reason]
         refusals = [(a.name, a.reason) for a in arrivals if a.reason]
-        record = take_study(
+        return take_study(
             files, self.contributor, study_uid=study_uid, caller=self.caller,
             source=self.source, refusals=refusals,
         )  # fmt: skip
-        by_name = {a.name: a for a in arrivals}
-        for name, reason in record.refusals:
-            if not by_name[name].reason and reason != ALREADY_IMPORTED:
-                by_name[name].reason, by_name[name].code = reason, "refused"
-        return record
 
     def _path(self, arrival):
         return self.folder.path / f"{arrival.number:06d}.dcm"

@@ -91,3 +91,20 @@ def until(condition, interval=0.02):
             return value
         time.sleep(interval)
     raise AssertionError(f"still not true after {WAIT_SECONDS} s: {condition}")
+
+
+def stored():
+    """The names of the files in storage."""
+    root = Path(settings.MEDIA_ROOT)
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+
+def marked(name):
+    """The pid of the staging process reading the uploaded file `name`, if one is."""
+    for mark in Path(settings.WORK_DIR, "stagings").glob("marks-*/*"):
+        try:
+            if mark.read_text().endswith(f"/{name}"):
+                return int(mark.name)
+        except FileNotFoundError:
+            continue
+    return None

@@ -10,8 +10,9 @@ import pytest
 from django.core.cache import cache
 
 from cases import roles
+from tests.background_worker import DATABASE_BACKEND, Worker
 from tests.dicom_factory import ct_series
-from tests.factories import add_dicom, make_case, make_user
+from tests.factories import add_dicom, make_case, make_user, seed_vocabularies
 
 
 @pytest.fixture(autouse=True)
@@ -59,3 +60,34 @@ def ct_case(alice):
     series.description = "Axial soft tissue"
     series.save()
     return case
+
+
+@pytest.fixture(scope="module")
+def seeded_again_afterwards(django_db_setup, django_db_blocker):
+    """What the migrations seeded, back for the tests after a module of transactional tests (each
+    ends with a flush)."""
+    yield
+    with django_db_blocker.unblock():
+        seed_vocabularies()
+
+
+@pytest.fixture
+def start_worker(seeded_again_afterwards, settings, tmp_path):
+    """Jobs queued in the database, for real `db_worker`s (tests/background_worker.py) started
+    by the test on its folders."""
+    seed_vocabularies()  # an earlier transactional test's flush may have emptied them
+    settings.TASKS = {"default": {"BACKEND": DATABASE_BACKEND}}
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.WORK_DIR = tmp_path / "work"
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "work" / "uploads")
+    workers = []
+
+    def start():
+        log = open(tmp_path / f"worker-{len(workers)}.log", "w")  # noqa: SIM115 (closed below)
+        workers.append(Worker(log))
+        return workers[-1]
+
+    yield start
+    for worker in workers:
+        worker.stop()
+        worker.log.close()

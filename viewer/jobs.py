@@ -4,6 +4,7 @@ its own (viewer.processes) and publishes them in one transaction, or fails namin
 
     job = submit_files(study, author, uploaded_files)      # the admin's Add images
     job = submit_folder(case or None, author, path, ...)    # import_study
+    job = receive_files(case, author, pairs); enqueue(job)   # pacs.intake, received studies
 
 The uploaded files wait in WORK_DIR/jobs/<key>/files/ (one numbered folder each, so that they are
 staged in the order they were sent) until the job is done or discarded; a failed job keeps them,
@@ -23,6 +24,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django_tasks.backends.immediate import ImmediateBackend
 from django_tasks_db import DatabaseBackend
@@ -40,6 +42,10 @@ WORKER_GONE = (
     "the worker running this upload stopped (it was killed, or its machine restarted) before "
     "it finished; nothing was added. Retry it."
 )
+
+# Sent inside the publishing transaction of a job that ended done (job=): what received the
+# files records the outcome with its images (pacs), without viewer knowing who listens.
+upload_done = Signal()
 
 
 def jobs_folder():
@@ -69,6 +75,20 @@ def submit_files(study, author, files):
             for chunk in uploaded.chunks():
                 out.write(chunk)
     enqueue(job)
+    return job
+
+
+def receive_files(case, author, files):
+    """A job (not yet sent: enqueue it once the caller recorded it) adding received DICOM files,
+    (name, path) pairs under WORK_DIR, to a draft case made for them. They are moved, not
+    copied, into the job's folder: they outlive the receiver's, and go when the job ends."""
+    options = {"skip_bad": True, "accept_pictures": False, "drop_empty_case": True}
+    job = UploadJob.objects.create(kind=UploadJob.Kind.PACS, case=case, author=author,
+                                   total=len(files), options=options)  # fmt: skip
+    for n, (name, path) in enumerate(files):
+        folder = files_of(job) / f"{n:05d}"
+        folder.mkdir(parents=True)
+        shutil.move(path, folder / _safe_name(name, n))
     return job
 
 
@@ -261,8 +281,26 @@ def _stage_and_publish(job):
         skipped = [{"file": shown_name(job, f), "reason": r} for f, r in upload.staging.skipped]
         _update(job, state=State.DONE, step="", added=added, skipped=skipped,
                 case=case if case.pk else None, finished_at=timezone.now())  # fmt: skip
+        upload_done.send(sender=UploadJob, job=job)
+        if not added and job.options.get("drop_empty_case"):
+            _drop_if_empty(job, case)
     if not job.source:
         remove_files(job)
+
+
+def _drop_if_empty(job, case):
+    """A draft made for received files that were all refused goes, unless it holds images (its
+    owner's, or an earlier send's) or another job waits to fill it. Its row is locked first, so
+    that no intake joins it meanwhile (pacs.intake.draft_for locks it too)."""
+    status = Case.objects.select_for_update().filter(pk=case.pk).values_list("status", flat=True)
+    waiting = case.upload_jobs.exclude(pk=job.pk).exclude(state__in=[State.DONE, State.DISCARDED])
+    if status.first() != Case.Status.DRAFT or waiting.exists():
+        return
+    if Image.objects.filter(study__case=case).exists():
+        return
+    case.upload_jobs.update(case=None)  # its jobs (and their records) outlive it
+    job.case = None
+    case.delete()
 
 
 def _run_bundle(job):

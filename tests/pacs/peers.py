@@ -6,6 +6,7 @@ import queue
 import shutil
 import socket
 import subprocess
+from io import BytesIO
 from pathlib import Path
 
 import pydicom
@@ -104,6 +105,16 @@ def compressed_study(study_uid=None):
         ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
         files.append(to_bytes(ds))
     return files
+
+
+def undecodable():
+    """A JPEG 2000 file whose image description reads well (so it passes arrival) and whose
+    frame no decoder reads (so its upload job refuses it): as bytes, with its dataset."""
+    from pydicom.encaps import encapsulate
+
+    ds = pydicom.dcmread(BytesIO(compressed_study()[0]))
+    ds.PixelData = encapsulate([b"\xff\x4f\xff\x51" + b"\x07" * 2000])
+    return to_bytes(ds), ds
 
 
 def stored_bytes(case):

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from pacs.models import ApiToken, CallingAE, ReceivedStudy, token_digest
 from tests.factories import client_for, make_case
+from viewer.models import UploadJob
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +76,14 @@ def test_a_contributor_sees_what_was_sent_to_her_with_the_reasons_refused(alice)
     assert "instance 2: a structured report, not an image" in page.content.decode()
 
 
+def test_the_list_shows_each_upload_jobs_state_linked_to_its_page(alice):
+    job = UploadJob.objects.create(kind=UploadJob.Kind.PACS, author=alice, state="failed")
+    received(alice, case=make_case(alice), job=job)
+    page = client_for(alice).get(reverse("admin:pacs_receivedstudy_changelist")).content.decode()
+    assert f'<a href="{job.get_absolute_url()}">Failed</a>' in page
+    assert client_for(alice).get(job.get_absolute_url()).status_code == 200
+
+
 def test_a_contributor_does_not_see_what_was_sent_to_another(alice, bob):
     record = received(alice)
     client = client_for(bob)
@@ -87,10 +96,12 @@ def test_a_contributor_does_not_see_what_was_sent_to_another(alice, bob):
 def test_received_studies_list_in_constant_queries(alice, django_assert_max_num_queries):
     client = client_for(alice)
     url = reverse("admin:pacs_receivedstudy_changelist")
-    received(alice, case=make_case(alice))
+    job = UploadJob.objects.create(kind=UploadJob.Kind.PACS, author=alice)
+    received(alice, case=make_case(alice), job=job)
     with django_assert_max_num_queries(12) as few:
         client.get(url)
     for _ in range(5):
-        received(alice, case=make_case(alice))
+        job = UploadJob.objects.create(kind=UploadJob.Kind.PACS, author=alice)
+        received(alice, case=make_case(alice), job=job)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200

@@ -10,7 +10,7 @@ from cases.models import Case
 from pacs.models import ApiToken, ReceivedStudy
 from tests.dicom_factory import PATIENT, PATIENT_ID, ct_series, structured_report
 from tests.factories import client_for
-from tests.pacs.peers import compressed_study, stored_bytes
+from tests.pacs.peers import compressed_study, stored_bytes, undecodable
 from tests.pacs.stow import BOUNDARY, failed, multipart, post, referenced, uid_of
 
 
@@ -64,6 +64,17 @@ def test_all_failed_is_409(client, token):
     assert list(failed(response).values()) == [0x0122, 0xC000]
     assert not Case.objects.exists()
     assert ReceivedStudy.objects.get().refused == 2  # shown in the admin, with the reasons
+
+
+def test_an_instance_refused_later_by_its_job_is_answered_as_accepted(client, token):
+    """The answer says what is known at once: decoding happens in the upload job, whose refusals
+    show in the received study's record and the job's page."""
+    data, ds = undecodable()
+    response = post(client, [data], token)
+    assert response.status_code == 200 and referenced(response) == [ds.SOPInstanceUID]
+    record = ReceivedStudy.objects.get()
+    assert [name for name, _ in record.refusals] == ["instance 1"]
+    assert record.job.skipped[0]["file"] == "instance 1"
 
 
 def test_instances_of_another_study_than_the_url_names_fail(client, token):

@@ -18,9 +18,9 @@ from django.urls import reverse
 
 from cases import roles
 from cases.models import Case
-from tests.background_worker import DATABASE_BACKEND, Worker, until
+from tests.background_worker import marked, stored, until
 from tests.dicom_factory import ct_series, multiframe_ct
-from tests.factories import add_dicom, client_for, make_case, make_user, seed_vocabularies
+from tests.factories import add_dicom, client_for, make_case, make_user
 from tests.pages import post_case_with_pictures
 from viewer.jobs import WORKER_GONE, files_of, folder_of, submit_bundle
 from viewer.models import Image, UploadJob
@@ -28,35 +28,6 @@ from viewer.staging import referenced_names
 
 # The worker reads what the test commits, so each test commits, and ends with a flush.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def seeded_again_afterwards(django_db_setup, django_db_blocker):
-    """What the migrations seeded, back for the tests after these (each ends with a flush)."""
-    yield
-    with django_db_blocker.unblock():
-        seed_vocabularies()
-
-
-@pytest.fixture
-def start_worker(settings, tmp_path):
-    """Jobs queued in the database, for workers started by the test on its folders."""
-    seed_vocabularies()  # an earlier transactional test's flush may have emptied them
-    settings.TASKS = {"default": {"BACKEND": DATABASE_BACKEND}}
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.WORK_DIR = tmp_path / "work"
-    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "work" / "uploads")
-    workers = []
-
-    def start():
-        log = open(tmp_path / f"worker-{len(workers)}.log", "w")  # noqa: SIM115 (closed below)
-        workers.append(Worker(log))
-        return workers[-1]
-
-    yield start
-    for worker in workers:
-        worker.stop()
-        worker.log.close()
 
 
 def dcm(name, data):
@@ -80,23 +51,6 @@ def progress(client, job):
 
 def ended(client, job):
     return until(lambda: (p := progress(client, job))["state"] in ("done", "failed") and p)
-
-
-def stored():
-    """The names of the files in storage."""
-    root = Path(settings.MEDIA_ROOT)
-    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
-
-
-def marked(name):
-    """The pid of the staging process reading the uploaded file `name`, if one is."""
-    for mark in Path(settings.WORK_DIR, "stagings").glob("marks-*/*"):
-        try:
-            if mark.read_text().endswith(f"/{name}"):
-                return int(mark.name)
-        except FileNotFoundError:
-            continue
-    return None
 
 
 def test_an_admin_upload_answers_at_once_and_the_worker_publishes_it(start_worker, alice):

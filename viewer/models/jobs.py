@@ -38,6 +38,7 @@ class UploadJob(models.Model):
         ADMIN = "admin", "the admin's Add images"
         IMPORT_STUDY = "import_study", "manage.py import_study"
         IMPORT_CASES = "import_cases", "manage.py import_cases (a bundle)"
+        PACS = "pacs", "a study received from a PACS or over STOW-RS"
 
     # Names the job's folder in WORK_DIR/jobs/ (viewer/jobs.py): unlike a pk, never used twice.
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
