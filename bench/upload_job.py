@@ -269,6 +269,7 @@ def run(args, env, scratch):
 
 
 def measure_upload(client, study, upload, slices):
+    started = time.time()
     sent = client.upload(study.pk, upload)
     show("upload_request_status", sent.status, "code")
     show("upload_sent_seconds", f"{sent.sent_seconds:.2f}", "s")
@@ -279,7 +280,11 @@ def measure_upload(client, study, upload, slices):
     show("job_images_added", job.added, "images")
     show("job_seconds", f"{seconds:.1f}", "s")
     show("job_slices_per_s", f"{slices / seconds:.1f}", "slices/s")
-    return sent.answer_seconds, slices / seconds
+    # From the first byte sent to the images published: the contributor's wait, queue included.
+    end_to_end = job.finished_at.timestamp() - started
+    show("end_to_end_seconds", f"{end_to_end:.1f}", "s")
+    show("end_to_end_slices_per_s", f"{slices / end_to_end:.1f}", "slices/s")
+    return sent.answer_seconds, slices / end_to_end
 
 
 def kill_drill(client, env, study, upload, slices):
