@@ -2,7 +2,7 @@
 parts: contributors their own cases, editors any (Case.is_editable_by); and a contributor's
 change to a published case goes back to the editors (docs/review.md)."""
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 
@@ -78,9 +78,24 @@ class OwnCasesMixin:
 
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows to look at (jobs, redactions, the review queue): never added, changed or deleted
+    through the admin's forms; what acts on them are their own buttons and pages."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class PartAdmin(OwnCasesMixin, EditorsHistoryAdmin):
-    """A differential, accepted answer or reference on its own: reached from its case's history
-    (its versions, a revert), edited otherwise in its case's inlines."""
+    """A part of a case on its own page, listed nowhere and back to its case on save: a study
+    (cases/admin_studies.py), or a differential, accepted answer or reference, reached from its
+    case's history (its versions, a revert) and edited otherwise in its case's inlines."""
 
     readonly_fields = ["case"]  # a part stays with its case, whoever edits or reverts it
 

@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
+from cases.admin_access import ReadOnlyAdmin
 from cases.models import Case, CaseAwaitingReview
 
 PUBLISH, RETURN = "publish", "return"
@@ -156,7 +157,7 @@ def review_state(case):
 
 
 @admin.register(CaseAwaitingReview)
-class ReviewQueueAdmin(admin.ModelAdmin):
+class ReviewQueueAdmin(ReadOnlyAdmin):
     """The editors' queue: each submitted case, the longest waiting first, with who submitted it
     and when; each opens its review page."""
 
@@ -170,15 +171,6 @@ class ReviewQueueAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("cases.publish_case")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Case")
     def review_link(self, case):

@@ -2,12 +2,10 @@
 confirmation that their pixels show no identifier), more images; a page of rows at a time."""
 
 from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
 
-from cases.admin_access import OwnCasesMixin, submit_upload
-from cases.admin_history import EditorsHistoryAdmin
-from cases.models import Case, Study
+from cases.admin_access import PartAdmin, submit_upload
+from cases.models import Study
 from viewer.forms import UploadsImagesForm
 from viewer.models import Image
 from viewer.series_inline import SeriesInline, SeriesInlineForm
@@ -66,29 +64,13 @@ class StudyAdminForm(UploadsImagesForm):
         fields = ["modality", "description", "findings", "position"]
 
 
-class StudyAdmin(OwnCasesMixin, EditorsHistoryAdmin):
+class StudyAdmin(PartAdmin):
     """Reached from a case's study: captions, image order and more images."""
 
     form = StudyAdminForm
     inlines = [SeriesInline, ImageInline]
     fields = ["case_link", "modality", "description", "findings", "position", "pictures", "pages"]
-    readonly_fields = ["case_link", "pages"]
-
-    def case_of(self, obj):
-        return obj.case
-
-    def get_model_perms(self, request):
-        return {}  # studies are edited from their case, not listed on the admin index
-
-    def has_add_permission(self, request):
-        return False
-
-    def get_queryset(self, request):
-        editable = Case.objects.editable_by(request.user)
-        return super().get_queryset(request).filter(case__in=editable).select_related("case")
-
-    def response_post_save_change(self, request, obj):
-        return HttpResponseRedirect(obj.case.get_admin_url())  # back to the case, not a list
+    readonly_fields = ["case_link", "pages"]  # PartAdmin: listed nowhere, back to the case on save
 
     def response_change(self, request, obj):
         """Save and continue editing stays on the page of series and pictures it saved."""

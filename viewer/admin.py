@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from cases.admin_access import ReadOnlyAdmin
 from viewer import jobs
 from viewer.models import UploadJob
 
@@ -22,7 +23,7 @@ def _get_job_for_user(request, pk):
 
 
 @admin.register(UploadJob)
-class UploadJobAdmin(admin.ModelAdmin):
+class UploadJobAdmin(ReadOnlyAdmin):
     list_display = ["id", "state_now", "files", "step", "first_error", "case_link", "author",
                     "created"]  # fmt: skip
     list_filter = ["state"]
@@ -41,15 +42,6 @@ class UploadJobAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         view = self.admin_site.admin_view

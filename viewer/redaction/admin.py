@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from PIL import Image
 
+from cases.admin_access import ReadOnlyAdmin
 from dicom import frames, ocr, reading, redaction
 from dicom.errors import DicomError
 from viewer.ingest import IngestLimits
@@ -41,7 +42,7 @@ def _frame_number(request, count):
 
 
 @admin.register(Redaction)
-class RedactionAdmin(admin.ModelAdmin):
+class RedactionAdmin(ReadOnlyAdmin):
     """The record of redactions (who removed what from which series, and when): read-only."""
 
     list_display = ["created", "series", "position", "images", "author"]
@@ -49,15 +50,6 @@ class RedactionAdmin(admin.ModelAdmin):
 
     def get_model_perms(self, request):
         return {}  # reached from a series' row on its study's page, not from the admin index
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         page = self.admin_site.admin_view(self.series_view)
