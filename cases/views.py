@@ -2,9 +2,8 @@ import random
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -219,20 +218,14 @@ def answer(request, pk):
     return _render_detail(request, workflow, pk, reveal=reveals.revealed(request, pk))
 
 
-def _ensure_still_published(pk):
-    """404 unless the case is published now. Asked before any cached body is served: a case is
-    withdrawn when it turns out to hold something identifying, and its page must go at once even
-    if a change reached the database without drawing a new content version (a queryset update,
-    a restored backup), whatever the cache holds."""
-    if not Case.objects.published().filter(pk=pk).exists():
-        raise Http404("No such case")
-
-
 def _render_detail(request, workflow, pk, reveal):
     """The case page: its body from the cache (cases/results.py), rendered there once per
     workflow, case, query string, revealed or not, and content version; around it what is this
     reader's own (the header, the reveal form's CSRF token). A case not published is its
     editors' preview, or 404."""
+    # Asked before any cached body is served: a case is withdrawn when it turns out to hold
+    # something identifying, and its page must go at once even if the change drew no new
+    # content version (a queryset update, a restored backup), whatever the cache holds.
     if not Case.objects.published().filter(pk=pk).exists():
         return _render_preview(request, workflow, pk, reveal)
     key = results.case_key(content_version(), workflow, pk, request.GET, reveal)
@@ -324,7 +317,7 @@ def handout(request, workflow, pk):
     _check_published(pk)
     paper = handouts.get_paper(request)
     name = handouts.stored(request, pk, workflow, paper, get_published_case)
-    return _pdf_response(name, handouts.filename(pk, workflow, paper))
+    return handouts.attachment(name, handouts.filename(pk, workflow, paper))
 
 
 @require_GET
@@ -334,7 +327,7 @@ def handout_pair(request, pk):
     _check_published(pk)
     paper = handouts.get_paper(request)
     name = handouts.stored(request, pk, handouts.PAIR, paper, get_published_case)
-    return _pdf_response(name, handouts.filename(pk, handouts.PAIR, paper))
+    return handouts.attachment(name, handouts.filename(pk, handouts.PAIR, paper))
 
 
 @require_GET
@@ -355,13 +348,3 @@ def _check_published(pk):
     """One indexed row, not the case with all it shows: a handout made already needs no more."""
     if not Case.objects.published().filter(pk=pk).exists():
         raise Http404("No such case")
-
-
-def _pdf_response(name, filename):
-    """The stored handout, streamed: no worker holds a whole PDF in memory to send it."""
-    response = FileResponse(
-        default_storage.open(name, "rb"), as_attachment=True, filename=filename,
-        content_type="application/pdf",
-    )
-    patch_cache_control(response, private=True)
-    return response

@@ -10,19 +10,17 @@ file replaces the older ones of its part and paper; a deleted set's files go wit
 
 import hashlib
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
-from django.http import FileResponse, Http404
-from django.utils.cache import patch_cache_control
+from django.http import Http404
 from django.views.decorators.http import require_GET
 
 from cases import handouts, slides
 from cases.caching import content_version
 from cases.handouts.sets import ANSWERS, BOTH, UNKNOWNS
-from cases.handouts.storage import delete_older
+from cases.handouts.storage import save_once
 from cases.workflows import ACADEMIC, get_workflow
 from casesets.access import get_readable_set
 from casesets.models import CaseSet
@@ -34,7 +32,7 @@ ALL_PARTS = [BOTH, UNKNOWNS, ANSWERS]
 PDF, PPTX = "pdf", "pptx"
 CONTENT_TYPES = {
     PDF: "application/pdf",
-    PPTX: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    PPTX: slides.CONTENT_TYPE,
 }
 
 
@@ -69,25 +67,14 @@ def _file(case_set, kind, part, paper, make):
         raise Http404("This set holds no published case")
     name = _stored(case_set, ids, kind, part, paper, make)
     label = "-".join(filter(None, [f"set-{case_set.pk}", part, paper]))
-    response = FileResponse(
-        default_storage.open(name, "rb"), as_attachment=True, filename=f"{label}.{kind}",
-        content_type=CONTENT_TYPES[kind],
-    )
-    patch_cache_control(response, private=True)
-    return response
+    return handouts.attachment(name, f"{label}.{kind}", CONTENT_TYPES[kind])
 
 
 def _stored(case_set, ids, kind, part, paper, make):
     content = repr((content_version(), case_set.name, ids)).encode()
     prefix = f"{folder(case_set.pk)}/{part}-{paper or 'deck'}-"
     name = f"{prefix}{hashlib.sha256(content).hexdigest()[:32]}.{kind}"
-    with transaction.atomic():
-        # The set's row lock: readers who miss the same file at once wait for the first one's.
-        CaseSet.objects.select_for_update().filter(pk=case_set.pk).exists()
-        if not default_storage.exists(name):
-            default_storage.save(name, ContentFile(make(ids)))
-            delete_older(prefix, keep=name)
-    return name
+    return save_once(name, prefix, CaseSet.objects.filter(pk=case_set.pk), lambda: make(ids))
 
 
 def folder(set_pk):

@@ -11,6 +11,8 @@ import hashlib
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.http import FileResponse
+from django.utils.cache import patch_cache_control
 
 from cases.caching import content_version, fetch
 from cases.handouts.images import HandoutImages
@@ -47,16 +49,32 @@ def store(request, case, part, paper):
     pages = [case_html(case, workflow, paper, case_url) for workflow in PARTS[part]]
     digest = hashlib.sha256("\0".join(pages).encode()).hexdigest()[:32]
     prefix = f"{folder(case.pk)}/{part}-{paper}-"
-    name = f"{prefix}{digest}.pdf"
+    return save_once(f"{prefix}{digest}.pdf", prefix, Case.objects.filter(pk=case.pk),
+                     lambda: write_pdf(pages, HandoutImages(case)))  # fmt: skip
+
+
+def save_once(name, prefix, row, make):
+    """Store make()'s bytes under name unless a file of that name is stored already, and delete
+    the older files of prefix; return name. `row` (a queryset of one row: the case, the set) is
+    locked meanwhile, so that workers (and hosts) missing the same file at once wait for the
+    first one's rather than each making it (a no-op on SQLite, where the cache's lock in fetch()
+    serialises the workers of one process)."""
     with transaction.atomic():
-        # The case's row lock: workers (and hosts) that miss the same handout at once wait for
-        # the first one's file rather than each rendering it (a no-op on SQLite, where the
-        # cache's lock in fetch() serialises the workers of one process).
-        Case.objects.select_for_update().filter(pk=case.pk).exists()
+        row.select_for_update().exists()
         if not default_storage.exists(name):
-            default_storage.save(name, ContentFile(write_pdf(pages, HandoutImages(case))))
+            default_storage.save(name, ContentFile(make()))
             delete_older(prefix, keep=name)
     return name
+
+
+def attachment(name, filename, content_type="application/pdf"):
+    """A stored file as a download, streamed: no worker holds a whole file in memory to send it."""
+    response = FileResponse(
+        default_storage.open(name, "rb"), as_attachment=True, filename=filename,
+        content_type=content_type,
+    )
+    patch_cache_control(response, private=True)
+    return response
 
 
 def folder(case_pk):
