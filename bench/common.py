@@ -11,6 +11,7 @@ import urllib.request
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,3 +72,27 @@ def wait_until_up(url, process, seconds=120):  # 5 workers start slowly on a bus
         except OSError:
             time.sleep(0.2)
     sys.exit(f"gunicorn did not answer {url} within {seconds} s")
+
+
+def database_url(server, name):
+    parts = urlsplit(server)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@contextmanager
+def throwaway_database(server, name, keep):
+    """Create the database (unless it exists because it is reused), and drop it at the end."""
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield
+    finally:
+        if not keep:
+            with psycopg.connect(server, autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -30,11 +30,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-from common import gunicorn, machine_line, version_of  # bench/common.py
+from common import (  # bench/common.py
+    database_url,
+    gunicorn,
+    machine_line,
+    throwaway_database,
+    version_of,
+)
 from logins import log_in_readers  # bench/logins.py
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,31 +146,7 @@ def check_tools():
         sys.exit(f"{SCRIPT} is missing")
 
 
-def database_url(server, name):
-    parts = urlsplit(server)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
 # --- database, settings, server ----------------------------------------------------------------
-
-
-@contextmanager
-def throwaway_database(server, name, keep):
-    """Create the database (unless it exists because it is reused), and drop it at the end."""
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield
-    finally:
-        if not keep:
-            with psycopg.connect(server, autocommit=True) as connection:
-                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def server_environment(scratch, url, cache_url):

@@ -28,7 +28,13 @@ import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from common import gunicorn, machine_line, version_of  # bench/common.py
+from common import (  # bench/common.py
+    database_url,
+    gunicorn,
+    machine_line,
+    throwaway_database,
+    version_of,
+)
 from ingest import write_ct_series  # bench/ingest.py
 from upload_client import AdminClient  # bench/upload_client.py
 
@@ -45,7 +51,7 @@ def main():
     args = parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-upload-job-") as scratch:
         scratch = Path(scratch)
-        with throwaway_database(args.database_url) as url:
+        with scratch_database(args.database_url) as url:
             env = environment(scratch, url)
             configure_django(env)
             prepare(env)
@@ -67,26 +73,19 @@ def parse_args():
 
 
 @contextmanager
-def throwaway_database(server):
-    """A SQLite file in the scratch folder, or a PostgreSQL database dropped at the end."""
+def scratch_database(server):
+    """A SQLite file in the scratch folder (""), or a PostgreSQL database dropped at the end."""
     if not server:
         yield ""
         return
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-
     name = f"bench_upload_job_{os.getpid()}"
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
-    finally:
-        from django.db import connections
+    with throwaway_database(server, name, keep=False):
+        try:
+            yield database_url(server, name)
+        finally:
+            from django.db import connections
 
-        connections.close_all()
-        with psycopg.connect(server, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connections.close_all()  # before the database is dropped
 
 
 def environment(scratch, url):
