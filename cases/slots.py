@@ -5,7 +5,7 @@ kind of reader (kind(): anonymous, or logged in with or without the standard wor
 admin), with slots where the reader's own name and CSRF token go; fill() puts them in. So a
 logged-in reader's page costs string replacements, not a template rendering, like an anonymous
 one's. Text a contributor typed cannot forge a slot: it is escaped, so it never holds "<!--" or
-"<input". A reader with messages waiting gets the page rendered for them alone (messages()).
+"<input". A reader with messages waiting gets the page rendered for them alone (messages_waiting()).
 """
 
 from django.contrib import messages as django_messages

@@ -9,15 +9,18 @@ import numpy as np
 import pydicom
 import pytest
 from django.core.files.storage import default_storage
+from django.urls import reverse
 from PIL import Image as PILImage
 
 from cases.caching import content_version
+from cases.models import Case
 from dicom import frames, pixelstore
 from dicom.errors import DicomError
 from dicom.redaction import Rectangle
 from tests.burned_in_text import TEXTS, draw_frame, sample, secondary_capture
-from tests.factories import add_dicom, make_case
-from viewer.models import Annotation, Redaction
+from tests.factories import add_dicom, client_for, make_case
+from tests.pages import post_confirmation, streamed
+from viewer.models import Annotation, Image, Redaction
 from viewer.redaction.applying import redact_series
 
 IDENTIFYING = [t for t in TEXTS.values() if t != "LEFT KIDNEY"]  # the label stays, and so does
@@ -200,3 +203,29 @@ def _stored_files():
         folders += [f"{folder}{name}/" for name in subfolders]
         found |= {f"{folder}{name}" for name in files}
     return found
+
+
+def test_a_redacted_ultrasound_is_confirmed_published_and_served_black_where_its_text_was(
+    ultrasound, editor
+):
+    """The issue's end to end: the real ultrasound redacted, its series confirmed clean by an
+    editor who looked at its frames, the case published; what readers are then sent (every
+    rendition and the case's zip) holds black where the text was, and the old image is gone."""
+    old = ultrasound.images.get()
+    rectangles = [Rectangle(10, 20, 160, 90), Rectangle(490, 20, 140, 90)]
+    redact_series(ultrasound, rectangles, editor)
+    assert post_confirmation(client_for(editor), ultrasound).status_code == 302
+    case = ultrasound.study.case
+    case.status = Case.Status.PUBLISHED
+    case.save()
+    image = Image.objects.for_readers().get(series=ultrasound)
+    reader = client_for(None)
+    for kind in ("full", "display", "thumbnail"):
+        response = reader.get(reverse("viewer:image_file", args=[image.pk, kind]))
+        assert response.status_code == 200, kind
+        served = np.asarray(PILImage.open(io.BytesIO(streamed(response))).convert("RGB"))
+        scale = served.shape[0] / image.height
+        inside = mask_of(rectangles, served.shape, grow=-4, scale=scale)
+        assert served[inside].max() <= 16, kind  # black, give or take JPEG's error
+    gone = reader.get(reverse("viewer:image_file", args=[old.pk, "full"]))
+    assert gone.status_code == 404
