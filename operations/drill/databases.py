@@ -21,8 +21,12 @@ def fresh_database(folder):
     name = f"{db['NAME']}_drill_{secrets.token_hex(4)}"[-63:]  # PostgreSQL's longest name
     server = {"host": db["HOST"] or None, "port": db["PORT"] or None, "user": db["USER"] or None,
               "password": db["PASSWORD"] or None, "dbname": "postgres"}
-    with psycopg.connect(**server, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        with psycopg.connect(**server, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as e:
+        raise RuntimeError(f"cannot create the drill's database {name} ({e}); the site's "
+                           f"role needs CREATEDB") from None
     try:
         yield _url(db, name)
     finally:
