@@ -25,6 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
 
 
+DATABASE_SIZE = ("from django.db import connection; c = connection.cursor(); "
+                 "c.execute('SELECT pg_database_size(current_database())'); print(c.fetchone()[0])")
+
+
 def environment(scratch, url):
     """Production settings (bench/load_settings.py): DEBUG off, plain http on 127.0.0.1."""
     env = {name: value for name, value in os.environ.items()
@@ -69,9 +73,7 @@ def main():
                str(args.images_per_case), "--seed", "1")
         print(f"generate_cases: {time.monotonic() - started:.0f} s", flush=True)
         manage(env, "collectstatic", "--noinput", "-v", "0")
-        size = manage(env, "shell", "--no-imports", "-c", "from django.db import connection; c = connection."
-                      "cursor(); c.execute('SELECT pg_database_size(current_database())'); "
-                      "print(c.fetchone()[0])", capture=True)
+        size = manage(env, "shell", "--no-imports", "-c", DATABASE_SIZE, capture=True)
         print(f"database size: {int(size) / 2**20:.0f} MiB", flush=True)
         port = free_port()
         with gunicorn(env, port, ["--workers", "2"], ready_path="/healthz"):
