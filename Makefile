@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint audit install install-test system-deps browser-deps ocr-deps office-deps pacs-deps clean
+.PHONY: run test lint audit install install-test system-deps browser-deps ocr-deps office-deps pacs-deps deploy-deps clean
 
 # PDF handouts (WeasyPrint) need Debian's pango; installed here when missing and we are root.
 PANGO_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
@@ -66,6 +66,18 @@ pacs-deps:
 	  fi; \
 	fi
 
+# tests/operations run the reference set-up of deploy/: Debian's nginx in front of gunicorn, and
+# backups and the restore drill with PostgreSQL's pg_dump and pg_restore. Only install-test needs them.
+DEPLOY_PACKAGES := nginx postgresql-client
+deploy-deps:
+	@if ! command -v nginx >/dev/null && ! [ -x /usr/sbin/nginx ] || ! command -v pg_dump >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEPLOY_PACKAGES); \
+	  else \
+	    echo "The deployment's tests need nginx and pg_dump: sudo apt-get install $(DEPLOY_PACKAGES)"; \
+	  fi; \
+	fi
+
 $(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
@@ -80,7 +92,7 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	touch $@
 
 install: system-deps $(VENV)/.installed-demo
-install-test: system-deps browser-deps ocr-deps office-deps pacs-deps $(VENV)/.installed-test
+install-test: system-deps browser-deps ocr-deps office-deps pacs-deps deploy-deps $(VENV)/.installed-test
 
 # The development settings every manage.py command reads (DEBUG on, a secret key of this
 # checkout's own), written once and git-ignored; variables set in the environment win over it.

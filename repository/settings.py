@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "attempts",
     "casesets",
     "pacs",
+    "operations",  # health checks, request logs, backups
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -87,6 +88,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its time and status are the whole stack's.
+    "operations.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -329,11 +332,32 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Logs go to the console: text for a developer, or one JSON object a line (LOG_FORMAT=json, what
+# deploy/ sets) for a journal or a log shipper. operations.middleware logs each request once;
+# django.request only logs errors (with their traceback), not a second line for every 404.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT: expected text or json, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601, in UTC
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"}
+        if LOG_FORMAT == "text"
+        else {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # WeasyPrint logs each step of every PDF handout at INFO: noise, not news.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        # WeasyPrint logs each step of every PDF handout at INFO: noise, not news.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }

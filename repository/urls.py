@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("attempts.urls")),
     path("", include("casesets.urls")),
     path("", include("pacs.urls")),
+    path("", include("operations.urls")),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -150,6 +150,7 @@ GOOD = {"DEBUG": "true"}
         ({**GOOD, "DICOM_PORT": "0"}, "DICOM_PORT"),
         ({**GOOD, "DICOM_MAX_PDU": "100"}, "DICOM_MAX_PDU"),
         ({**GOOD, "STOW_MAX_MB": "many"}, "STOW_MAX_MB"),
+        ({**GOOD, "LOG_FORMAT": "xml"}, "LOG_FORMAT"),
     ],
 )
 def test_a_bad_value_stops_the_start_naming_the_variable(env, variable):

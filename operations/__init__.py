@@ -1,0 +1,1 @@
+"""Running the site: its health checks, its request log and its backups."""
