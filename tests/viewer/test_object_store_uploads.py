@@ -1,6 +1,7 @@
 """Uploads on an object store (moto's S3 server on loopback, tests/object_store.py): the admin's
 upload and add_files write every rendition and stored value to the bucket; deleting rows deletes
-their objects; sweep_orphans lists the bucket and deletes what no row or live upload holds."""
+their objects; sweep_orphans lists the bucket and deletes what no row or live upload holds; a
+redaction reads a series' files from the bucket and writes their redacted forms back."""
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -10,10 +11,13 @@ from django.urls import reverse
 from cases.models import Case
 from tests import dicom_factory as make
 from tests import object_store
+from tests.burned_in_text import secondary_capture
 from tests.factories import add_dicom, add_pictures, client_for, make_case
 from tests.pages import post_study_with_pictures
 from tests.viewer.test_ingest import dcm
+from tests.viewer.test_redaction import assert_every_form_redacted, stored, text_rectangles
 from viewer.models import Image, Instance
+from viewer.redaction.applying import redact_series
 
 
 def stored_names(case):
@@ -76,3 +80,19 @@ def test_the_sweep_deletes_the_stored_handouts_of_deleted_cases(s3_bucket, alice
     Case.objects.filter(pk=case.pk).delete()
     call_command("sweep_orphans", verbosity=0)
     assert not {name for name in object_store.objects() if name.startswith(folder)}
+
+
+def test_a_redaction_reads_and_writes_the_bucket(s3_bucket, alice, editor,
+                                                 django_capture_on_commit_callbacks):  # fmt: skip
+    case = make_case(alice, images=0, status="draft")
+    series = add_dicom(case.studies.get(), [secondary_capture(frames=2)])
+    before = [stored(image) for image in series.images.order_by("position")]
+    old_names = stored_names(case)
+    rectangles = text_rectangles()
+    with django_capture_on_commit_callbacks(execute=True):
+        redact_series(series, rectangles, editor)
+    after = [stored(image) for image in series.images.order_by("position")]
+    for old, new in zip(before, after, strict=True):
+        assert_every_form_redacted(old, new, rectangles)
+    assert stored_names(case) <= object_store.objects()
+    assert not old_names & object_store.objects()
