@@ -217,6 +217,7 @@ S3_URL_SECONDS = env_int("S3_URL_SECONDS", 60, minimum=2)
 if S3_URL_SECONDS > 7 * 24 * 3600:
     raise ImproperlyConfigured("S3_URL_SECONDS: at most 604800 (a week, S3's longest)")
 DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+OBJECT_STORE_ORIGINS = []  # where images are redirected to, for the Content-Security-Policy
 if S3_BUCKET:
     try:
         from repository import storage as object_store
@@ -232,8 +233,6 @@ if S3_BUCKET:
             prefix=env_str("S3_PREFIX", ""),
         ),
     }
-OBJECT_STORE_ORIGINS = []  # where images are redirected to, for the Content-Security-Policy
-if S3_BUCKET:
     OBJECT_STORE_ORIGINS = object_store.origins(
         S3_BUCKET, env_str("S3_ENDPOINT_URL", ""), env_str("S3_REGION", "")
     )

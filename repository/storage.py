@@ -67,7 +67,6 @@ class ObjectStore(S3Storage):
         given response headers (ResponseContentType=..., ResponseContentDisposition=...)."""
         return self.url(name, parameters=response_headers)
 
-
     def prepare_bucket(self, create=False):
         """Make the bucket if it is missing (when asked: it needs the right to), then put on it
         the CORS rule the viewer needs (CORS_RULE); returns whether the bucket was made."""
@@ -124,7 +123,8 @@ def options(*, bucket, endpoint_url, region, access_key, secret_key, url_seconds
 
 def origins(bucket, endpoint_url, region):
     """The origins presigned URLs point to, which the Content-Security-Policy must allow: the
-    endpoint's (path-style), or AWS's virtual-hosted names of the bucket (global and regional)."""
+    endpoint's (path-style), or AWS's names of the bucket: virtual-hosted, global and regional,
+    and the regional endpoint, which names a bucket with dots in its path."""
     if endpoint_url:
         parts = urlsplit(endpoint_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -134,5 +134,5 @@ def origins(bucket, endpoint_url, region):
         return [f"{parts.scheme}://{parts.netloc}"]
     names = [f"https://{bucket}.s3.amazonaws.com"]
     if region:
-        names.append(f"https://{bucket}.s3.{region}.amazonaws.com")
+        names += [f"https://{bucket}.s3.{region}.amazonaws.com", f"https://s3.{region}.amazonaws.com"]
     return names

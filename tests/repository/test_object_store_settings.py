@@ -53,6 +53,7 @@ def test_on_aws_the_policy_allows_the_bucket_s_own_names():
     assert connect[1:] == [
         "https://teaching-files.s3.amazonaws.com",
         "https://teaching-files.s3.eu-west-1.amazonaws.com",
+        "https://s3.eu-west-1.amazonaws.com",
     ]
 
 
