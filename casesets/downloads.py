@@ -87,8 +87,7 @@ def delete_files(sender, instance, **kwargs):
     directory = folder(instance.pk)
 
     def delete():
-        if default_storage.exists(directory):
-            for file in default_storage.listdir(directory)[1]:
-                default_storage.delete(f"{directory}/{file}")
+        for file in handouts.listing(directory)[1]:
+            default_storage.delete(f"{directory}/{file}")
 
     transaction.on_commit(delete)

@@ -213,8 +213,34 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
+# Media on S3-compatible object storage when S3_BUCKET is set (repository/storage.py; README
+# "Object storage"): files are then served by a redirect to a presigned URL living S3_URL_SECONDS.
+S3_BUCKET = env_str("S3_BUCKET", "")
+S3_URL_SECONDS = env_int("S3_URL_SECONDS", 60, minimum=2)
+if S3_URL_SECONDS > 7 * 24 * 3600:
+    raise ImproperlyConfigured("S3_URL_SECONDS: at most 604800 (a week, S3's longest)")
+DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+OBJECT_STORE_ORIGINS = []  # where images are redirected to, for the Content-Security-Policy
+if S3_BUCKET:
+    try:
+        from repository import storage as object_store
+    except ImportError as e:
+        raise ImproperlyConfigured(f"S3_BUCKET: needs pip install '.[s3]' ({e})") from e
+
+    DEFAULT_STORAGE = {
+        "BACKEND": "repository.storage.ObjectStore",
+        "OPTIONS": object_store.options(
+            bucket=S3_BUCKET, endpoint_url=env_str("S3_ENDPOINT_URL", ""),
+            region=env_str("S3_REGION", ""), access_key=env_str("S3_ACCESS_KEY_ID", ""),
+            secret_key=env_str("S3_SECRET_ACCESS_KEY", ""), url_seconds=S3_URL_SECONDS,
+            prefix=env_str("S3_PREFIX", ""),
+        ),
+    }
+    OBJECT_STORE_ORIGINS = object_store.origins(
+        S3_BUCKET, env_str("S3_ENDPOINT_URL", ""), env_str("S3_REGION", "")
+    )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -324,7 +350,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *OBJECT_STORE_ORIGINS],
+        # The viewer's worker fetches stored values, redirected to the object store with S3.
+        "connect-src": [SELF, *OBJECT_STORE_ORIGINS],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],

@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 
 from cases import roles
+from tests import object_store
 from tests.background_worker import DATABASE_BACKEND, Worker
 from tests.dicom_factory import ct_series
 from tests.factories import add_dicom, make_case, make_user, seed_vocabularies
@@ -91,3 +92,24 @@ def start_worker(seeded_again_afterwards, settings, tmp_path):
     for worker in workers:
         worker.stop()
         worker.log.close()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(tmp_path_factory):
+    """The endpoint of a real S3 API on loopback: .ci/run's moto server, else one of our own."""
+    endpoint = object_store.endpoint_from_environment()
+    if endpoint:
+        yield endpoint
+        return
+    with open(tmp_path_factory.mktemp("moto") / "moto.log", "w") as log:
+        server = object_store.MotoServer(log)
+        try:
+            yield server.endpoint_url
+        finally:
+            server.stop()
+
+
+@pytest.fixture
+def s3_bucket(settings, s3_endpoint):
+    """Media on the object store for this test: a fresh bucket (tests/object_store.py)."""
+    return object_store.use_bucket(settings, s3_endpoint)

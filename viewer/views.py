@@ -2,7 +2,7 @@ import json
 import mimetypes
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import patch_cache_control
@@ -10,7 +10,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 
 from attempts.models import Attempt
-from cases import reveals
+from cases import reveals, sending
 from cases.models import Case
 from cases.workflows import STANDARD, get_workflow
 from viewer import downloads, manifest
@@ -40,10 +40,9 @@ def image_file(request, pk, kind):
     image = _get_image_for_user(request.user, pk)
     field = getattr(image, kind)
     content_type, _ = mimetypes.guess_type(field.name)
-    response = FileResponse(field.open("rb"), content_type=content_type)
     # The same URL always serves the same pixels; an edit makes a new Image with a new pk.
-    patch_cache_control(response, private=True, max_age=7 * 24 * 3600)
-    return response
+    return sending.send(field.name, storage=field.storage, content_type=content_type,
+                        private=True, max_age=7 * 24 * 3600)  # fmt: skip
 
 
 def _get_image_in_admin_of(user, pk):
@@ -62,9 +61,8 @@ def review_frame(request, pk):
     image = _get_image_in_admin_of(request.user, pk)
     PixelReview.objects.record(request.user, image)
     content_type, _ = mimetypes.guess_type(image.display.name)
-    response = FileResponse(image.display.open("rb"), content_type=content_type)
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return sending.send(image.display.name, storage=image.display.storage,
+                        content_type=content_type, private=True, no_store=True)  # fmt: skip
 
 
 def _get_published_series(request, workflow, pk, series_pk=None):
@@ -91,15 +89,15 @@ def image_pixels(request, pk):
     """A grey image's stored values, the gzip blob of dicom.pixelstore sent as it is stored:
     Content-Encoding tells the browser to inflate it, so nothing here may compress it again
     (GZipMiddleware leaves a response with a Content-Encoding alone). Every browser accepts
-    gzip, so it is sent whatever Accept-Encoding says."""
+    gzip, so it is sent whatever Accept-Encoding says. On an object store, the redirect's URL
+    asks for the same headers (cases/sending.py)."""
     image = _get_image_for_user(request.user, pk)
     if not image.pixels:
         raise Http404("No stored values")
-    response = FileResponse(image.pixels.open("rb"), content_type="application/octet-stream")
-    response["Content-Encoding"] = "gzip"
     # An edit makes a new Image with a new pk, so this URL's bytes never change.
-    patch_cache_control(response, private=True, max_age=365 * 24 * 3600, immutable=True)
-    return response
+    return sending.send(image.pixels.name, storage=image.pixels.storage,
+                        content_type="application/octet-stream", encoding="gzip",
+                        private=True, max_age=365 * 24 * 3600, immutable=True)  # fmt: skip
 
 
 @require_GET

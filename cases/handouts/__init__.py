@@ -21,11 +21,19 @@ from cases.handouts.images import (
 )
 from cases.handouts.rendering import PAPERS, filename, get_paper
 from cases.handouts.sets import ANSWERS, BOTH, UNKNOWNS, set_pdf
-from cases.handouts.storage import GENERATED, PAIR, attachment, folder, store, stored
+from cases.handouts.storage import (
+    GENERATED,
+    PAIR,
+    attachment,
+    folder,
+    listing,
+    store,
+    stored,
+)
 
 __all__ = [
     "ANNOTATED", "ANSWERS", "BOTH", "GENERATED", "PAIR", "PAPERS", "PRINT_LONG_SIDE", "SCHEME",
     "attachment",
     "UNKNOWNS", "HandoutImages", "filename", "folder", "get_paper", "print_rendition", "set_pdf",
-    "store", "stored",
+    "listing", "store", "stored",
 ]

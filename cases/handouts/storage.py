@@ -11,9 +11,8 @@ import hashlib
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import FileResponse
-from django.utils.cache import patch_cache_control
 
+from cases import sending
 from cases.caching import content_version, fetch
 from cases.handouts.images import HandoutImages
 from cases.handouts.rendering import case_html, write_pdf
@@ -68,22 +67,27 @@ def save_once(name, prefix, row, make):
 
 
 def attachment(name, filename, content_type="application/pdf"):
-    """A stored file as a download, streamed: no worker holds a whole file in memory to send it."""
-    response = FileResponse(
-        default_storage.open(name, "rb"), as_attachment=True, filename=filename,
-        content_type=content_type,
-    )
-    patch_cache_control(response, private=True)
-    return response
+    """A stored file as a download, streamed (no worker holds a whole file in memory to send it),
+    or a redirect to the object store (cases/sending.py). `filename` names ids, never a title."""
+    return sending.send(name, content_type=content_type, filename=filename, private=True)
 
 
 def folder(case_pk):
     return f"{GENERATED}/case-{case_pk}"
 
 
+def listing(directory):
+    """(folders, files) in a stored folder, none if it is missing. Asked rather than exists():
+    on an object store a folder is a prefix of names, no object of its own."""
+    try:
+        return default_storage.listdir(directory)
+    except FileNotFoundError:
+        return [], []
+
+
 def delete_older(prefix, keep):
     directory, start = prefix.rsplit("/", 1)
-    _, files = default_storage.listdir(directory)
+    _, files = listing(directory)
     for file in files:
         if file.startswith(start) and f"{directory}/{file}" != keep:
             default_storage.delete(f"{directory}/{file}")

@@ -84,14 +84,12 @@ class Command(BaseCommand):
 
     def sweep_handouts(self):
         """The stored handouts of cases deleted since (a case's edits replace its own)."""
-        if not default_storage.exists(handouts.GENERATED):
-            return 0
-        folders, _ = default_storage.listdir(handouts.GENERATED)
+        folders, _ = handouts.listing(handouts.GENERATED)
         pks = {int(name.removeprefix("case-")) for name in folders if name.startswith("case-")}
         gone = pks - set(Case.objects.filter(pk__in=pks).values_list("pk", flat=True))
         names = [
             f"{handouts.folder(pk)}/{name}" for pk in sorted(gone)
-            for name in default_storage.listdir(handouts.folder(pk))[1]
+            for name in handouts.listing(handouts.folder(pk))[1]
         ]
         for name in names:
             self.delete(name, default_storage.delete)
@@ -116,17 +114,29 @@ class Command(BaseCommand):
         if self.verbosity:  # -v 0 from cron: quiet unless it fails
             self.stdout.write(line)
 
-    def stored_files(self, folder=None):
+    def stored_files(self):
+        """The stored names under FOLDERS; on an object store listed flat, with the times they
+        were written (repository/storage.py)."""
+        self.modified = {}
+        walk = getattr(default_storage, "walk", None)
+        if walk is None:
+            yield from self.listed_files()
+            return
+        for top in FOLDERS:
+            for name, modified in walk(top):
+                self.modified[name] = modified
+                yield name
+
+    def listed_files(self, folder=None):
         for top in [folder] if folder else FOLDERS:
-            if not default_storage.exists(top):
-                continue
-            dirs, files = default_storage.listdir(top)
+            dirs, files = handouts.listing(top)
             yield from (f"{top}/{name}" for name in files)
             for sub in dirs:
-                yield from self.stored_files(f"{top}/{sub}")
+                yield from self.listed_files(f"{top}/{sub}")
 
     def older_than(self, name, cutoff):
-        return default_storage.get_modified_time(name) < cutoff
+        modified = self.modified.get(name) or default_storage.get_modified_time(name)
+        return modified < cutoff
 
 
 def remove_received(folder):
