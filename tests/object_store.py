@@ -72,6 +72,13 @@ def use_bucket(settings, endpoint_url):
     Content-Security-Policy allowing its origin (as settings.py does with S3_BUCKET); returns the
     bucket's name."""
     bucket = f"test-{uuid.uuid4().hex[:12]}"
+    use_existing_bucket(settings, endpoint_url, bucket)
+    default_storage.prepare_bucket(create=True)
+    return bucket
+
+
+def use_existing_bucket(settings, endpoint_url, bucket):
+    """The default storage switched to a bucket the server already has."""
     settings.S3_BUCKET = bucket
     settings.S3_URL_SECONDS = URL_SECONDS
     settings.STORAGES = {
@@ -85,8 +92,6 @@ def use_bucket(settings, endpoint_url):
     for name in ("img-src", "connect-src"):
         directives[name] = [*directives.get(name, ["'self'"]), *origins]
     settings.CONTENT_SECURITY_POLICY = {**policy, "DIRECTIVES": directives}
-    default_storage.prepare_bucket(create=True)
-    return bucket
 
 
 def environment(endpoint_url, bucket):

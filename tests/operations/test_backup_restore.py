@@ -7,18 +7,20 @@ import json
 import sqlite3
 import subprocess
 import sys
+import uuid
 from io import StringIO
 from pathlib import Path
 
 import psycopg
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.storage import InMemoryStorage
+from django.core.files.storage import InMemoryStorage, default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
 
 from operations.backups import BackupError, media
 from operations.drill.databases import fresh_database
+from tests import object_store
 from tests.dicom_factory import ct_series
 from tests.factories import add_dicom, make_case, seed_vocabularies
 from tests.operations.sites import ROOT, app_environment, database_url
@@ -163,3 +165,27 @@ def test_the_media_goes_through_the_storage_api_whatever_the_storage(tmp_path):
 def test_a_name_leaving_the_backups_folder_is_refused(tmp_path):
     with pytest.raises(BackupError, match="outside the backup"):
         media.local_path(tmp_path, "../../etc/passwd")
+
+
+def test_a_site_on_an_object_store_is_backed_up_and_restored_into_an_empty_bucket(
+    alice, settings, s3_bucket, s3_endpoint, tmp_path
+):
+    seed_vocabularies()
+    case = make_case(alice, images=2)
+    add_dicom(case.studies.get(), ct_series(3))
+    originals = {name: default_storage.open(name).read() for name in object_store.objects()}
+    call_command("backup", str(tmp_path / "backup"), stdout=StringIO())
+
+    empty_bucket = f"restored-{uuid.uuid4().hex[:12]}"
+    s3 = object_store.environment(s3_endpoint, empty_bucket)
+    with fresh_database(tmp_path) as url:
+        env = app_environment(tmp_path / "unused-media", DATABASE_URL=url, **s3)
+        for command in (["prepare_bucket", "--create"], ["restore", str(tmp_path / "backup")]):
+            done = subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env,
+                                  capture_output=True, text=True, timeout=600)
+            assert done.returncode == 0, done.stderr
+        assert count_rows(url, "viewer_image") == count_rows(database_url(), "viewer_image")
+
+    object_store.use_existing_bucket(settings, s3_endpoint, empty_bucket)
+    assert {name: default_storage.open(name).read() for name in object_store.objects()} == originals
+    assert not (tmp_path / "unused-media").exists()
