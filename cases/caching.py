@@ -47,7 +47,7 @@ def content_version():
     primary key. A view reads it once and keys everything it caches with it.
 
     The statement is written out rather than built by the ORM: it is sent on every page, and
-    building it cost more than the database's answer (a quarter of a cached page's time)."""
+    building it cost more than the database's answer (docs/performance.md, run 6)."""
     with connection.cursor() as cursor:
         cursor.execute(_VERSION_SQL, [VERSION_ROW])
         row = cursor.fetchone()
