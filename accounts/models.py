@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -12,3 +14,16 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.get_full_name() or self.username
+
+    @cached_property
+    def group_names(self):
+        """The names of the user's groups: one query per instance (none for a user read from the
+        shared cache, accounts/cached_users.py, which holds them)."""
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    def get_session_auth_hash(self):
+        """A user read from the shared cache's copy was not given the password hash, only this
+        HMAC of it; once the password is read or set again, the HMAC is computed from it."""
+        if "password" not in self.__dict__ and hasattr(self, "cached_session_auth_hash"):
+            return self.cached_session_auth_hash
+        return super().get_session_auth_hash()

@@ -90,6 +90,12 @@ class BrowseForm(forms.Form):
         names = list(BrowseForm.base_fields)
         return names if workflow == STANDARD else [n for n in names if n not in STANDARD_ONLY]
 
+    @staticmethod
+    def is_blank(params, workflow):
+        """Whether a query string sets none of this workflow's search, filters and sort (the
+        reader's own filter, MemoryForm, is not one of them)."""
+        return not any(params.get(name) for name in BrowseForm.field_names(workflow))
+
     def active(self):
         """The valid, non-empty filters (and sort), as strings for URLs."""
         self.is_valid()

@@ -12,15 +12,22 @@ Neither is ever part of what is shared between readers (cases/results.py):
   and as time makes cases due, which the content version does not follow: they are rendered
   per request and not cached; pages without one stay shared and cached. A random draw with one
   is a single indexed query per request (Case.objects.random_one()) instead of a shared pool.
+
+The marks and the draw with no other filter are sent on every such page, so their statements are
+written out here (STATEMENTS) rather than built by the ORM each time, which cost more than the
+database's answer; tests/cases/test_memory_statements.py holds them to the ORM's select().
 """
 
+import random
 import re
 
+from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from attempts.models import Grade, Review
+from cases.models import Case
 
 UNSEEN, MISSED, DUE = "unseen", "missed", "due"
 CHOICES = [("", "All cases"), (UNSEEN, "Unseen"), (MISSED, "Missed"), (DUE, "Due for review")]
@@ -48,20 +55,66 @@ def slot(pk):
 def fill_marks(page, reader, now=None):
     """The page with each card's slot filled with this reader's marks: one query for every card
     on it, none for an anonymous reader or a page without cards."""
-    ids = {int(pk) for pk in SLOT_PATTERN.findall(page)}
+    ids = sorted({int(pk) for pk in SLOT_PATTERN.findall(page)})
     reviews = {}
     if ids and reader.is_authenticated:
-        found = Review.objects.of_reader(reader).filter(case_id__in=ids)
-        reviews = {r.case_id: r for r in found.only("case_id", "last_grade", "due")}
-    now = now or timezone.now()
-    return SLOT_PATTERN.sub(lambda match: marks_html(reviews.get(int(match[1])), now), page)
+        now = now or timezone.now()
+        sql = _MARKS.format(ids=", ".join(["%s"] * len(ids)))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [_when(now), reader.pk, *ids])
+            reviews = {case: (grade, bool(due)) for case, grade, due in cursor.fetchall()}
+    return SLOT_PATTERN.sub(lambda match: marks_html(reviews.get(int(match[1]))), page)
 
 
-def marks_html(review, now):
+def marks_html(review):
+    """A card's marks from (the latest grade, due or not); nothing for a case never seen."""
     if review is None:
         return ""
-    marks = [("seen", "Seen"), (review.last_grade, Grade(review.last_grade).label)]
-    if review.due <= now:
+    grade, due = review
+    marks = [("seen", "Seen"), (grade, Grade(grade).label)]
+    if due:
         marks.append(("due", "Due"))
     spans = format_html_join("", '<span class="mark mark-{}">{}</span>', marks)
     return format_html('<p class="card-marks">{}</p>', spans)
+
+
+def draw(reader, choice, now=None):
+    """The id of one published case this reader has not seen, last missed or has due, drawn as
+    Case.objects.random_one() draws over select(): the first in random_key order from a random
+    point, read from the (status, random_key, id) index with a probe of the (reader, case) one,
+    wrapping round to the start when the point falls past the last. None if there is none."""
+    reviewed = _REVIEWED[choice]
+    params = [reader.pk, *([_when(now or timezone.now())] if choice == DUE else [])]
+    with connection.cursor() as cursor:
+        for point in (random.random(), None):  # the second only when the first finds none
+            bound = "AND c.random_key >= %s" if point is not None else ""
+            sql = _DRAW.format(reviewed=reviewed, bound=bound)
+            cursor.execute(sql, [Case.Status.PUBLISHED, *params,
+                                 *([point] if point is not None else [])])  # fmt: skip
+            row = cursor.fetchone()
+            if row is not None:
+                return row[0]
+    return None
+
+
+def _when(now):
+    """A time as the database compares it with a stored one (SQLite keeps them as text)."""
+    return connection.ops.adapt_datetimefield_value(now)
+
+
+_CASES, _REVIEWS = Case._meta.db_table, Review._meta.db_table
+# The marks of the cards on a page: the (reader, case) index, probed once per card.
+_MARKS = (
+    f"SELECT case_id, last_grade, due <= %s FROM {_REVIEWS} "
+    "WHERE reader_id = %s AND case_id IN ({ids})"
+)
+_REVIEW_OF_CASE = f"SELECT 1 FROM {_REVIEWS} r WHERE r.reader_id = %s AND r.case_id = c.id"
+_REVIEWED = {
+    UNSEEN: f"NOT EXISTS ({_REVIEW_OF_CASE})",
+    MISSED: f"EXISTS ({_REVIEW_OF_CASE} AND r.last_grade = '{Grade.MISSED.value}')",
+    DUE: f"EXISTS ({_REVIEW_OF_CASE} AND r.due <= %s)",
+}
+_DRAW = (
+    f"SELECT c.id FROM {_CASES} c WHERE c.status = %s AND {{reviewed}} {{bound}} "
+    "ORDER BY c.random_key LIMIT 1"
+)

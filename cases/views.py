@@ -1,4 +1,5 @@
 import random
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -22,6 +23,7 @@ from cases.daily import picking
 from cases.daily.views import block_html
 from cases.facets import facet_counts, top_tags
 from cases.forms import BrowseForm, MemoryForm
+from cases.memory import draw as draw_remembered
 from cases.memory import fill_marks, slot
 from cases.models import Case, Study
 from cases.statistics import repository_statistics
@@ -226,7 +228,7 @@ def _render_detail(request, workflow, pk, reveal):
     # Asked before any cached body is served: a case is withdrawn when it turns out to hold
     # something identifying, and its page must go at once even if the change drew no new
     # content version (a queryset update, a restored backup), whatever the cache holds.
-    if not Case.objects.published().filter(pk=pk).exists():
+    if not Case.objects.publishes(pk):
         return _render_preview(request, workflow, pk, reveal)
     key = results.case_key(content_version(), workflow, pk, request.GET, reveal)
 
@@ -289,7 +291,11 @@ def random_case(request, workflow):
     reader's own filter (unseen, missed, due), drawn for this reader alone in one indexed query."""
     workflow = get_workflow(request, workflow)
     memory = MemoryForm(request.GET, request.user) if workflow == ACADEMIC else None
-    if memory and memory.choice():
+    if memory and memory.choice() and BrowseForm.is_blank(request.GET, workflow):
+        # The reader's filter alone, as the homepage and browse offer it: its written-out draw.
+        pk = draw_remembered(request.user, memory.choice(), memory.now)
+        querystring, pool = urlencode({"memory": memory.choice()}), [pk] if pk else []
+    elif memory and memory.choice():
         form = BrowseForm(request.GET, workflow, memory)
         # Only the id: the rest of a case row is wide (texts, search vectors) and not needed.
         case = form.filter(Case.objects.published()).only("pk").random_one()

@@ -41,9 +41,8 @@ def may_use_standard(user):
         return True
     if not user.is_authenticated:
         return False
-    if not hasattr(user, "_may_use_standard"):  # asked by the header and the view: one query
-        user._may_use_standard = user.groups.filter(name__in=groups).exists()
-    return user._may_use_standard
+    # Asked by the header and the view: one query, or none for a user from the shared cache.
+    return not user.group_names.isdisjoint(groups)
 
 
 def get_workflow(request, name):

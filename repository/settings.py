@@ -175,7 +175,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes refuses a login while its username and address are locked (below), then Django's.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.UserBackend",  # Django's ModelBackend, the session's user from the cache
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cases:home"
@@ -326,6 +326,10 @@ SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db" if CACHE_URL
     else "django.contrib.sessions.backends.db"
 )
+# The session's user too, with a stamp that every change to the user draws anew, read in the same
+# round trip (accounts/cached_users.py): a logged-in page sends no query for its reader. Not from
+# each process's own memory, for the same reason as the sessions.
+CACHE_USERS = bool(CACHE_URL)
 
 # Security headers. HTTPS-only settings follow DEBUG so a local run over http still works.
 SECURE_CONTENT_TYPE_NOSNIFF = True

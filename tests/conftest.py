@@ -6,6 +6,9 @@ cases, Erin edits and publishes, Adam is an attending and Rita a resident; the `
 the anonymous visitor.
 """
 
+import os
+import time
+
 import pytest
 from django.core.cache import cache
 
@@ -113,3 +116,27 @@ def s3_endpoint(tmp_path_factory):
 def s3_bucket(settings, s3_endpoint):
     """Media on the object store for this test: a fresh bucket (tests/object_store.py)."""
     return object_store.use_bucket(settings, s3_endpoint)
+
+
+@pytest.fixture
+def shared_users(settings):
+    """The shared cache as with CACHE_URL: the Redis on this machine, under a prefix of the
+    test's own, with the sessions and users read through it (accounts/cached_users.py)."""
+    prefix = f"test-cached-users-{time.time_ns()}"
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "cases.caching.RedisCache", "LOCATION": "redis://127.0.0.1:6379/15",
+                    "KEY_PREFIX": prefix},  # fmt: skip
+    }
+    settings.CACHE_USERS = True
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    try:
+        cache.get("probe")
+    except Exception:  # redis-py's ConnectionError
+        if os.environ.get("TESTS_NEED_REDIS"):  # set by .ci/run, which starts Redis
+            pytest.fail("no Redis on 127.0.0.1:6379")
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    yield
+    client = cache._cache.get_client(write=True)  # this test's keys alone, not all of database 15
+    for key in client.scan_iter(match=f"{prefix}:*"):
+        client.delete(key)

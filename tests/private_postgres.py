@@ -109,7 +109,7 @@ RESIDENT_SESSION = (
     "HASH_SESSION_KEY; from django.contrib.sessions.backends.db import SessionStore; "
     "u = get_user_model().objects.create_user('rita', password='correct horse battery'); "
     "s = SessionStore(); s[SESSION_KEY] = str(u.pk); "
-    "s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'; "
+    "s[BACKEND_SESSION_KEY] = 'accounts.backends.UserBackend'; "
     "s[HASH_SESSION_KEY] = u.get_session_auth_hash(); s.create(); print(s.session_key)"
 )
 

@@ -48,8 +48,10 @@ def review(reader, cases):
 def request(client, page):
     url, query, status = PAGES[page]
     cache.clear()
-    # The draw costs one query more when it falls past the last key: always take that path.
-    with mock.patch("cases.models.case.random.random", return_value=1.0):
+    # The draw costs one query more when it falls past the last key: always take that path,
+    # through the ORM's draw (with other filters) or the written-out one (cases/memory.py).
+    with mock.patch("cases.models.case.random.random", return_value=1.0), \
+         mock.patch("cases.memory.random.random", return_value=1.0):  # fmt: skip
         response = client.get(url, query)
     assert response.status_code == status
     return response
@@ -86,3 +88,23 @@ def test_browse_with_marks_seen_before_costs_only_the_reader_and_the_marks(
     with django_assert_num_queries(4):
         response = client.get(BROWSE)
     assert response.content.decode().count('class="card-marks"') == 3
+
+
+@pytest.mark.parametrize("page, queries", [
+    ("browse with marks", 2),  # the content version, the marks
+    ("random unseen", 1),  # the draw
+    ("random due", 1),
+])  # fmt: skip
+def test_with_the_shared_cache_a_page_seen_before_reads_only_what_is_the_readers_own(
+    page, queries, shared_users, alice, bob, resident, django_assert_num_queries
+):
+    """The session and its user come from Redis (accounts/cached_users.py)."""
+    client = client_for(resident)
+    cases = add_cases([alice, bob], 4, images=1)
+    review(resident, cases[:3])  # one missed and due, one left unseen
+    url, query, status = PAGES[page]
+    assert client.get(url, query).status_code == status
+    # From the start of the random keys, so that the draw never wraps round (a second query).
+    with django_assert_num_queries(queries), mock.patch("cases.memory.random.random",
+                                                        return_value=0.0):  # fmt: skip
+        assert client.get(url, query).status_code == status
