@@ -120,8 +120,9 @@ _WALKED = {}  # in a worker: the members of the tree it stages, walked on its fi
 def _walked(path, limits):
     """The tree's members, walked once per worker process rather than once per share: a walk
     checks every entry of a 1,000-file zip (~44 ms) and a job has a share per 8 files. The zip
-    is opened by this process, never shared with its parent across the fork."""
-    key = (os.fspath(path), limits)
+    is opened by this process, never shared with its parent across the fork (the process id in
+    the key: what a parent walked, a forked child does not use)."""
+    key = (os.getpid(), os.fspath(path), limits)
     if key not in _WALKED:
         _WALKED.clear()
         _WALKED[key] = list(walk_folder(path, limits))

@@ -169,9 +169,9 @@ def _review_notice(request, image):
     """After a change to the image's marks: the case back to review if a contributor changed
     her published case (Case.changed_by_contributor), and what to tell her then."""
     case = image.study.case
-    return {"notice": case.returned_to_review_notice} if case.changed_by_contributor(
-        request.user
-    ) else {}
+    if case.changed_by_contributor(request.user):
+        return {"notice": case.returned_to_review_notice}
+    return {}
 
 
 def _save_annotation(request, image, instance=None):
