@@ -69,12 +69,7 @@ class OwnCasesMixin:
         changed = form.has_changed() or any(formset.has_changed() for formset in formsets)
         case = self.case_of(form.instance)
         if change and changed and case.changed_by_contributor(request.user):
-            self.message_user(
-                request,
-                f"{case.number} is published: your change awaits an editor's review, and the "
-                "case is off the site until an editor publishes it again.",
-                messages.WARNING,
-            )
+            self.message_user(request, case.returned_to_review_notice, messages.WARNING)
 
 
 

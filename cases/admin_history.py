@@ -3,7 +3,7 @@ who changed what and when, and a revert that goes through the admin's ordinary s
 signals refresh what is derived (cases/signals.py, cases/derived.py).
 
 A case's history page lists its own versions and, below, those of its studies, differentials,
-accepted answers and references; each part's version opens that part's revert page."""
+accepted answers, references and annotations; each part's version opens that part's revert page."""
 
 from itertools import groupby
 
@@ -11,8 +11,13 @@ from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases.models import AcceptedAnswer, Differential, Reference, Study
+from viewer.models import Annotation
 
-PARTS = [Study, Differential, AcceptedAnswer, Reference]
+# Each recorded part, and the path from its version to its case's id.
+PARTS = {
+    Study: "case_id", Differential: "case_id", AcceptedAnswer: "case_id", Reference: "case_id",
+    Annotation: "image__study__case_id",  # while its image is in the case
+}  # fmt: skip
 RECENT_PART_CHANGES = 300  # per kind of part: a case's page stays bounded however long its life
 
 
@@ -38,9 +43,9 @@ def part_changes(case_id):
     """Every recorded version of the case's parts, newest first, each with what changed since
     the version before it: one query per kind of part."""
     rows = []
-    for model in PARTS:
+    for model, to_case in PARTS.items():
         versions = (
-            model.revisions.filter(case_id=case_id)
+            model.revisions.filter(**{to_case: case_id})
             .select_related("history_user")
             .order_by("-history_date", "-history_id")[:RECENT_PART_CHANGES]
         )

@@ -13,7 +13,9 @@ EDITORS = "Editors"
 ATTENDINGS = "Attendings"
 RESIDENTS = "Residents"
 
-CASE_CONTENT = ["case", "study", "differential", "acceptedanswer", "reference", "series", "image"]
+CASE_CONTENT = [
+    "case", "study", "differential", "acceptedanswer", "reference", "series", "image", "annotation"
+]
 VOCABULARIES = ["anatomy", "diagnosticcategory", "modality"]
 
 

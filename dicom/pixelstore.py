@@ -52,7 +52,8 @@ def encode(values):
     low, high = np.empty(values.shape, np.uint8), np.empty(values.shape, np.uint8)
     for top in range(0, values.shape[0], BAND_ROWS):
         zigzag = _band_residuals(values, top, top + BAND_ROWS)
-        low[top : top + BAND_ROWS], high[top : top + BAND_ROWS] = zigzag & 0xFF, zigzag >> 8
+        low[top : top + BAND_ROWS] = zigzag  # the cast keeps the low byte
+        high[top : top + BAND_ROWS] = zigzag >> 8
     stream = zlib.compressobj(9, zlib.DEFLATED, _GZIP, 9, zlib.Z_RLE)
     # A full flush ends the low plane's deflate block, so the high plane gets its own tables.
     low_plane = stream.compress(low) + stream.flush(zlib.Z_FULL_FLUSH)
@@ -65,11 +66,13 @@ BAND_ROWS = 256
 
 
 def _band_residuals(values, top, bottom):
-    """The zigzagged residuals of rows top..bottom, predicted from the row above the band too
-    (the first row of the frame follows the edge rules instead)."""
+    """The zigzagged residuals (uint16) of rows top..bottom, predicted from the row above the
+    band too (the first row of the frame follows the edge rules instead)."""
     dtype = values.dtype.newbyteorder("=")
     start = max(top - 1, 0)
-    unsigned = values[start:bottom].astype(dtype).astype(np.int32) + _OFFSET[dtype]
+    unsigned = values[start:bottom].astype(dtype).astype(np.int32)
+    if _OFFSET[dtype]:
+        unsigned += _OFFSET[dtype]
     residuals = unsigned - _predictions(unsigned, _OFFSET[dtype])
     return _zigzag(residuals[top - start :])
 
@@ -86,13 +89,22 @@ def _predictions(v, first):
 
 
 def _med(a, b, cc):
-    low, high = np.minimum(a, b), np.maximum(a, b)
-    return np.where(cc >= high, low, np.where(cc <= low, high, a + b - cc))
+    """The rule of the docstring, as the median of a, b and a + b - cc: cc at or above both
+    puts a + b - cc at or below both, so the median is the lower; at or below both, the higher;
+    between them, a + b - cc lies between them too. Four passes over int32 arrays, without the
+    masks two np.where() would build (this was a quarter of a CT slice's ingest)."""
+    guess = a + b
+    guess -= cc
+    np.maximum(guess, np.minimum(a, b), out=guess)
+    np.minimum(guess, np.maximum(a, b), out=guess)
+    return guess
 
 
 def _zigzag(residuals):
-    e16 = ((residuals + 32768) & 0xFFFF) - 32768
-    return ((e16 << 1) ^ (e16 >> 15)) & 0xFFFF
+    """Each residual wrapped to 16 bits and zigzagged, as uint16: int16 arithmetic wraps as the
+    docstring's e16 does, and its shift right by 15 is the sign."""
+    e16 = residuals.astype(np.int16)
+    return ((e16 << 1) ^ (e16 >> 15)).view(np.uint16)
 
 
 def _unzigzag(z):

@@ -125,11 +125,18 @@ _SUPPORT = {Image.Resampling.LANCZOS: 3, Image.Resampling.BICUBIC: 2}
 RESIZE_BAND_ROWS = 64  # rows of the resized picture made at a time
 
 
+# Below this many source pixels a picture is resized at once: its whole-size copy is small, and
+# the bands' crops and pastes would cost a third more (a CT slice's thumbnail).
+RESIZE_AT_ONCE_PIXELS = 1024 * 1024
+
+
 def _resized(picture, size, resample):
     """picture.resize(size, resample), made a band of rows at a time from a strip of the source
     that includes the rows the filter reaches beyond the band: the same weights, without
     resize()'s whole-size premultiplied copy of RGBA."""
     width, height = picture.size
+    if width * height <= RESIZE_AT_ONCE_PIXELS:
+        return picture.resize(size, resample)
     scale = height / size[1]
     margin = math.ceil(_SUPPORT[resample] * max(scale, 1)) + 1
     resized = Image.new(picture.mode, size)

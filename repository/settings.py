@@ -286,6 +286,9 @@ TASKS_BACKEND = env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
 if "." not in TASKS_BACKEND:
     raise ImproperlyConfigured("TASKS_BACKEND: a dotted path to a Tasks API backend class")
 TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
+# How often an idle `db_worker` asks the queue for a job (viewer/management/commands/db_worker.py):
+# an upload waits half of it on average before it starts; each ask is one indexed query.
+TASKS_POLL_MS = env_int("TASKS_POLL_MS", 200, minimum=10)
 
 
 def _cache(url, key_prefix):

@@ -9,7 +9,10 @@ class ViewerConfig(AppConfig):
     verbose_name = "Images"
 
     def ready(self):
-        from viewer import signals  # noqa: F401  (stored files follow their rows)
+        from viewer import (
+            annotation_admin,  # noqa: F401  (an annotation's versions, reverted)
+            signals,  # noqa: F401  (stored files follow their rows)
+        )
         from viewer.redaction import admin  # noqa: F401  (the redaction page, a series' own)
 
         # Django checks (files.E001) that the temporary upload folder exists; it is the

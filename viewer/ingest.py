@@ -28,6 +28,7 @@ from viewer.staging import StagedImage, StagedInstance, StagedSeries, Staging, r
 
 SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"  # and its .1–.4 multi-frame kinds
 RASTER_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
+MAGIC_BYTES = len(max(RASTER_MAGIC, key=len))
 
 
 class IngestError(Refusal):
@@ -136,12 +137,17 @@ STORAGE_FULL = (
 
 def _stage_member(staging, member, context, limits, known, skip_bad, accept_pictures):
     try:
-        if _read(member, len(max(RASTER_MAGIC, key=len))).startswith(RASTER_MAGIC):
-            if not accept_pictures:
+        with member.open() as stream:
+            picture = stream.read(MAGIC_BYTES).startswith(RASTER_MAGIC)
+            # Back within the stream's buffer: a zip member is not opened and inflated twice.
+            stream.seek(0)
+            if picture and not accept_pictures:
                 raise Skip("a JPEG/PNG picture, not DICOM: add pictures to a study in the admin")
-            staging.pictures.append(_stage_picture(staging, _read(member), limits, member.name))
-        else:
-            _stage_dicom(staging, member, context, limits, known)
+            if picture:
+                staging.pictures.append(_stage_picture(staging, stream.read(), limits,
+                                                       member.name))  # fmt: skip
+            else:
+                _stage_dicom(staging, stream, member.name, context, limits, known)
     except (reading.DicomError, RenditionError, ArchiveError, Skip) as e:
         reason = getattr(e, "reason", None) or str(e)  # ArchiveError's str() names the file
         if accept_pictures and getattr(e, "code", "") == "not_dicom":
@@ -156,11 +162,6 @@ class Skip(Exception):
     """A file that is fine but not wanted here (already imported, or not DICOM)."""
 
     code = "duplicate"
-
-
-def _read(member, size=-1):
-    with member.open() as stream:
-        return stream.read(size)
 
 
 def _stage_picture(staging, data, limits, source):
@@ -187,8 +188,8 @@ def _new_folder():
     return f"images/{key[:2]}/{key}"
 
 
-def _stage_dicom(staging, member, context, limits, known):
-    ds, print_ = _read_dicom(member, limits)
+def _stage_dicom(staging, stream, name, context, limits, known):
+    ds, print_ = _read_dicom(stream, limits)
     if print_ in staging.seen or (known and known(print_)):
         raise Skip("already imported")
     staging.seen.add(print_)
@@ -207,25 +208,30 @@ def _stage_dicom(staging, member, context, limits, known):
             transfer_syntax=str(ds.file_meta.TransferSyntaxUID),
             fingerprint=print_,
             images=images,
-            source=member.name,
+            source=name,
         )
     )
 
 
-def _read_dicom(member, limits):
-    """The member's dataset and fingerprint. The file's bytes are read here and let go on
+def _read_dicom(stream, limits):
+    """The file's dataset and fingerprint. The file's bytes are read here and let go on
     return, so that only the dataset's copy of the pixel data stays while the frames render."""
-    data = _read(member)
+    data = stream.read()
     ds = reading.read_dataset(data, limits.read)
     reading.check_image(ds, limits.read)
     # SOPInstanceUID is required, but a file without one is still an image: key it by content.
     return ds, fingerprint(str(ds.get("SOPInstanceUID") or hashlib.sha256(data).hexdigest()))
 
 
+# A de-identified file up to this size is written through memory; a larger one through a
+# temporary file on disk, so that a large file is never held twice (docs/performance.md).
+SPOOL_BYTES = 8 * 1024 * 1024
+
+
 def write_dicom(staging, ds):
-    """Write the de-identified file through a temporary file, not a second copy in memory."""
+    """Write the de-identified file through a temporary file (in memory while small)."""
     key = uuid.uuid4().hex
-    with tempfile.TemporaryFile() as out:
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as out:
         deid.write(ds, out)
         out.seek(0)
         return staging.write(f"dicom/{key[:2]}/{key}.dcm", File(out))

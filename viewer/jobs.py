@@ -43,6 +43,8 @@ WORKER_GONE = (
     "it finished; nothing was added. Retry it."
 )
 
+PROGRESS_SECONDS = 1.0  # at most one write of a job's progress a second
+
 # Sent inside the publishing transaction of a job that ended done (job=): what received the
 # files records the outcome with its images (pacs), without viewer knowing who listens.
 upload_done = Signal()
@@ -267,8 +269,14 @@ def _stage_and_publish(job):
     total = sum(1 for _ in walk_folder(path, upload.limits.archive))
     _update(job, total=total, step="reading, de-identifying and rendering")
 
+    told = [0.0]
+
     def progress(done):
-        _update(job, done=done)
+        # A write a second at most: the page polls about that often, and a share ends every
+        # tenth of a second on a fast machine.
+        if done == total or time.monotonic() - told[0] >= PROGRESS_SECONDS:
+            told[0] = time.monotonic()
+            _update(job, done=done)
 
     upload.stage(path, progress=progress)
     _update(job, step="publishing")

@@ -52,7 +52,8 @@ def _study_for(case, staged):
 
 def _publish_series(study, staged):
     series = study.series.filter(uid=staged.uid).first()
-    if series is None:
+    new = series is None
+    if new:
         series = Series.objects.create(
             study=study,
             uid=staged.uid,
@@ -85,15 +86,16 @@ def _publish_series(study, staged):
             for one in staged.instances
         ]
     )
-    Image.objects.bulk_create(
-        [
-            _image_row(series, image, 0, instance)
-            for instance, staged_instance in zip(instances, staged.instances, strict=True)
-            for image in staged_instance.images
-        ],
-        batch_size=500,
-    )
-    order_series(series)
+    images = [
+        _image_row(series, image, 0, instance)
+        for instance, staged_instance in zip(instances, staged.instances, strict=True)
+        for image in staged_instance.images
+    ]
+    if new:  # numbered before they are written: no second pass over a 1,000-slice series' rows
+        _number_along_slices(images)
+    Image.objects.bulk_create(images, batch_size=500)
+    if not new:  # among the series' earlier images
+        order_series(series)
 
 
 def _image_row(series, staged, position, instance):
@@ -116,10 +118,15 @@ def _image_row(series, staged, position, instance):
 def order_series(series):
     """Number a DICOM series' images along the slice normal (else by InstanceNumber)."""
     images = list(series.images.only("id", "meta", "position"))
-    images.sort(key=lambda image: tuple(image.meta.get("sort") or (0, 0, 0)))
-    for position, image in enumerate(images):
-        image.position = position
+    _number_along_slices(images)
     Image.objects.bulk_update(images, ["position"], batch_size=500)
+
+
+def _number_along_slices(images):
+    """Positions in slice order; images of one place keep the order they are given in."""
+    ordered = sorted(images, key=lambda image: tuple(image.meta.get("sort") or (0, 0, 0)))
+    for position, image in enumerate(ordered):
+        image.position = position
 
 
 def _next_position(related):

@@ -2,6 +2,7 @@ import json
 import mimetypes
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
@@ -134,6 +135,8 @@ def case_zip(request, workflow, pk, series_pk=None):
 
 
 # --- annotations: contributors draw them (viewer/forms.py), readers of the answer see them -----
+# A mark is part of the case readers are sent: a contributor's new, changed or deleted mark on her
+# published case takes the case back to review, as her edits in the admin do (docs/review.md).
 
 
 def _get_editable_image(user, pk):
@@ -146,7 +149,7 @@ def _get_editable_image(user, pk):
 
 def _get_editable_annotation(user, pk):
     annotation = get_object_or_404(Annotation, pk=pk)
-    _get_editable_image(user, annotation.image_id)
+    annotation.image = _get_editable_image(user, annotation.image_id)
     return annotation
 
 
@@ -160,6 +163,15 @@ def _get_answered_case(request, pk):
     raise Http404("No answer here")
 
 
+def _review_notice(request, image):
+    """After a change to the image's marks: the case back to review if a contributor changed
+    her published case (Case.changed_by_contributor), and what to tell her then."""
+    case = image.study.case
+    if case.changed_by_contributor(request.user):
+        return {"notice": case.returned_to_review_notice}
+    return {}
+
+
 def _save_annotation(request, image, instance=None):
     try:
         data = json.loads(request.body)
@@ -168,8 +180,11 @@ def _save_annotation(request, image, instance=None):
     form = AnnotationForm(data if isinstance(data, dict) else {}, image=image, instance=instance)
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-    annotation = form.save(author=request.user)
-    return JsonResponse(annotation.as_json(editable=True), status=200 if instance else 201)
+    with transaction.atomic():
+        annotation = form.save(author=request.user)
+        notice = _review_notice(request, image)
+    return JsonResponse({**annotation.as_json(editable=True), **notice},
+                        status=200 if instance else 201)  # fmt: skip
 
 
 @require_POST
@@ -187,8 +202,12 @@ def annotation(request, pk):
 
 @require_POST
 def delete_annotation(request, pk):
-    _get_editable_annotation(request.user, pk).delete()
-    return HttpResponse(status=204)
+    """204; or 200 with the notice, when the deletion took the case back to review."""
+    annotation = _get_editable_annotation(request.user, pk)
+    with transaction.atomic():
+        annotation.delete()
+        notice = _review_notice(request, annotation.image)
+    return JsonResponse(notice) if notice else HttpResponse(status=204)
 
 
 @require_GET

@@ -84,3 +84,11 @@ class ReviewState(models.Model):
             self.submit(user)
             return True
         return False
+
+    @property
+    def returned_to_review_notice(self):
+        """What a contributor is told once her change took the published case back to review."""
+        return (
+            f"{self.number} is published: your change awaits an editor's review, and the case "
+            "is off the site until an editor publishes it again."
+        )

@@ -99,10 +99,11 @@ export class Annotations {
     let saved = null;
     try {
       const response = await fetchChecked(image.annotations_url, post({ ...mark, points }));
-      saved = await response.json();
+      const { notice, ...drawn } = await response.json();
+      saved = drawn;
       image.annotations = [...(image.annotations || []), saved];
       this.selected = saved;
-      this.viewer.status('Annotation saved.');
+      this.viewer.status(notice ? `Annotation saved. ${notice}` : 'Annotation saved.');
     } catch (error) {
       this.viewer.status(`The annotation was not saved (${error.message}).`);
     }
@@ -113,10 +114,12 @@ export class Annotations {
   async remove(mark) {
     const image = this.viewer.current().image;
     try {
-      await fetchChecked(mark.delete_url, post());
+      const response = await fetchChecked(mark.delete_url, post());
+      // 200 says the deletion took the case back to review (a contributor's published case).
+      const { notice } = response.status === 200 ? await response.json() : {};
       image.annotations = image.annotations.filter((kept) => kept !== mark);
       if (this.selected === mark) this.selected = null;
-      this.viewer.status('Annotation deleted.');
+      this.viewer.status(notice ? `Annotation deleted. ${notice}` : 'Annotation deleted.');
     } catch (error) {
       this.viewer.status(`The annotation was not deleted (${error.message}).`);
     }

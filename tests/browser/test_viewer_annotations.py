@@ -1,6 +1,7 @@
-"""Annotations in the viewer: the case's author draws an arrow and a text label on the phantom,
-they are saved and come back drawn after a reload, Shift+A hides and shows them; an academic
-reader is sent none until they reveal the answer, and then sees them."""
+"""Annotations in the viewer: an editor draws an arrow and a text label on the published phantom,
+they are saved and come back drawn after a reload, Shift+A hides and shows them; its contributor's
+mark takes the published case back to review, and she is told so; an academic reader is sent
+none until they reveal the answer, and then sees them."""
 
 import re
 
@@ -48,10 +49,10 @@ def middle_image(page, series):
     return list(series.images.order_by("position", "id"))[index]
 
 
-def test_the_author_draws_an_arrow_and_a_text_that_come_back_after_a_reload(
-    page, phantom_case, ct_series, alice
+def test_an_editor_draws_an_arrow_and_a_text_that_come_back_after_a_reload(
+    page, phantom_case, ct_series, editor
 ):
-    log_in(page, alice)
+    log_in(page, editor)
     viewer = open_ct(page, phantom_case, ct_series)
     assert is_black(viewer.pixel(*MIDDLE))
     viewer.press("n")
@@ -78,6 +79,22 @@ def test_the_author_draws_an_arrow_and_a_text_that_come_back_after_a_reload(
     assert is_black(viewer.pixel(*MIDDLE))
     viewer.press("Shift+A")
     wait_for_marks(viewer, "2")
+    phantom_case.refresh_from_db()
+    assert phantom_case.is_published  # an editor's marks go live
+
+
+def test_the_contributors_mark_on_her_published_case_sends_it_back_to_review(
+    page, phantom_case, ct_series, alice
+):
+    log_in(page, alice)
+    viewer = open_ct(page, phantom_case, ct_series)
+    viewer.press("n")
+    viewer.drag(TAIL, HEAD)
+    wait_for_marks(viewer, "1")
+    status = page.locator('#viewer [data-readout="status"]')
+    assert "awaits an editor's review" in status.text_content()
+    phantom_case.refresh_from_db()
+    assert phantom_case.is_submitted
 
 
 def test_a_reader_who_may_not_edit_has_no_annotate_tool(page, phantom_case, ct_series):
@@ -112,8 +129,8 @@ def test_an_academic_reader_sees_the_annotations_only_after_revealing(
     assert not is_black(viewer.pixel(*MIDDLE))
 
 
-def test_a_saved_measurement_becomes_a_length_annotation(page, phantom_case, ct_series, alice):
-    log_in(page, alice)
+def test_a_saved_measurement_becomes_a_length_annotation(page, phantom_case, ct_series, editor):
+    log_in(page, editor)
     viewer = open_ct(page, phantom_case, ct_series)
     viewer.press("m")
     viewer.drag(TAIL, HEAD)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from cases.models import AcceptedAnswer, Case, Differential, Reference, Study
 from tests.factories import client_for, marker_case
 from tests.pages import leaked
+from viewer.models import Annotation
 
 PARTS = {Study: "studies", Differential: "differentials", AcceptedAnswer: "accepted_answers",
          Reference: "references"}  # fmt: skip
@@ -42,6 +43,11 @@ def admin_urls(case):
                         args=[part.pk, v.history_id])
                 for v in part.revisions.all()
             ]  # fmt: skip
+    for annotation in Annotation.objects.filter(image__study__case=case):
+        urls.append(reverse("admin:viewer_annotation_change", args=[annotation.pk]))
+        urls += [reverse("admin:viewer_annotation_simple_history", args=[annotation.pk,
+                                                                         v.history_id])
+                 for v in annotation.revisions.all()]  # fmt: skip
     return urls
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from attempts.models import Attempt, Grade
 from cases.caching import content_version
+from cases.models import Case
 from tests.factories import MARKERS, client_for, make_case, marker_case
 from tests.pages import csrf_token_in
 from viewer.models import Annotation
@@ -41,7 +42,8 @@ def picture_manifest(client, case, workflow="standard"):
     return client.get(url).json()
 
 
-def test_the_cases_author_saves_an_arrow_in_the_images_pixels(case, alice):
+def test_the_cases_author_saves_an_arrow_in_the_images_pixels(alice):
+    case = make_case(alice, status=Case.Status.DRAFT)  # a published one goes back to review
     response = annotate(client_for(alice), first_image(case))
     assert response.status_code == 201
     saved = Annotation.objects.get()

@@ -54,6 +54,19 @@ def test_dicom_files_uploaded_together_become_one_series_in_slice_order(case, al
     assert series.rows == 128 and series.columns == 128
 
 
+def test_slices_added_to_a_series_later_are_numbered_among_its_slices(case):
+    from viewer.uploads import add_files
+
+    slices = list(reversed(make.ct_series(5)))  # z = 0, 5, 10, 15, 20
+    add_files(case, [dcm(f"IM{n}", slices[n]) for n in (4, 0, 2)])
+    add_files(case, [dcm(f"IM{n}", slices[n]) for n in (3, 1)])
+
+    series = Series.objects.get(study__case=case, modality="CT")
+    images = list(series.images.order_by("position"))
+    assert [image.position for image in images] == [0, 1, 2, 3, 4]
+    assert [image.meta["position"][2] for image in images] == [0.0, 5.0, 10.0, 15.0, 20.0]
+
+
 def test_stored_dicom_is_de_identified(case, alice):
     post_case_with_pictures(client_for(alice), case, [dcm("a.dcm", make.ct_series(1)[0])])
     instance = Instance.objects.get(series__study__case=case)

@@ -7,6 +7,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from cases.models import Study
 
@@ -303,6 +304,9 @@ class Annotation(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # Every change, for editors with the case's other parts (docs/review.md); `updated` changes
+    # with every save and says nothing the version's own date does not.
+    revisions = HistoricalRecords(excluded_fields=["updated"])
 
     class Meta:
         ordering = ["created", "id"]
