@@ -65,9 +65,11 @@ class Sampled:
         key = str(cases.query)
         if key not in self._samples:
             ids = list(cases.order_by().values_list("pk", flat=True)[:SAMPLE])
-            scale = estimated_count(cases) / len(ids) if len(ids) == SAMPLE else 1
-            # No id is 0: an empty sample still makes SQL that the facets can group.
-            self._samples[key] = (self.published.filter(pk__in=ids or [0]), scale)
+            if len(ids) < SAMPLE:  # all of them: counted exactly, as they are selected
+                self._samples[key] = (cases, 1)
+            else:
+                sample = self.published.filter(pk__in=ids)
+                self._samples[key] = (sample, estimated_count(cases) / len(ids))
         sample, self.scales[name] = self._samples[key]
         return sample
 

