@@ -4,6 +4,7 @@
                                    [--logins 8] [--duration 10] [--connections 4]
                                    [--server postgres://postgres@127.0.0.1:5432/postgres]
                                    [--cache-url redis://127.0.0.1:6379/0] [--reuse NAME] [--keep]
+                                   [--cold [--per-kind 200]]
 
 A throwaway PostgreSQL database (bench_load_<pid>) is created on the server named, migrated and
 filled by `manage.py generate_cases` (cases, and readers who each answered distinct cases); the
@@ -18,6 +19,9 @@ of the academic workflow are prefixed `academic_`; `reader_` pages are requested
 /healthz, a view that returns a fixed string: every page's p50 is compared with its p50.
 `*_server_p95` is the time spent in Django (a Server-Timing header the benchmark's settings
 add), without the network and queueing.
+
+--cold measures instead every page as its first reader finds it (bench/cold.py): distinct URLs,
+each asked once, --per-kind of each kind, the homepage right after a save.
 """
 
 import argparse
@@ -32,6 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from cold import run_cold  # bench/cold.py
 from common import (  # bench/common.py
     database_url,
     gunicorn,
@@ -133,6 +138,10 @@ def parse_args():
                         help="serve this existing database as it is (kept by an earlier --keep)")
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
     parser.add_argument("--port", type=int, default=PORT)
+    parser.add_argument("--cold", action="store_true",
+                        help="distinct URLs each asked once, the cache holding none of them")
+    parser.add_argument("--per-kind", type=int, default=200,
+                        help="--cold: distinct URLs of each kind of page (default 200)")
     parser.add_argument("--only", default="",
                         help="measure only pages whose name contains this, or one of these "
                              "comma-separated words (the floor always)")
@@ -168,6 +177,8 @@ def server_environment(scratch, url, cache_url):
         # of a process with the same id; delete_cache_keys() removes them at the end.
         CACHE_KEY_PREFIX=f"bench-load-{os.getpid()}-{secrets.token_hex(4)}",
         LOG_LEVEL="WARNING",
+        # Not the checkout's .env (DEBUG on, the standard workflow limited to some groups).
+        ENV_FILE=os.devnull,
     )
     return env
 
@@ -212,6 +223,10 @@ def run(args, env):
     the floor without it, one request at a time: what the first reader after a save, or of a
     query nobody asked before, waits."""
     notes(args)
+    if args.cold:
+        with gunicorn(env, args.port, ["--workers", str(args.workers)], "/healthz"):
+            run_cold(env, args.port, args.per_kind)
+        return
     case = a_published_case(env)
     with gunicorn(env, args.port, ["--workers", str(args.workers)], "/healthz"):
         floor = measure(args, *FLOOR)

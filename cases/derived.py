@@ -1,5 +1,7 @@
 """What is derived from cases, refreshed in one place: each case's cover image, its search vectors
-and the lexicon of misspellings (cases/search.py), and the content version (cases/caching.py)
+and the lexicon of misspellings (cases/search.py), the counts per combination of facet values
+(cases/counts/: browse counts, facets and the homepage's statistics, kept in the transaction of
+the save), and the content version (cases/caching.py)
 that keys every cache of cases, so that the homepage statistics, browse results and case pages
 are recomputed on their next read.
 
@@ -11,16 +13,20 @@ signals.
 
 from cases import search
 from cases.caching import new_content_version
+from cases.counts import keeping
 
 
-def refresh(case=None, *, text=False, cover=False):
+def refresh(case=None, *, text=False, cover=False, deleted=None):
     """After a case, or a row it is made of, changed: its search vectors if its text may have
-    changed, its cover if its images may have, and in any case the content version. Without a
-    case (one deleted, a row loaded raw), the content version alone."""
+    changed, its cover if its images may have, its counts, and in any case the content version.
+    deleted: the id of a case just deleted, whose counts go. Without either (a row loaded raw,
+    an annotation), the content version alone."""
     if case is not None and text:
         search.refresh(case.pk)  # read afresh: a signal's instance may hold stale prefetched rows
     if case is not None and cover:
         case.ensure_cover()
+    if case is not None or deleted is not None:
+        keeping.recount([case.pk if case is not None else deleted])
     new_content_version()
 
 
@@ -34,4 +40,6 @@ def refresh_many(cases, rows=None):
             search.update_vectors_of(list(cases.select_related("anatomy", "category")))
         else:
             search.write_vectors({case.pk: search.texts_of(case, *rows[case.pk]) for case in cases})
+    keeping.recount([case.pk for case in cases] if rows is not None
+                    else cases.values_list("pk", flat=True))
     new_content_version()

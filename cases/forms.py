@@ -168,15 +168,16 @@ class BrowseForm(forms.Form):
             queryset = select_remembered(queryset, memory.reader, filters["memory"], memory.now)
         return queryset
 
-    def show_counts(self, counts):
-        """Put each facet count in its option's label: "Musculoskeletal (214)"."""
+    def show_counts(self, counts, missing=0):
+        """Put each facet count in its option's label: "Musculoskeletal (214)" (an estimate:
+        "Musculoskeletal (~2,100)", cases/estimates.py); a value not counted shows missing."""
         for name, by_value in counts.items():
             field = self.fields[name]
             if isinstance(field, forms.ModelChoiceField):
-                field.label_from_instance = _counted_label(by_value)
+                field.label_from_instance = _counted_label(by_value, missing)
             else:
                 field.choices = [
-                    (value, label if value == "" else f"{label} ({by_value.get(value, 0)})")
+                    (value, label if value == "" else f"{label} ({by_value.get(value, missing)})")
                     for value, label in field.choices
                 ]
 
@@ -205,5 +206,5 @@ class MemoryForm(forms.Form):
         return self.cleaned_data["memory"]
 
 
-def _counted_label(by_value):
-    return lambda term: f"{term} ({by_value.get(term.pk, 0)})"
+def _counted_label(by_value, missing):
+    return lambda term: f"{term} ({by_value.get(term.pk, missing)})"

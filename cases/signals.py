@@ -27,8 +27,8 @@ def case_saved(sender, instance, raw=False, **kwargs):
 
 
 @receiver(post_delete, sender=Case)
-def case_deleted(sender, **kwargs):
-    derived.refresh()
+def case_deleted(sender, instance, **kwargs):
+    derived.refresh(deleted=instance.pk)
 
 
 @receiver([post_save, post_delete], sender=Study)

@@ -3,7 +3,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,11 +16,12 @@ from django.views.decorators.vary import vary_on_cookie
 
 from attempts import difficulty, opening, scheduling
 from attempts.forms import AnswerForm
-from cases import handouts, results, reveals, search, slides, slots
+from cases import estimates, handouts, paging, results, reveals, search, slides, slots
 from cases.caching import content_version, fetch
+from cases.counts import reading as counted
 from cases.daily import picking
 from cases.daily.views import block_html
-from cases.facets import facet_counts, top_tags
+from cases.facets import TOP_TAGS
 from cases.forms import BrowseForm, MemoryForm
 from cases.memory import draw as draw_remembered
 from cases.memory import fill_marks, slot
@@ -168,20 +168,52 @@ def _page(request, key, render_page, shared=True):
 
 
 def _results_context(form, workflow, page_number):
-    """What cases/_browse_results.html shows: a count, a query per facet, the page's cards."""
+    """What cases/_browse_results.html shows: a count, a query per facet, the page's cards.
+    Filters alone are counted from the counts kept on save (cases/counts/); a search or a
+    reader's own filter is counted up to a bound, then estimated (cases/estimates.py)."""
     published = Case.objects.published()
     found = form.filter(published)
-    form.show_counts(facet_counts(lambda name: form.filter(published, without=name), workflow))
-    cards = search.with_snippets(found.for_cards(), form.search_text(), workflow)
-    page = Paginator(cards, settings.CASES_PER_PAGE).get_page(page_number)
+    per_page = settings.CASES_PER_PAGE
+    if form.is_valid() and counted.covers(form):
+        page = paging.exact_page(found, _cards, page_number, counted.total(form), per_page)
+        form.show_counts(counted.facet_counts(form, workflow))
+        tags = counted.top_tags(form, TOP_TAGS) if workflow == STANDARD else []
+        estimated = False
+    else:
+        page, tags, estimated = _searched(form, workflow, found, published, page_number)
     return {
         "workflow": workflow,
         "form": form,
         "page": page,
         "cards": [_card(case, workflow) for case in page.object_list],
         "querystring": form.querystring(),
-        "tags": top_tags(found) if workflow == STANDARD else [],
+        "tags": tags,
+        "estimated": estimated or not page.exact,
+        "estimate_above": estimates.ESTIMATE_ABOVE,
     }
+
+
+def _searched(form, workflow, found, published, page_number):
+    """(the page, the top tags, whether a count is an estimate) of a search or a reader's own
+    filter: the count exact up to estimates.ESTIMATE_ABOVE cases, "about" above; each facet
+    counted exactly when its cases are that few, else from a sample (estimates.Sampled)."""
+    per_page = settings.CASES_PER_PAGE
+    cards = search.with_snippets(found.for_cards(), form.search_text(), workflow)
+    count = estimates.bounded_count(found)
+    if count is not None:
+        page = paging.exact_page(found, lambda ids: cards.filter(pk__in=ids), page_number,
+                                 count, per_page)
+    else:
+        estimate = estimates.about(estimates.estimated_count(found))
+        page = paging.estimated_page(cards, page_number, estimate, per_page)
+    sampled = estimates.Sampled(form, published)
+    form.show_counts(sampled.facet_counts(workflow), missing="~0" if sampled.estimated else 0)
+    tags = sampled.top_tags(TOP_TAGS) if workflow == STANDARD else []
+    return page, tags, sampled.estimated
+
+
+def _cards(ids):
+    return Case.objects.filter(pk__in=ids).for_cards()
 
 
 def _card(case, workflow):

@@ -3,6 +3,7 @@ filed under. Everything is importable from cases.models, as migrations and the r
 expect."""
 
 from cases.models.case import REQUIRED_TO_PUBLISH, Case, CaseQuerySet, new_deid_salt, new_random_key
+from cases.models.counts import CountedCase, FacetCount
 from cases.models.daily import CaseOfTheDay
 from cases.models.parts import AcceptedAnswer, Differential, Reference, Study
 from cases.models.queue import CaseAwaitingReview
@@ -18,8 +19,10 @@ __all__ = [
     "CaseOfTheDay",
     "CaseQuerySet",
     "ContentVersion",
+    "CountedCase",
     "DiagnosticCategory",
     "Differential",
+    "FacetCount",
     "Modality",
     "Reference",
     "Study",

@@ -1,0 +1,133 @@
+"""Keeping the counts (cases.models.FacetCount) right, in the transaction of the save that
+changes them: recount(ids) compares what each case was counted as (CountedCase) with what it
+holds now and adds the difference, a few rows, with one upsert. cases/derived.py calls it for
+every case saved, its parts, images and tags, and for deleted cases; generate_cases through
+refresh_many(). rebuild() counts every case again (migration 0017, `manage.py recount_cases`
+after changes made behind the signals' back, such as a raw UPDATE)."""
+
+from collections import Counter, defaultdict
+from itertools import product
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import Count
+from taggit.models import TaggedItem
+
+from cases.counts.bands import band
+from cases.models import Case, CountedCase, FacetCount, Study
+from cases.models.counts import NONE
+
+BATCH = 1000
+KEY = ("modality", "tag", "anatomy", "category", "difficulty", "age_band")
+
+
+def recount(ids):
+    """Bring the counts of these cases (published, changed, unpublished or deleted) up to date."""
+    ids = sorted(set(ids))
+    for start in range(0, len(ids), BATCH):
+        _recount_batch(ids[start:start + BATCH])
+
+
+def rebuild():
+    """Count every case again from nothing."""
+    FacetCount.objects.all().delete()
+    CountedCase.objects.all().delete()
+    recount(Case.objects.published().values_list("pk", flat=True))
+
+
+def _recount_batch(ids):
+    old = {row.case_id: row for row in CountedCase.objects.filter(case_id__in=ids)}
+    new = _as_counted(ids)
+    changed = [pk for pk in ids if _fields(old.get(pk)) != _fields(new.get(pk))]
+    if not changed:
+        return
+    delta = Counter()
+    for pk in changed:
+        for sign, row in ((-1, old.get(pk)), (1, new.get(pk))):
+            if row is not None:
+                for key in entries(row):
+                    delta[(*key, "cases")] += sign
+                    delta[(*key, "images")] += sign * row.images if key[:2] == (NONE, NONE) else 0
+    _add(delta)
+    CountedCase.objects.filter(case_id__in=changed).delete()
+    CountedCase.objects.bulk_create([new[pk] for pk in changed if pk in new])
+
+
+def entries(row):
+    """The keys (in KEY's order) a counted case adds 1 to: itself, each modality, each tag and
+    each pair of the two."""
+    scalar = (row.anatomy, row.category, row.difficulty, row.age_band)
+    modalities = [NONE, *_ids(row.modalities)]
+    tags = [NONE, *_ids(row.tags)]
+    return [(m, t, *scalar) for m, t in product(modalities, tags)]
+
+
+def _as_counted(ids):
+    """{case id: CountedCase (unsaved)} of the cases among ids that are published now."""
+    cases = Case.objects.published().filter(pk__in=ids).values_list(
+        "pk", "anatomy_id", "category_id", "difficulty", "age_days")
+    found = [row[0] for row in cases]
+    modalities, tags = defaultdict(set), defaultdict(set)
+    studies = Study.objects.filter(case_id__in=found)
+    for pk, modality in studies.values_list("case_id", "modality_id"):
+        modalities[pk].add(modality)
+    tagged = TaggedItem.objects.filter(
+        content_type=ContentType.objects.get_for_model(Case), object_id__in=found)
+    for pk, tag in tagged.values_list("object_id", "tag_id"):
+        tags[pk].add(tag)
+    images = dict(
+        Study.image_model().objects.cleared().filter(study__case_id__in=found)
+        .values("study__case_id").annotate(n=Count("pk")).values_list("study__case_id", "n")
+    )
+    return {
+        pk: CountedCase(
+            case_id=pk, anatomy=anatomy or NONE, category=category or NONE, difficulty=difficulty,
+            age_band=band(age_days), modalities=_text(modalities[pk]),
+            tags=_text(tags[pk]), images=images.get(pk, 0),
+        )
+        for pk, anatomy, category, difficulty, age_days in cases
+    }
+
+
+def _fields(row):
+    if row is None:
+        return None
+    return (row.anatomy, row.category, row.difficulty, row.age_band, row.modalities, row.tags,
+            row.images)
+
+
+def _text(ids):
+    return ",".join(str(pk) for pk in sorted(ids))
+
+
+def _ids(text):
+    return [int(pk) for pk in text.split(",") if pk]
+
+
+def _add(delta):
+    """Add {(*key, column): amount} to the counts: one INSERT ... ON CONFLICT DO UPDATE (both
+    databases), then the rows no case is counted in any more go."""
+    sums = defaultdict(lambda: [0, 0])
+    for (*key, column), amount in delta.items():
+        sums[tuple(key)][column == "images"] += amount
+    rows = [(*key, cases, images) for key, (cases, images) in sums.items() if cases or images]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), UPSERT_ROWS):
+            batch = rows[start:start + UPSERT_ROWS]
+            cursor.execute(_upsert_sql(len(batch)), [value for row in batch for value in row])
+        if any(cases < 0 for *_, cases, _ in rows):
+            cursor.execute(f"DELETE FROM {FacetCount._meta.db_table} WHERE cases <= 0")
+
+
+UPSERT_ROWS = 1000  # 9 parameters a row: within SQLite's and PostgreSQL's limits
+
+
+def _upsert_sql(count):
+    table = FacetCount._meta.db_table
+    row = "(" + ", ".join(["%s"] * (len(KEY) + 2)) + ")"
+    return (
+        f"INSERT INTO {table} ({', '.join((*KEY, 'cases', 'images'))}) "
+        f"VALUES {', '.join([row] * count)} "
+        f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET "
+        f"cases = {table}.cases + excluded.cases, images = {table}.images + excluded.images"
+    )

@@ -1,0 +1,61 @@
+"""Counts the counts table cannot answer (a search, an author): exact up to ESTIMATE_ABOVE cases,
+"about N" above it, said so on the page; the cases shown stay the same either way."""
+
+import pytest
+from django.urls import reverse
+
+from cases import estimates
+from cases.models import Case
+from tests.factories import make_case
+
+
+@pytest.fixture
+def five(alice):
+    return [make_case(alice, images=0, history=f"Knee pain after a fall, number {n}.")
+            for n in range(5)]
+
+
+@pytest.fixture
+def small_threshold(monkeypatch):
+    monkeypatch.setattr(estimates, "ESTIMATE_ABOVE", 3)
+    monkeypatch.setattr(estimates, "SAMPLE", 3)
+
+
+def heading(response):
+    return response.content.decode().split("</h1>")[0]
+
+
+def test_a_search_finding_few_cases_shows_the_exact_count(client, five, small_threshold, bob):
+    make_case(bob, images=0, history="Wrist swelling.")
+    make_case(bob, images=0, history="Wrist swelling again.")
+    response = client.get(reverse("cases:browse", args=["standard"]), {"q": "wrist"})
+    assert "2 cases" in heading(response) and "about" not in heading(response)
+    assert "estimates" not in response.content.decode()
+
+
+def test_a_search_finding_more_than_the_threshold_says_about(client, five, small_threshold):
+    response = client.get(reverse("cases:browse", args=["academic"]), {"q": "knee"})
+    # The number is the database's estimate (PostgreSQL's planner; SQLite counts).
+    assert "about " in heading(response)
+    assert "Counts over 3 cases are estimates" in response.content.decode()
+    shown = [case.pk for case in response.context["page"].object_list]
+    assert shown == [case.pk for case in reversed(five)]
+
+
+def test_an_estimated_page_knows_its_next_page_from_one_case_more(client, five, small_threshold,
+                                                                  settings):
+    settings.CASES_PER_PAGE = 2
+    url = reverse("cases:browse", args=["standard"])
+    pages = [client.get(url, {"q": "knee", "page": n}).context["page"] for n in (1, 2, 3)]
+    assert [page.has_next() for page in pages] == [True, True, False]
+    assert [case.pk for page in pages for case in page.object_list] == list(
+        Case.objects.published().values_list("pk", flat=True))
+
+
+def test_the_bounded_count_reads_no_more_than_the_threshold(five, small_threshold):
+    assert estimates.bounded_count(Case.objects.published()) is None
+    assert estimates.bounded_count(Case.objects.published()[:0].model.objects.none()) == 0
+
+
+def test_about_rounds_to_two_figures():
+    assert [estimates.about(n) for n in (7, 1001, 69273, 125)] == [7, 1000, 69000, 120]
