@@ -5,7 +5,8 @@ written as rows of column values (rows.py) by COPY on PostgreSQL (loading.py). N
 through Case.save() or the post_save signals, so what they would derive is written here: the
 fields save() computes (age_days), the cover (the first image, as Case.ensure_cover picks it),
 the search vectors (computed by PostgreSQL from cases.search.texts_of(), in the insert), the
-search lexicon, and a new content version (cases/caching.py) at the batch's commit. The viewer's
+search lexicon, and the rest by cases.derived.added_in_bulk (the content version, at the
+batch's commit). The viewer's
 Series and Image are reached through their relations to Study (cases/models/parts.py).
 """
 
@@ -21,8 +22,7 @@ from django.db import connection
 from django.utils import timezone
 from taggit.models import Tag
 
-from cases import search
-from cases.caching import new_content_version
+from cases import derived, search
 from cases.models import Anatomy, Case, DiagnosticCategory, Modality
 from cases.roles import CONTRIBUTORS
 from cases.synthetic import compose, drafts, loading, rows
@@ -88,7 +88,7 @@ class Writer:
             values = rows.values(batch, ids, self.case_type_id, timezone.now())
             self.insert(cursor, values, texts)
             loading.add_to_lexicon(cursor, ids.cases)
-        new_content_version()
+        derived.added_in_bulk(ids.cases)
         return Written(cases=len(batch), images=len(values["image"]))
 
     def allocate(self, cursor, batch):

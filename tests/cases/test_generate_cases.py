@@ -153,3 +153,21 @@ def test_a_draft_has_between_two_and_four_differentials_not_its_own_diagnosis():
         names = [d.diagnosis for d in draft.differentials]
         assert 2 <= len(names) <= 4
         assert draft.diagnosis not in names
+
+
+@pytest.mark.django_db
+def test_deleting_a_case_leaves_the_pictures_other_cases_share(django_capture_on_commit_callbacks):
+    generate(count=10)
+    storage = Image.objects.first().full.storage
+    names = set(Image.objects.values_list("full", flat=True))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Case.objects.order_by("pk").first().delete()
+
+    remaining = set(Image.objects.values_list("full", flat=True))
+    assert remaining and all(storage.exists(name) for name in remaining)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Case.objects.all().delete()
+
+    assert not any(storage.exists(name) for name in names)

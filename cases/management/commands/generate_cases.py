@@ -44,7 +44,7 @@ def at_least_zero(value):
 
 class Command(BaseCommand):
     help = (
-        "Create N synthetic published cases with bulk inserts, for load and performance tests. "
+        "Create N synthetic published cases by bulk load, for load and performance tests. "
         "Authors are synthetic-* accounts; images share a few stored files."
     )
 
