@@ -81,7 +81,8 @@ class Writer:
         changes at its commit. turn, a context manager, is held while the ids are drawn: a
         worker process waits there for the batches before its own (parallel.py)."""
         batch = [self.draft(number) for number in range(first, first + size)]
-        texts = [search.texts_of(d, d.studies, d.differentials, d.tags) for d in batch]
+        texts = ([search.texts_of(d, d.studies, d.differentials, d.tags) for d in batch]
+                 if search.ranks() else None)
         with connection.cursor() as cursor:
             with turn or nullcontext():
                 ids = self.allocate(cursor, batch)
