@@ -7,8 +7,9 @@ are recomputed on their next read.
 
 Rows saved one by one reach these through the signals (cases/signals.py for cases and their
 parts, viewer/signals.py for images); the upload pipeline calls refresh() after it publishes a
-batch of images, and generate_cases calls refresh_many() after its bulk inserts, which send no
-signals.
+batch of images. generate_cases writes covers and search vectors with its rows, by COPY, which
+sends no signals (cases/synthetic/loading.py, whose vectors are tested equal to refresh()'s),
+then calls added_in_bulk() for the rest.
 """
 
 from cases import search
@@ -30,16 +31,18 @@ def refresh(case=None, *, text=False, cover=False, deleted=None):
     new_content_version()
 
 
-def refresh_many(cases, rows=None):
-    """After many cases changed at once: their search vectors, in batches, and the content
-    version once. cases is a queryset, whose rows are read in a few queries; or, with rows
-    ({case id: (studies, differentials, tags)}), the cases a bulk insert wrote, whose rows the
-    caller holds in memory and which are not read back."""
+def refresh_many(cases):
+    """After many cases changed at once (a queryset, whose rows are read in a few queries): their
+    search vectors, in batches, and the content version once."""
     if search.ranks():
-        if rows is None:
-            search.update_vectors_of(list(cases.select_related("anatomy", "category")))
-        else:
-            search.write_vectors({case.pk: search.texts_of(case, *rows[case.pk]) for case in cases})
-    keeping.recount([case.pk for case in cases] if rows is not None
-                    else cases.values_list("pk", flat=True))
+        search.update_vectors_of(list(cases.select_related("anatomy", "category")))
+    keeping.recount(cases.values_list("pk", flat=True))
     new_content_version()
+
+
+def added_in_bulk(case_ids):
+    """After a bulk load wrote these cases with their covers, search vectors and lexemes
+    (generate_cases): whatever else derives from cases, their counts and the content version."""
+    if case_ids:
+        keeping.recount(case_ids)
+        new_content_version()

@@ -111,12 +111,19 @@ def _add(delta):
     for (*key, column), amount in delta.items():
         sums[tuple(key)][column == "images"] += amount
     rows = [(*key, cases, images) for key, (cases, images) in sums.items() if cases or images]
+    # Rows locked in one order by every writer, so that two saves (or generate_cases' processes)
+    # touching the same counts wait for each other rather than deadlock.
+    rows.sort(key=_lock_order)
     with connection.cursor() as cursor:
         for start in range(0, len(rows), UPSERT_ROWS):
             batch = rows[start:start + UPSERT_ROWS]
             cursor.execute(_upsert_sql(len(batch)), [value for row in batch for value in row])
         if any(cases < 0 for *_, cases, _ in rows):
             cursor.execute(f"DELETE FROM {FacetCount._meta.db_table} WHERE cases <= 0")
+
+
+def _lock_order(row):
+    return [(True, 0) if value is None else (False, value) for value in row[:len(KEY)]]
 
 
 UPSERT_ROWS = 1000  # 9 parameters a row: within SQLite's and PostgreSQL's limits

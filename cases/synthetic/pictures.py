@@ -1,7 +1,8 @@
 """The pictures of synthetic cases: a few grey renditions rendered once and stored under
 images/synthetic/. Every synthetic Image row points at those same stored names, so the disk stays
-small. Deleting one synthetic Image through the ORM deletes those shared files (viewer.signals);
-the next run of generate_cases writes them again."""
+small. Deleting a synthetic Image through the ORM leaves those shared files while another image
+refers to them (viewer.models.Image.delete_files); the orphan sweep leaves them while any does.
+The next run of generate_cases writes them again when they are missing."""
 
 import random
 from dataclasses import dataclass

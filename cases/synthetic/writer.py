@@ -1,46 +1,34 @@
-"""The rows of synthetic cases, built in memory and written by bulk insert, one batch at a time.
+"""The rows of synthetic cases, composed in memory and written a batch at a time.
 
-bulk_create runs neither Case.save() nor the post_save signals: the fields save() computes are
-computed here, the covers are chosen as the cases are built, and cases/derived.py refreshes the
-rest (search vectors, content version) once per batch from the rows held in memory. The
-viewer's Series and Image are reached through their relations to Study (cases/models/parts.py).
+A batch is composed as plain records (drafts.py), given ids drawn ahead (loading.allocate), and
+written as rows of column values (rows.py) by COPY on PostgreSQL (loading.py). Nothing goes
+through Case.save() or the post_save signals, so what they would derive is written here: the
+fields save() computes (age_days), the cover (the first image, as Case.ensure_cover picks it),
+the search vectors (computed by PostgreSQL from cases.search.texts_of(), in the insert), the
+search lexicon, and the rest by cases.derived.added_in_bulk (the content version, at the
+batch's commit). The viewer's
+Series and Image are reached through their relations to Study (cases/models/parts.py).
 """
 
-import random
-from dataclasses import dataclass, field
-from datetime import timedelta
+import secrets
+from contextlib import nullcontext
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import CommandError
+from django.db import connection
 from django.utils import timezone
-from taggit.models import Tag, TaggedItem
+from taggit.models import Tag
 
-from cases import derived
-from cases.ages import age_in_days
-from cases.models import (
-    Anatomy,
-    Case,
-    DiagnosticCategory,
-    Differential,
-    Modality,
-    Reference,
-    Study,
-    new_deid_salt,
-)
+from cases import derived, search
+from cases.models import Anatomy, Case, DiagnosticCategory, Modality
 from cases.roles import CONTRIBUTORS
-from cases.synthetic import compose
+from cases.synthetic import compose, drafts, loading, rows
 from cases.synthetic.pictures import ensure_pictures
 
 USERNAME_PREFIX = "synthetic-"
-SPREAD = timedelta(days=15 * 365)  # created dates reach this far back
-BULK_BATCH = 1000
-# bulk_update writes one CASE WHEN branch per case, which PostgreSQL walks for every row it
-# updates: small batches keep that cost linear.
-COVER_BATCH = 100
-SEXES = (Case.Sex.FEMALE, Case.Sex.MALE, Case.Sex.FEMALE, Case.Sex.MALE, Case.Sex.UNKNOWN,
-         Case.Sex.OTHER)
 
 # (username suffix, first name, last name, display name)
 AUTHORS = (
@@ -54,129 +42,72 @@ AUTHORS = (
 
 
 @dataclass
-class Draft:
-    """One case and its rows, built in memory before the batch's bulk inserts."""
+class Written:
+    """What one batch wrote."""
 
-    case: Case
-    studies: list = field(default_factory=list)
-    series: list = field(default_factory=list)
-    images: list = field(default_factory=list)
-    differentials: list = field(default_factory=list)
-    references: list = field(default_factory=list)
-    tags: list = field(default_factory=list)
+    cases: int
+    images: int
 
 
 class Writer:
-    """Vocabularies, authors, tags and pictures are read or made once; write() adds a batch."""
+    """Vocabularies, authors, tags and pictures are read or made once; write() adds a batch.
 
-    def __init__(self, seed=None, images_per_case=1):
-        self.rng = random.Random(seed)
-        self.compose = compose.Composer(self.rng)
-        self.images_per_case = images_per_case
-        self.now = timezone.now()
-        self.anatomy = list(Anatomy.objects.all())
-        self.categories = list(DiagnosticCategory.objects.all())
-        self.modalities = list(Modality.objects.all())
-        if not (self.anatomy and self.categories and self.modalities):
+    Without a seed the run draws one, so that its cases are still each seeded by their number
+    (drafts.case_random) and a run split over processes composes the same cases."""
+
+    def __init__(self, seed=None, images_per_case=1, now=None):
+        self.seed = seed if seed is not None else secrets.randbits(64)
+        anatomy = list(Anatomy.objects.all())
+        categories = list(DiagnosticCategory.objects.all())
+        modalities = list(Modality.objects.all())
+        if not (anatomy and categories and modalities):
             raise CommandError("The vocabularies are empty: run `manage.py migrate` first.")
-        self.authors = ensure_authors()
-        self.tags = [Tag.objects.get_or_create(name=name)[0] for name in compose.WORDS["tags"]]
-        self.case_type = ContentType.objects.get_for_model(Case)
-        self.pictures = ensure_pictures()
+        self.choices = drafts.Choices(
+            anatomy=anatomy, categories=categories, modalities=modalities,
+            author_ids=[user.pk for user in ensure_authors()],
+            tags=[Tag.objects.get_or_create(name=name)[0] for name in compose.WORDS["tags"]],
+            pictures=ensure_pictures(), images_per_case=images_per_case,
+            now=now or timezone.now(),
+        )
+        self.case_type_id = ContentType.objects.get_for_model(Case).pk
+        self.tables = rows.tables()
 
-    def write(self, size):
-        """Build size cases, insert them with their rows and refresh what is derived from them;
-        the drafts. Call it inside a transaction: the content version changes at its commit."""
-        drafts = [self.draft() for _ in range(size)]
-        self.insert(drafts)
-        for draft in drafts:
-            # The first image in Case.ensure_cover's order: first study, series and position.
-            draft.case.cover_image = draft.images[0]
-        set_covers([draft.case for draft in drafts])
-        rows = {d.case.pk: (d.studies, d.differentials, d.tags) for d in drafts}
-        derived.refresh_many([draft.case for draft in drafts], rows=rows)
-        return drafts
+    def draft(self, number):
+        return drafts.draft(self.choices, self.seed, number)
 
-    def insert(self, drafts):
-        Case.objects.bulk_create([d.case for d in drafts], batch_size=BULK_BATCH)
-        for model, kind in ((Study, "studies"), (Study.series_model(), "series"),
-                            (Study.image_model(), "images"), (Differential, "differentials"),
-                            (Reference, "references")):
-            # Children were built around unsaved parents; bulk_create reads the parents' new pks.
-            rows = [row for draft in drafts for row in getattr(draft, kind)]
-            model.objects.bulk_create(rows, batch_size=BULK_BATCH)
-        TaggedItem.objects.bulk_create(
-            [TaggedItem(content_type=self.case_type, object_id=d.case.pk, tag=tag)
-             for d in drafts for tag in d.tags],
-            batch_size=BULK_BATCH,
+    def write(self, first, size, turn=None):
+        """Compose cases number first to first + size - 1 of the run and write them with their
+        rows and what derives from them. Call it inside a transaction: the content version
+        changes at its commit. turn, a context manager, is held while the ids are drawn: a
+        worker process waits there for the batches before its own (parallel.py)."""
+        batch = [self.draft(number) for number in range(first, first + size)]
+        texts = ([search.texts_of(d, d.studies, d.differentials, d.tags) for d in batch]
+                 if search.ranks() else None)
+        with connection.cursor() as cursor:
+            with turn or nullcontext():
+                ids = self.allocate(cursor, batch)
+            values = rows.values(batch, ids, self.case_type_id, timezone.now())
+            self.insert(cursor, values, texts)
+            loading.add_to_lexicon(cursor, ids.cases)
+        derived.added_in_bulk(ids.cases)
+        return Written(cases=len(batch), images=len(values["image"]))
+
+    def allocate(self, cursor, batch):
+        cases, studies, images = rows.counts(batch)
+        t = self.tables
+        return rows.Ids(
+            cases=loading.allocate(cursor, t.case.name, cases),
+            studies=loading.allocate(cursor, t.study.name, studies),
+            series=loading.allocate(cursor, t.series.name, studies),
+            images=loading.allocate(cursor, t.image.name, images),
         )
 
-    def draft(self):
-        rng, words = self.rng, self.compose
-        anatomy = rng.choice(self.anatomy)
-        diagnosis, site = words.diagnosis_and_site(anatomy.slug)
-        age_value, age_unit = words.age()
-        created = self.now - SPREAD * rng.random()
-        published_at = min(created + timedelta(days=rng.expovariate(1 / 20)), self.now)
-        case = Case(
-            title=compose.title(diagnosis, site),
-            unknown_title=words.unknown_title(age_value, age_unit),
-            history=words.history(age_value, age_unit),
-            age_value=age_value,
-            age_unit=age_unit,
-            age_days=age_in_days(age_value, age_unit),
-            sex=rng.choice(SEXES),
-            anatomy=anatomy,
-            category=rng.choice(self.categories),
-            difficulty=rng.choice(Case.Difficulty.values),
-            certainty=rng.choice(Case.Certainty.values),
-            diagnosis=compose.capitalised(diagnosis),
-            discussion=words.discussion(diagnosis, site),
-            author=rng.choice(self.authors),
-            status=Case.Status.PUBLISHED,
-            created=created,
-            published_at=published_at,
-            random_key=rng.random(),
-            # Never from the seed: the salt keys the de-identification of any DICOM added later.
-            deid_salt=new_deid_salt(),
-        )
-        return self.fill(Draft(case=case), diagnosis, site)
-
-    def fill(self, draft, diagnosis, site):
-        """The draft's studies with their images, its differentials, references and tags."""
-        rng, case = self.rng, draft.case
-        for position in range(rng.choice((1, 1, 2))):
-            self.add_study(draft, position, site)
-        draft.differentials = [
-            Differential(case=case, diagnosis=name, position=i)
-            for i, name in enumerate(self.compose.differentials(diagnosis))
-        ]
-        draft.references = [self.reference(case, diagnosis, i) for i in range(rng.randint(1, 3))]
-        draft.tags = rng.sample(self.tags, rng.choice((0, 1, 1, 2, 3)))
-        return draft
-
-    def reference(self, case, diagnosis, position):
-        citation, doi = self.compose.reference(diagnosis)
-        return Reference(case=case, citation=citation, doi=doi, position=position)
-
-    def add_study(self, draft, position, site):
-        modality = self.rng.choice(self.modalities)
-        description = self.compose.exam(modality)
-        study = Study(
-            case=draft.case, modality=modality, description=description, position=position,
-            findings=self.compose.findings(site),
-        )
-        # Synthetic pictures carry no text, so no series is flagged for burned-in text.
-        series = Study.series_model()(study=study, description=description, modality=modality.code)
-        for number in range(self.images_per_case):
-            picture = self.rng.choice(self.pictures)
-            draft.images.append(Study.image_model()(
-                series=series, study=study, position=number, caption=self.compose.caption(),
-                full=picture.full, display=picture.display, thumbnail=picture.thumbnail,
-                width=picture.width, height=picture.height,
-            ))
-        draft.studies.append(study)
-        draft.series.append(series)
+    def insert(self, cursor, values, texts):
+        t = self.tables
+        loading.write_cases(cursor, t.case, t.case.rows(values["case"]), texts)
+        for name in ("study", "series", "image", "differential", "reference", "tagged"):
+            table = getattr(t, name)
+            loading.write(cursor, table, table.rows(values[name]))
 
 
 def ensure_authors():
@@ -195,13 +126,3 @@ def ensure_authors():
         user.groups.add(group)
         authors.append(user)
     return authors
-
-
-def set_covers(cases):
-    """Save the covers draft() chose. `updated` goes too, set to the publication date:
-    bulk_create stamped it with now (auto_now), and bulk_update leaves auto_now alone.
-    (An UPDATE with a correlated subquery for the first image was tried: PostgreSQL plans
-    it on statistics gathered before the batch and went quadratic past 50,000 cases.)"""
-    for case in cases:
-        case.updated = case.published_at
-    Case.objects.bulk_update(cases, ["cover_image", "updated"], batch_size=COVER_BATCH)

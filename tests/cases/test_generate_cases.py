@@ -141,15 +141,33 @@ def test_the_same_seed_makes_the_same_titles():
 def test_batches_smaller_than_the_count_make_all_the_cases():
     output = generate(count=25, batch=10)
     assert Case.objects.count() == 25
-    assert output.count("cases/s") == 3
+    assert output.count("/25 cases, ") == 3
     assert "generated: 25 cases, " in output
 
 
 @pytest.mark.django_db
 def test_a_draft_has_between_two_and_four_differentials_not_its_own_diagnosis():
     writer = Writer(seed=3)
-    for _ in range(30):
-        draft = writer.draft()
+    for number in range(30):
+        draft = writer.draft(number)
         names = [d.diagnosis for d in draft.differentials]
         assert 2 <= len(names) <= 4
-        assert draft.case.diagnosis not in names
+        assert draft.diagnosis not in names
+
+
+@pytest.mark.django_db
+def test_deleting_a_case_leaves_the_pictures_other_cases_share(django_capture_on_commit_callbacks):
+    generate(count=10)
+    storage = Image.objects.first().full.storage
+    names = set(Image.objects.values_list("full", flat=True))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Case.objects.order_by("pk").first().delete()
+
+    remaining = set(Image.objects.values_list("full", flat=True))
+    assert remaining and all(storage.exists(name) for name in remaining)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Case.objects.all().delete()
+
+    assert not any(storage.exists(name) for name in names)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from cases.models import Study
+from cases.synthetic.pictures import PICTURE_FOLDER as SHARED_PICTURE_FOLDER
 
 # Modalities whose pixels often carry burned-in text (screens, scanned documents, ultrasound).
 BURNED_IN_PRONE = {"US", "SC", "OT", "XC", "ES", "DOC"}
@@ -137,6 +138,11 @@ class Instance(models.Model):
 
 
 class ImageQuerySet(models.QuerySet):
+    def referring_to(self, name):
+        """Images with this stored name among their files (an unindexed scan: for shared
+        names alone, see Image.delete_files)."""
+        return self.filter(Q(full=name) | Q(display=name) | Q(thumbnail=name) | Q(pixels=name))
+
     def published(self):
         return self.filter(study__case__status="published")
 
@@ -225,10 +231,20 @@ class Image(models.Model):
         return [f.name for f in (self.full, self.display, self.thumbnail, self.pixels) if f.name]
 
     def delete_files(self):
-        """Remove the stored renditions once the row is gone for good."""
+        """Remove the stored renditions once the row is gone for good, but not a shared one
+        another image still shows."""
         storage = self.full.storage
         for name in self.stored_names():
-            transaction.on_commit(lambda n=name: storage.delete(n))
+            transaction.on_commit(lambda n=name: _delete_unless_shared(storage, n))
+
+
+def _delete_unless_shared(storage, name):
+    # generate_cases' images share a few pictures (cases/synthetic/pictures.py): deleting one
+    # synthetic case must leave the others theirs. Uploaded files have names of their own, so
+    # they are deleted without the look-up.
+    if name.startswith(f"{SHARED_PICTURE_FOLDER}/") and Image.objects.referring_to(name).exists():
+        return
+    storage.delete(name)
 
 
 class PixelReviewQuerySet(models.QuerySet):
