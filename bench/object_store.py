@@ -1,5 +1,6 @@
 """Media on the local disk against an S3 API on loopback (moto's server): a CT series ingested,
-its full renditions requested, the orphan sweep over its files.
+its full renditions requested, the orphan sweep over its files, and the series' files kept for an
+upload job then fetched by the worker (viewer/job_files.py).
 
     .venv/bin/python bench/object_store.py [--slices 40] [--requests 200]
 
@@ -148,6 +149,29 @@ def measure(store, series, author, requests):
     start = perf_counter()
     call_command("sweep_orphans", verbosity=0)
     print(f"{store}_sweep_s: {perf_counter() - start:.2f} s")
+    measure_job_files(store, case, author, series)
+
+
+def measure_job_files(store, case, author, series):
+    """An upload job's files as the request keeps them and the worker fetches them: on disk a
+    write to WORK_DIR and nothing to fetch, on the store a PUT each, then a GET each."""
+    from django.core.files import File
+
+    from viewer import job_files
+    from viewer.models import UploadJob
+
+    job = UploadJob.objects.create(case=case, author=author, total=len(series))
+    files = [File(open(path, "rb"), name=path.name) for path in series]  # noqa: SIM115
+    start = perf_counter()
+    job_files.keep_uploaded(job, files)
+    print(f"{store}_job_files_keep_s: {perf_counter() - start:.2f} s")
+    for file in files:
+        file.close()
+    start = perf_counter()
+    job_files.fetch(job)
+    print(f"{store}_job_files_fetch_s: {perf_counter() - start:.2f} s")
+    job_files.drop_local_copy(job.key)
+    job_files.remove(job)
 
 
 if __name__ == "__main__":

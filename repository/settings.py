@@ -281,7 +281,8 @@ FILE_UPLOAD_HANDLERS = [
 # Background jobs through Django's Tasks API (the django-tasks backport): every upload is staged
 # and published by a job (viewer/jobs.py). By default the queue is a table of this database,
 # served by `manage.py db_worker`; any backend of the API may replace it (README: "Background
-# jobs"). The worker must share WORK_DIR with the web server: the files it stages wait there.
+# jobs"). An upload's files wait for the worker in the object store (S3_BUCKET), else in WORK_DIR,
+# which the worker then shares with the web server (viewer/job_files.py).
 TASKS_BACKEND = env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
 if "." not in TASKS_BACKEND:
     raise ImproperlyConfigured("TASKS_BACKEND: a dotted path to a Tasks API backend class")

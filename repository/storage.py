@@ -62,6 +62,20 @@ class ObjectStore(S3Storage):
             for entry in page.get("Contents", ()):
                 yield entry["Key"][skip:], entry["LastModified"]
 
+    def download(self, name, path):
+        """The object `name` written to the local file `path`, streamed in parts."""
+        self.bucket.Object(self._normalize_name(clean_name(name))).download_file(str(path))
+
+    def delete_folder(self, folder):
+        """Every object under folder deleted, a thousand per request."""
+        names = [name for name, _ in self.walk(folder)]
+        client = self.connection.meta.client
+        for start in range(0, len(names), 1000):
+            keys = [{"Key": self._normalize_name(clean_name(name))}
+                    for name in names[start:start + 1000]]  # fmt: skip
+            client.delete_objects(Bucket=self.bucket_name, Delete={"Objects": keys, "Quiet": True})
+        return len(names)
+
     def presigned_url(self, name, **response_headers):
         """A URL that GETs the object `name` for querystring_expire seconds, answered with the
         given response headers (ResponseContentType=..., ResponseContentDisposition=...)."""

@@ -6,16 +6,14 @@ its own (viewer.processes) and publishes them in one transaction, or fails namin
     job = submit_folder(case or None, author, path, ...)    # import_study
     job = receive_files(case, author, pairs); enqueue(job)   # pacs.intake, received studies
 
-The uploaded files wait in WORK_DIR/jobs/<key>/files/ (one numbered folder each, so that they are
-staged in the order they were sent) until the job is done or discarded; a failed job keeps them,
-to be retried. While a worker runs a job it holds WORK_DIR/jobs/<key>/running.lock (flock, which
-the kernel releases however the worker ends): a job "running" whose lock nobody holds lost its
-worker (kill -9, a restart), and is failed when next looked at, to be retried.
+The uploaded files wait in the object store, or in WORK_DIR without one (viewer.job_files),
+until the job is done or discarded; a failed job keeps them, to be retried. While a worker runs a
+job it holds the job's lock (viewer.liveness), which is released however the worker ends: a job
+"running" whose lock nobody holds lost its worker (kill -9, a restart), and is failed when next
+looked at, from any host, to be retried.
 """
 
-import fcntl
 import os
-import shutil
 import time
 import uuid
 from contextlib import contextmanager
@@ -31,7 +29,7 @@ from django_tasks_db import DatabaseBackend
 
 from cases.models import Case
 from dicom.archive import ArchiveError, walk_folder
-from viewer import inflight
+from viewer import job_files, liveness
 from viewer.ingest import IngestError, known_among
 from viewer.models import Image, Instance, UploadJob
 from viewer.processes import CRASHED, run_in_child
@@ -69,13 +67,7 @@ def files_of(job):
 def submit_files(study, author, files):
     """Keep the uploaded files for a job adding them to the study; enqueue it."""
     job = UploadJob.objects.create(case=study.case, study=study, author=author, total=len(files))
-    target = files_of(job)
-    for n, uploaded in enumerate(files):
-        folder = target / f"{n:05d}"
-        folder.mkdir(parents=True)
-        with open(folder / _safe_name(uploaded.name, n), "wb") as out:
-            for chunk in uploaded.chunks():
-                out.write(chunk)
+    job_files.keep_uploaded(job, files)
     enqueue(job)
     return job
 
@@ -83,21 +75,13 @@ def submit_files(study, author, files):
 def receive_files(case, author, files):
     """A job (not yet sent: enqueue it once the caller recorded it) adding received DICOM files,
     (name, path) pairs under WORK_DIR, to a draft case made for them. They are moved, not
-    copied, into the job's folder: they outlive the receiver's, and go when the job ends."""
+    copied, to where the job's files wait: they outlive the receiver's, and go when the job
+    ends."""
     options = {"skip_bad": True, "accept_pictures": False, "drop_empty_case": True}
     job = UploadJob.objects.create(kind=UploadJob.Kind.PACS, case=case, author=author,
                                    total=len(files), options=options)  # fmt: skip
-    for n, (name, path) in enumerate(files):
-        folder = files_of(job) / f"{n:05d}"
-        folder.mkdir(parents=True)
-        shutil.move(path, folder / _safe_name(name, n))
+    job_files.keep_received(job, files)
     return job
-
-
-def _safe_name(name, n):
-    """The sent name (Django keeps only its last part); a hidden name would be walked past."""
-    name = os.path.basename(name or "").lstrip(".")
-    return name or f"file-{n}"
 
 
 def submit_folder(case, author, path, *, title="", processes=None):
@@ -168,7 +152,7 @@ def discard(job):
 
 
 def remove_files(job):
-    shutil.rmtree(folder_of(job) / "files", ignore_errors=True)
+    job_files.remove(job)
 
 
 def wait_for(job, *, running, waiting, interval=0.5):
@@ -184,7 +168,7 @@ def wait_for(job, *, running, waiting, interval=0.5):
 
 def notice_lost_worker(job):
     """Fail a job marked running whose worker is gone (see the module's docstring)."""
-    if job.state == State.RUNNING and not inflight.held(folder_of(job) / "running.lock"):
+    if job.state == State.RUNNING and not liveness.held(job.key):
         error = [{"file": "", "reason": WORKER_GONE}]
         if UploadJob.objects.filter(pk=job.pk, state=State.RUNNING).update(
             state=State.FAILED, errors=error, step="", finished_at=timezone.now()
@@ -206,7 +190,7 @@ def ended_job_folders(spare_unknown_for):
     cutoff = time.time() - spare_unknown_for.total_seconds()
     return [
         path for name, path in sorted(folders.items())
-        if name not in alive and not inflight.held(path / "running.lock")
+        if name not in alive and not (_is_key(name) and liveness.held(uuid.UUID(name)))
         and (name in known or path.stat().st_mtime < cutoff)
     ]
 
@@ -248,24 +232,24 @@ def _running(pk):
     if key is None:  # deleted with its case
         yield None
         return
-    folder = folder_of(UploadJob(key=key))
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "running.lock", "a+b") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+    folder_of(UploadJob(key=key)).mkdir(parents=True, exist_ok=True)
+    with liveness.hold(key) as taken:
+        if not taken:
             yield None
             return
         claimed = UploadJob.objects.filter(pk=pk, state=State.QUEUED).update(
             state=State.RUNNING, started_at=timezone.now(), step="counting the files"
         )
-        yield UploadJob.objects.select_related("case", "study").get(pk=pk) if claimed else None
+        try:
+            yield UploadJob.objects.select_related("case", "study").get(pk=pk) if claimed else None
+        finally:
+            job_files.drop_local_copy(key)
 
 
 def _stage_and_publish(job):
     case = job.case or _new_case(job)
     upload = Upload(case, **_upload_options(job, case))
-    path = files_of(job)
+    path = files_of(job) if job.source else job_files.fetch(job)
     total = sum(1 for _ in walk_folder(path, upload.limits.archive))
     _update(job, total=total, step="reading, de-identifying and rendering")
 

@@ -1,16 +1,14 @@
 """An upload job's admin page follows the job by itself (static/viewer/upload_job.js polling its
 progress.json): the files done and the step change as the worker reports them, and when the job
-ends the page reloads to show what it added. The test plays the worker: it holds the job's lock,
-as a worker running it does, and writes its progress to the job's row."""
-
-import fcntl
+ends the page reloads to show what it added. The test plays the worker: it holds the job's lock
+(viewer.liveness), as a worker running it does, and writes its progress to the job's row."""
 
 import pytest
 from playwright.sync_api import expect
 
 from cases.models import Case
 from tests.factories import client_for, make_case
-from viewer.jobs import folder_of
+from viewer import liveness
 from viewer.models import UploadJob
 
 pytestmark = pytest.mark.browser
@@ -29,10 +27,8 @@ def running_job(vocabularies, alice):
     """A job of three files that a worker (this test) holds, as one running it does."""
     case = make_case(alice, status=Case.Status.DRAFT, images=0)
     job = UploadJob.objects.create(case=case, study=case.studies.get(), author=alice, total=3)
-    folder = folder_of(job)
-    folder.mkdir(parents=True)
-    with open(folder / "running.lock", "a+b") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with liveness.hold(job.key) as taken:
+        assert taken
         yield job
 
 

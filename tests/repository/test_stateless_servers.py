@@ -1,8 +1,10 @@
 """Two app servers and one worker share nothing but PostgreSQL, Redis and the object store (moto's
 S3 server on loopback, tests/object_store.py): pictures uploaded through the admin of one server
 are staged and published by the worker, and at once the case's page and images are served by
-both, the images by a redirect to the bucket. The upload copies its files to a WORK_DIR the
-worker reads (README: "Object storage"), here one folder as on one host."""
+both, the images by a redirect to the bucket. Each server and the worker has a WORK_DIR and a
+MEDIA_ROOT of its own, as on hosts of their own: the upload's files wait in the bucket, and
+whether the worker lives is read from PostgreSQL (viewer/job_files.py, viewer/liveness.py), so
+both servers follow a running job without failing it."""
 
 import os
 import re
@@ -23,6 +25,7 @@ from cases import roles
 from cases.models import Case
 from tests import object_store
 from tests.background_worker import database_url, until
+from tests.dicom_factory import multiframe_ct
 from tests.factories import make_case, make_user, png_bytes
 from viewer.models import Image, UploadJob
 
@@ -130,21 +133,31 @@ class FormReader(HTMLParser):
             self.in_form = False
 
 
+def host(tmp_path, name):
+    """The folders of one host's own: (WORK_DIR, MEDIA_ROOT)."""
+    return tmp_path / name / "work", tmp_path / name / "media"
+
+
 @pytest.fixture
-def site(s3_bucket, s3_endpoint, start_worker, monkeypatch, tmp_path):
-    """Two servers and a worker on the test database, one Redis cache and the bucket."""
+def site(s3_bucket, s3_endpoint, start_worker, monkeypatch, tmp_path, settings):
+    """Two servers and a worker on the test database, one Redis cache and the bucket, each
+    with folders of its own."""
     env = object_store.environment(s3_endpoint, s3_bucket)
     env.update(CACHE_URL=REDIS_URL, CACHE_KEY_PREFIX=f"test-stateless-{uuid.uuid4().hex}")
     for name, value in env.items():
         monkeypatch.setenv(name, value)  # the worker's environment too
+    settings.WORK_DIR, settings.MEDIA_ROOT = host(tmp_path, "worker")
     start_worker()
+    settings.WORK_DIR, settings.MEDIA_ROOT = host(tmp_path, "tests")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings",
-           "DATABASE_URL": database_url(), "WORK_DIR": str(settings.WORK_DIR),
+           "DATABASE_URL": database_url(),
            "TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}  # fmt: skip
     servers = []
     try:
         for n in range(2):
-            servers.append(Server(env, open(tmp_path / f"server{n}.log", "w")))  # noqa: SIM115
+            work, media = host(tmp_path, f"server{n}")
+            own = {**env, "WORK_DIR": str(work), "MEDIA_ROOT": str(media)}
+            servers.append(Server(own, open(tmp_path / f"server{n}.log", "w")))  # noqa: SIM115
         for server in servers:
             server.wait_until_up()
         yield servers
@@ -154,7 +167,7 @@ def site(s3_bucket, s3_endpoint, start_worker, monkeypatch, tmp_path):
             server.log.close()
 
 
-def test_a_case_uploaded_through_one_server_is_served_by_both(site, alice):
+def test_a_case_uploaded_through_one_server_is_served_by_both(site, alice, tmp_path):
     editor = make_user("erin", roles.EDITORS, is_staff=True)
     editor.set_password(PASSWORD)
     editor.save()
@@ -188,6 +201,47 @@ def test_a_case_uploaded_through_one_server_is_served_by_both(site, alice):
                 served = requests.get(redirect.headers["Location"], timeout=60)
                 assert served.status_code == 200
                 assert served.content == getattr(image, kind).open("rb").read()
+    assert files_under(tmp_path, "server0", "server1", "worker") == []
+
+
+def test_both_servers_follow_a_job_the_worker_runs_without_failing_it(site, alice, tmp_path):
+    editor = make_user("erin", roles.EDITORS, is_staff=True)
+    editor.set_password(PASSWORD)
+    editor.save()
+    case = make_case(alice, images=0, title="Followed from two servers")
+    study = case.studies.get()
+    browsers = [Browser(server) for server in site]
+    for browser in browsers:
+        browser.log_in("erin")
+
+    frames = [("pictures", ("multiframe.dcm", multiframe_ct(120), "application/dicom"))]
+    response = browsers[0].submit(reverse("admin:cases_study_change", args=[study.pk]), frames)
+    assert response.status_code == 302, response.text[:2000]
+    job = until(lambda: UploadJob.objects.filter(study=study).first())
+    until(lambda: UploadJob.objects.get(pk=job.pk).state != UploadJob.State.QUEUED)
+    for browser in browsers:
+        page = browser.request("GET", job.get_absolute_url())
+        assert page.status_code == 200
+        progress = browser.request("GET", reverse("admin:viewer_uploadjob_progress", args=[job.pk]))
+        assert progress.json()["state"] == "running", progress.json()
+    until(lambda: UploadJob.objects.get(pk=job.pk).finished)
+    job.refresh_from_db()
+    assert job.state == UploadJob.State.DONE and job.added == 120, job.errors
+    assert Image.objects.filter(study=study).count() == 120
+    for browser in browsers:
+        page = browser.request("GET", case.get_absolute_url("academic"))
+        assert page.status_code == 200 and "/thumbnail/" in page.text
+    assert files_under(tmp_path, "server0", "server1") == []  # nothing kept on a server's host
+    assert files_under(tmp_path, "worker") == []  # its copy of the upload went with the job
+
+
+def files_under(tmp_path, *hosts):
+    """The files in the hosts' WORK_DIR/jobs and MEDIA_ROOT."""
+    found = []
+    for name in hosts:
+        work, media = host(tmp_path, name)
+        found += [p for top in (work / "jobs", media) for p in top.rglob("*") if p.is_file()]
+    return found
 
 
 def object_store_url(site):

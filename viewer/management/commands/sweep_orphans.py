@@ -1,8 +1,8 @@
 """Delete what a crashed upload left: stored files no row refers to and no live staging is
 writing, Django's temporary upload files no live request holds, and folders of files received
 from a PACS or over STOW-RS whose receiver died before handing them over (viewer/inflight.py);
-the folders of upload jobs that ended or are gone (viewer/jobs.py); and the stored handouts of
-deleted cases (cases/handouts.py).
+the folders of upload jobs that ended or are gone (viewer/jobs.py), and their files in the object
+store (viewer/job_files.py); and the stored handouts of deleted cases (cases/handouts.py).
 
 What is in flight decides, not age: a dead process's files go at once, a live one's stay however
 old. Run it at server start and from a timer (README: "Deployment").
@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from cases import handouts
 from cases.models import Case
-from viewer import inflight, jobs, processes
+from viewer import inflight, job_files, jobs, processes
 from viewer.staging import referenced_names
 
 FOLDERS = ("images", "dicom")
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         self.dry_run, self.verbosity = dry_run, verbosity
         swept = (
             self.sweep_stored(min_age) + self.sweep_temporary_uploads() + self.sweep_incoming()
-            + self.sweep_handouts() + self.sweep_job_folders()
+            + self.sweep_handouts() + self.sweep_job_folders() + self.sweep_stored_job_files()
         )
         self.say(f"{swept} orphaned file(s) {'found' if dry_run else 'deleted'}.")
 
@@ -103,6 +103,14 @@ class Command(BaseCommand):
         folders += processes.abandoned_marks()  # the names a killed job's processes were reading
         for folder in folders:
             self.delete(str(folder), lambda name: shutil.rmtree(name, ignore_errors=True))
+        return len(folders)
+
+    def sweep_stored_job_files(self):
+        """The stored files of jobs done, discarded or deleted, never a queued, failed or running
+        one's; a folder without a job is spared for an hour, like the local ones."""
+        folders = job_files.ended_stored_jobs(spare_unknown_for=timedelta(hours=1))
+        for folder in folders:
+            self.delete(folder, default_storage.delete_folder)
         return len(folders)
 
     def delete(self, name, delete):
