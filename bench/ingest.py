@@ -225,7 +225,6 @@ class Steps:
 
         # (module or class, attribute, step): what ingest calls, looked up at call time.
         targets = [
-            (ingest, "_read", "read_check"),
             (reading, "read_dataset", "read_check"),
             (reading, "check_image", "read_check"),
             (deid, "deidentify", "deidentify"),
