@@ -26,13 +26,19 @@ def estimated_count(cases):
     where searches run on small sites, the count), never below what bounded_count() saw."""
     if connection.vendor != "postgresql":
         return cases.count()
-    sql, params = cases.order_by().query.sql_with_params()
+    return max(ESTIMATE_ABOVE + 1, int(planned_rows(cases)))
+
+
+def planned_rows(queryset):
+    """How many rows the planner expects the queryset to select: an EXPLAIN, which plans the
+    query without running it."""
+    sql, params = queryset.order_by().query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
         plan = json.loads(plan)
-    return max(ESTIMATE_ABOVE + 1, int(plan[0]["Plan"]["Plan Rows"]))
+    return plan[0]["Plan"]["Plan Rows"]
 
 
 def about(n):

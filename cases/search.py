@@ -13,7 +13,6 @@ vector is built from the history, anatomy, modalities, age and sex, never from t
 search can neither find, rank, count nor highlight a case by a hidden word.
 """
 
-import json
 import re
 
 from django.contrib.postgres.aggregates import StringAgg
@@ -41,6 +40,7 @@ from django.utils.html import format_html, format_html_join
 
 from cases import sqlite_search
 from cases.ages import AGE_GROUPS
+from cases.estimates import planned_rows
 from cases.grading import american
 from cases.models import Case, Study
 from cases.workflows import STANDARD
@@ -76,14 +76,8 @@ RANK_AT_MOST = 2000
 
 def worth_ranking(queryset):
     """Whether the cases a search selects are few enough to rank (RANK_AT_MOST), by the
-    planner's estimate: an EXPLAIN, which plans the query without running it."""
-    sql, params = queryset.order_by().query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    return plan[0]["Plan"]["Plan Rows"] <= RANK_AT_MOST
+    planner's estimate."""
+    return planned_rows(queryset) <= RANK_AT_MOST
 
 
 def _query(q):

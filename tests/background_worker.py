@@ -10,20 +10,12 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+
+from tests.local_processes import database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
 WAIT_SECONDS = 120  # a bound on waiting for the worker, never a measurement
-
-
-def database_url():
-    """The test database as another process's DATABASE_URL."""
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 class Worker:

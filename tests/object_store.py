@@ -7,7 +7,6 @@ bucket, for one test, as the S3_* settings would; `environment(bucket)` gives th
 server or worker started by a test."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,18 +16,13 @@ import uuid
 from django.core.files.storage import default_storage
 
 from repository import storage as object_store
+from tests.local_processes import free_port
 
 ENDPOINT_VARIABLE = "TESTS_S3_ENDPOINT_URL"
 CREDENTIALS = {"access_key": "testing", "secret_key": "testing"}
 REGION = "us-east-1"
 URL_SECONDS = 60
 START_SECONDS = 60  # a bound on waiting for the server, never a measurement
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class MotoServer:

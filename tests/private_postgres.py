@@ -6,13 +6,14 @@ And the app's processes on it: their environment, manage.py, a resident's sessio
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import psycopg
+
+from tests.local_processes import free_port
 
 PACKAGES = Path("/usr/lib/postgresql")
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,12 +32,6 @@ def available():
     if os.geteuid() != 0:
         return "running a cluster as the postgres user needs root"
     return ""
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class PrivateCluster:

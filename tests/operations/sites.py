@@ -3,7 +3,6 @@ another), gunicorn with deploy/gunicorn.conf.py, and the JSON lines it writes.""
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,25 +11,10 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from django.db import connection
+from tests.local_processes import database_url, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 START_SECONDS = 120  # a bound on waiting for a server on a busy machine, not a measurement
-
-
-def database_url():
-    """The test database, as a DATABASE_URL for another process."""
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def app_environment(media_root, **settings):

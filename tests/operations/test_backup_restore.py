@@ -23,7 +23,8 @@ from operations.drill.databases import fresh_database
 from tests import object_store
 from tests.dicom_factory import ct_series
 from tests.factories import add_dicom, make_case, seed_vocabularies
-from tests.operations.sites import ROOT, app_environment, database_url
+from tests.local_processes import database_url
+from tests.operations.sites import ROOT, app_environment
 
 # pg_dump and the sqlite3 backup read what the test committed, so each test commits, and the
 # module ends with the vocabularies seeded again after the flush.

@@ -16,7 +16,8 @@ from urllib.request import Request, urlopen
 
 import pytest
 
-from tests.operations.sites import ROOT, app_environment, free_port, get, serving, wait_until_up
+from tests.local_processes import free_port
+from tests.operations.sites import ROOT, app_environment, get, serving, wait_until_up
 
 NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
 pytestmark = [

@@ -8,7 +8,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from operations.readiness import PROBE_FOLDER
-from tests.operations.sites import free_port
+from tests.local_processes import free_port
 
 READY = "/healthz/ready"
 

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from tests.operations.sites import app_environment, free_port, get, serving
+from tests.local_processes import free_port
+from tests.operations.sites import app_environment, get, serving
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ of the loopback interface."""
 
 import queue
 import shutil
-import socket
 import subprocess
 from io import BytesIO
 from pathlib import Path
@@ -15,6 +14,7 @@ from pydicom.uid import generate_uid
 from pacs.receiver import Limits, Receiver
 from tests.dicom_factory import PATIENT, PATIENT_ID, to_bytes
 from tests.dicom_samples import FOLDERS
+from tests.local_processes import free_port
 
 OUR_AE = "TEACHING"
 MAPPED_AE = "WS_CT3"
@@ -26,12 +26,6 @@ COMPRESSED = {
     "emri_small_jpeg_ls_lossless.dcm": "--propose-jls-lossless",
     "JPEG-LL.dcm": "--propose-lossless",
 }
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def tool(name):

@@ -12,8 +12,9 @@ from django.conf import settings
 
 from pacs.models import ReceivedStudy
 from tests.dicom_factory import ct_series
+from tests.local_processes import database_url
 from tests.pacs.peers import echoscu, free_port, storescu, write_files
-from tests.security.test_withdrawal import ROOT, database_url
+from tests.security.test_withdrawal import ROOT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -24,9 +24,10 @@ from django.urls import reverse
 from cases import roles
 from cases.models import Case
 from tests import object_store
-from tests.background_worker import database_url, until
+from tests.background_worker import until
 from tests.dicom_factory import multiframe_ct
 from tests.factories import make_case, make_user, png_bytes
+from tests.local_processes import database_url
 from viewer.models import Image, UploadJob
 
 pytestmark = [

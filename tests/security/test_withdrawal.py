@@ -5,7 +5,6 @@ change on their next request (cases/caching.py: the content version is in the da
 case page asks whether its case is still published before it serves a cached body)."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,10 +14,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from cases.models import Case
 from tests.factories import make_case, seed_vocabularies
+from tests.local_processes import database_url, free_port
 
 # The servers read what the test commits, so each test commits, and ends with a flush.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,21 +25,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
 DIAGNOSIS = "ZQXWITHDRAWN-diagnosis-301"
 START_SECONDS = 60
-
-
-def database_url():
-    """The test database as the servers' DATABASE_URL."""
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Server:
