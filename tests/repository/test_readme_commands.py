@@ -17,7 +17,8 @@ from tests.repository.checkout import PROJECT, clean_environment, write_env_as_m
 # Between the quick start and the configuration: what a developer types on a checkout.
 DEVELOPMENT = re.compile(r"^## Quick start$(.*?)^## Configuration$", re.S | re.M)
 COMMAND = re.compile(r"([^\s`]*python )?manage\.py ([a-z_]+)([^`\n]*)")
-NAMED = ["recount_cases", "generate_cases", "import_study", "sweep_orphans", "export_cases", "import_cases"]
+NAMED = ["recount_cases", "generate_cases", "import_study", "sweep_orphans", "export_cases",
+         "import_cases"]
 
 
 def readme_commands():
