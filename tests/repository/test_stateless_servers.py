@@ -168,10 +168,17 @@ def site(s3_bucket, s3_endpoint, start_worker, monkeypatch, tmp_path, settings):
             server.log.close()
 
 
-def test_a_case_uploaded_through_one_server_is_served_by_both(site, alice, tmp_path):
+@pytest.fixture
+def erin(db):
+    """An editor who logs in to either server's admin."""
     editor = make_user("erin", roles.EDITORS, is_staff=True)
     editor.set_password(PASSWORD)
     editor.save()
+    return editor
+
+
+@pytest.mark.usefixtures("erin")
+def test_a_case_uploaded_through_one_server_is_served_by_both(site, alice, tmp_path):
     case = make_case(alice, images=0, title="Uploaded on one server")
     study = case.studies.get()
     first, second = site
@@ -205,10 +212,8 @@ def test_a_case_uploaded_through_one_server_is_served_by_both(site, alice, tmp_p
     assert files_under(tmp_path, "server0", "server1", "worker") == []
 
 
+@pytest.mark.usefixtures("erin")
 def test_both_servers_follow_a_job_the_worker_runs_without_failing_it(site, alice, tmp_path):
-    editor = make_user("erin", roles.EDITORS, is_staff=True)
-    editor.set_password(PASSWORD)
-    editor.save()
     case = make_case(alice, images=0, title="Followed from two servers")
     study = case.studies.get()
     browsers = [Browser(server) for server in site]
