@@ -16,8 +16,10 @@ import time
 TARGET_MS = 50.0  # server time, p95, every kind
 
 
-def run_cold(env, port, per_kind, seed=1):
-    """Measure, with the app served on port; env is the app's environment (the same database)."""
+def run_cold(env, port, per_kind, only="", seed=1):
+    """Measure, with the app served on port; env is the app's environment (the same database).
+    only: the kinds whose name holds one of these comma-separated parts (the floor always); the
+    URLs of every kind are drawn all the same, so a kind's URLs are those of a full run."""
     rng = random.Random(seed)
     os.environ.update({k: env[k] for k in ("DJANGO_SETTINGS_MODULE", "PYTHONPATH",
                                            "DATABASE_URL", "SECRET_KEY", "CACHE_URL",
@@ -33,7 +35,10 @@ def run_cold(env, port, per_kind, seed=1):
     client = Client(port)
     print(f"# load average before: {load_average()}", flush=True)
     timings = {"floor": [client.get("/healthz") for _ in range(per_kind)]}
+    wanted = [part for part in only.split(",") if part]
     for kind, path, cookie in urls.pages():
+        if wanted and not any(part in kind for part in wanted):
+            continue
         if kind.endswith("home"):
             urls.save_a_case()
         timings.setdefault(kind, []).append(client.get(path, cookie))

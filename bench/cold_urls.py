@@ -85,8 +85,16 @@ class Urls:
         return sorted(urls)
 
     def randoms(self, workflow):
-        return sorted({self._url(workflow, "random", self._filters(workflow))
-                       for _ in range(self.per_kind)})
+        """Draws with filters that select a case: one that selects none answers the page saying
+        so, with a 404, which is not a draw."""
+        urls = set()
+        for _ in range(self.per_kind * 20):
+            if len(urls) == self.per_kind:
+                break
+            params = self._filters(workflow)
+            if self._total(workflow, params):
+                urls.add(self._url(workflow, "random", params))
+        return sorted(urls)
 
     def searches(self, workflow, words, filtered=False):
         urls = set()
@@ -139,10 +147,16 @@ class Urls:
         return params
 
     def _last_page(self, workflow, params):
+        return max(1, -(-self._total(workflow, params) // settings.CASES_PER_PAGE))
+
+    def _total(self, workflow, params):
+        """The cases the filters select: from the kept counts where they answer (no author),
+        else counted."""
         form = BrowseForm(params, workflow)
         form.is_valid()
-        per_page = settings.CASES_PER_PAGE
-        return max(1, -(-reading.total(form) // per_page))
+        if reading.covers(form):
+            return reading.total(form)
+        return form.filter(Case.objects.published()).count()
 
     def _url(self, workflow, view, params):
         return f"/{workflow}/{view}/?{urlencode(params)}"

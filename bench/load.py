@@ -225,7 +225,7 @@ def run(args, env):
     notes(args)
     if args.cold:
         with gunicorn(env, args.port, ["--workers", str(args.workers)], "/healthz"):
-            run_cold(env, args.port, args.per_kind)
+            run_cold(env, args.port, args.per_kind, args.only)
         return
     case = a_published_case(env)
     with gunicorn(env, args.port, ["--workers", str(args.workers)], "/healthz"):
