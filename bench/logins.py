@@ -50,8 +50,13 @@ def log_in(base_url, number):
         base_url + LOGIN_PATH, data=urllib.parse.urlencode(form).encode(),
         headers={"Cookie": f"csrftoken={csrf}", "Referer": base_url + LOGIN_PATH},
     )
-    session = cookies_of(open_url(request)).get("sessionid")
-    return f"sessionid={session}" if session else None
+    # A browser keeps the CSRF cookie the login rotated, and the workflow it reads in: the pages
+    # then neither draw a CSRF secret nor set either cookie again for each request.
+    given = cookies_of(open_url(request))
+    if "sessionid" not in given:
+        return None
+    token = given.get("csrftoken", csrf)
+    return f"sessionid={given['sessionid']}; csrftoken={token}; workflow=academic"
 
 
 def log_in_readers(base_url, count):

@@ -1,6 +1,7 @@
 """Where a logged-in reader's request spends its time, in one process: each page asked for through
-Django's test client, with the load benchmark's production settings, on a database kept by
-`bench/load.py --keep` (its generated readers).
+the site's WSGI application as gunicorn calls it (Django's test client would add its own signal
+handling, half a millisecond a request), with the load benchmark's production settings, on a
+database kept by `bench/load.py --keep` (its generated readers).
 
     .venv/bin/python bench/reader_cpu.py --reuse NAME [--cache-url redis://127.0.0.1:6379/0]
                                          [--requests 300] [--profile PAGE]
@@ -13,6 +14,7 @@ a cProfile of that page's requests (CPU time, by cumulative time) to stderr. Fig
 
 import argparse
 import cProfile
+import io
 import os
 import pstats
 import secrets
@@ -119,6 +121,38 @@ class RoundTrips:
             redis.Redis.execute_command = self._redis
 
 
+class WsgiClient:
+    """Asks the WSGI application for pages as a browser would, keeping the cookies it is given
+    (the session, and the CSRF cookie a browser holds from its first form)."""
+
+    def __init__(self, cookies=None):
+        from django.core.wsgi import get_wsgi_application
+
+        self.app = get_wsgi_application()
+        self.cookies = dict(cookies or {})
+
+    def get(self, path):
+        from http.cookies import SimpleCookie
+
+        path, _, query = path.partition("?")
+        headers = []
+        environ = {
+            "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query,
+            "SERVER_NAME": "testserver", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": "testserver", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(),
+            "wsgi.errors": sys.stderr, "wsgi.multithread": False, "wsgi.multiprocess": True,
+            "wsgi.run_once": False, "wsgi.version": (1, 0),
+            "HTTP_COOKIE": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+        }  # fmt: skip
+        body = self.app(environ, lambda status, given, *_: headers.extend(given))
+        for _ in body:
+            pass
+        body.close()
+        for name, value in headers:
+            if name.lower() == "set-cookie":
+                self.cookies.update({k: m.value for k, m in SimpleCookie(value).items()})
+
+
 def a_published_case():
     from cases.models import Case
 
@@ -149,8 +183,10 @@ def main():
         from django.contrib.auth import get_user_model
         from django.test import Client
 
-        anonymous, reader = Client(), Client()
-        reader.force_login(get_user_model().objects.get(username=READER))
+        login = Client()
+        login.force_login(get_user_model().objects.get(username=READER))
+        anonymous = WsgiClient()
+        reader = WsgiClient({name: morsel.value for name, morsel in login.cookies.items()})
         case = a_published_case()
         print(machine_line())
         print(f"# load average {open('/proc/loadavg').read().split()[0]} at the start; "
@@ -168,9 +204,9 @@ def main():
                 print(f"{name}_cache_commands: {trips.cache_commands} count", flush=True)
                 if profile:
                     stats = pstats.Stats(profile, stream=sys.stderr)
-                    stats.sort_stats("cumulative").print_stats(45)
+                    stats.sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(45)
         finally:
-            reader.logout()
+            login.logout()
             if args.cache_url:
                 delete_cache_keys(args.cache_url, os.environ["CACHE_KEY_PREFIX"])
 

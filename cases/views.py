@@ -55,11 +55,14 @@ def _get_previewed_case(request, pk):
     return case
 
 
-def _remember(response, workflow):
-    """Remember the visitor's workflow for the homepage's next visit (pages never vary by it)."""
-    response.set_cookie(
-        COOKIE, workflow, max_age=REMEMBER_SECONDS, samesite="Lax", secure=not settings.DEBUG
-    )
+def _remember(request, response, workflow):
+    """Remember the visitor's workflow for the homepage's next visit (pages never vary by it).
+    Only when it changes: a reader who stays in one workflow is not sent the same cookie with
+    every page, and it lasts a year from their last change of workflow."""
+    if request.COOKIES.get(COOKIE) != workflow:
+        response.set_cookie(
+            COOKIE, workflow, max_age=REMEMBER_SECONDS, samesite="Lax", secure=not settings.DEBUG
+        )
     return response
 
 
@@ -152,7 +155,7 @@ def browse(request, workflow):
         return render_to_string("cases/browse.html", context, request), kept
 
     page_html = fill_marks(_page(request, key, render_page), request.user)
-    return _remember(HttpResponse(page_html), workflow)
+    return _remember(request, HttpResponse(page_html), workflow)
 
 
 def _page(request, key, render_page, shared=True):
@@ -229,7 +232,7 @@ def _card(case, workflow):
 @vary_on_cookie
 def detail(request, workflow, pk):
     workflow = get_workflow(request, workflow)
-    return _remember(_render_detail(request, workflow, pk, reveal=False), workflow)
+    return _remember(request, _render_detail(request, workflow, pk, reveal=False), workflow)
 
 
 @require_POST
@@ -342,7 +345,7 @@ def random_case(request, workflow):
             status=404,
         )
     url = reverse("cases:detail", args=[workflow, random.choice(pool)])
-    return _remember(redirect(f"{url}?{querystring}" if querystring else url), workflow)
+    return _remember(request, redirect(f"{url}?{querystring}" if querystring else url), workflow)
 
 
 # --- PDF handouts (cases/handouts.py) ---------------------------------------------------------

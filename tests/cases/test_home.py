@@ -105,6 +105,15 @@ def test_the_workflow_cookie_lasts_and_stays_on_this_site(cases):
     assert cookie["samesite"] == "Lax"
 
 
+def test_a_page_of_the_remembered_workflow_does_not_set_its_cookie_again(cases):
+    client = Client()
+    client.get(reverse("cases:browse", args=["academic"]))
+    again = client.get(reverse("cases:browse", args=["academic"]))
+    assert "workflow" not in again.cookies
+    assert client.get(cases[0].get_absolute_url("standard")).cookies["workflow"].value == "standard"
+    assert client.cookies["workflow"].value == "standard"
+
+
 def test_a_strange_workflow_cookie_is_ignored(cases):
     client = Client()
     client.cookies["workflow"] = "anything"
