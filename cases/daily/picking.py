@@ -50,14 +50,13 @@ def case_of_the_day(day):
 def pick(day):
     """The automatic pick of the day (module docstring): one or two indexed queries, a third
     only when every published case is near."""
-    by_key = candidates(day)
-    found = by_key.filter(random_key__gte=point_of(day)).first() or by_key.first()
+    found = candidates(day).drawn_at(point_of(day))
     return found if found is not None else _least_recently_shown(day)
 
 
 def candidates(day):
     """Ids of the published cases no day near this one shows, in the order of the index
-    case_random_id (status, random_key, id)."""
+    case_random_id (status, random_key, id), which drawn_at() reads."""
     near = CaseOfTheDay.objects.near(day).filter(case=OuterRef("pk"))
     unshown = Case.objects.published().filter(~Exists(near))
     return unshown.order_by("random_key", "id").values_list("pk", flat=True)

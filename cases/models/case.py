@@ -95,9 +95,13 @@ class CaseQuerySet(models.QuerySet):
     def random_one(self):
         """One case drawn at random by an indexed range scan on random_key (not ORDER BY
         RANDOM())."""
-        draw = random.random()
-        by_key = self.order_by("random_key")
-        return by_key.filter(random_key__gte=draw).first() or by_key.first()
+        return self.drawn_at(random.random())
+
+    def drawn_at(self, point):
+        """The first case from point (0 to 1) in random_key order, wrapping round to the start
+        when none lies past it: one or two look-ups on the (status, random_key, id) index."""
+        by_key = self.order_by("random_key", "id")
+        return by_key.filter(random_key__gte=point).first() or by_key.first()
 
     def neighbours(self, case, ordering):
         """(previous, next) of case in this queryset ordered by two fields, by keyset: two
