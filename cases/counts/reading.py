@@ -10,7 +10,7 @@ cases/estimates.py counts them."""
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef, Subquery, Sum
 from taggit.models import Tag
 
 from cases.counts.bands import bands_of, groups_from
@@ -21,7 +21,6 @@ from cases.workflows import STANDARD
 # Filters whose values are columns of the counts, and the facets (cases/facets.py) among them.
 ROW_FACETS = {"anatomy": "anatomy", "category": "category", "difficulty": "difficulty",
               "age": "age_band"}
-NO_SUCH_TAG = -1  # a tag slug no tag has: no row matches
 
 
 def covers(form):
@@ -40,12 +39,12 @@ def facet_counts(form, workflow):
     counts the cases choosing each of its values would select. The facets whose own filter is
     not chosen share one query (grouped by every row facet at once, summed here)."""
     names = [name for name in ROW_FACETS if name != "category" or workflow == STANDARD]
-    together = defaultdict(list)
+    together = defaultdict(list)  # without which filter: the facets not chosen share None
     for name in names:
-        together[tuple(sorted(_conditions(form, without=name).items()))].append(name)
+        together[name if name in form.active() else None].append(name)
     counts = {}
-    for conditions, facets in together.items():
-        counts.update(_row_facets(dict(conditions), facets))
+    for without, facets in together.items():
+        counts.update(_row_facets(_conditions(form, without=without), facets))
     modalities = _conditions(form, without="modality", kind="modality")
     counts["modality"] = _summed(modalities, "modality")
     return counts
@@ -118,5 +117,6 @@ def _conditions(form, without=None, kind=None):
 
 
 def _tag_id(slug):
-    pk = Tag.objects.filter(slug=slug).values_list("pk", flat=True).first()
-    return NO_SUCH_TAG if pk is None else pk
+    """The tag's id as a subquery of the sum itself: no look-up of its own before each of the
+    page's sums. A slug no tag has gives NULL, which no row matches."""
+    return Subquery(Tag.objects.filter(slug=slug).values("pk")[:1])

@@ -3,6 +3,8 @@ again gives, after every kind of change, and browse pages read them: the same nu
 cases themselves, exact."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.counts import keeping, reading
@@ -108,6 +110,7 @@ def test_counts_are_right_after_a_raw_update_once_rebuilt(cases):
     {"tag": "classic", "modality": "CR"},
     {"category": "infection"},
     {"tag": "no-such-tag"},
+    {"tag": "rare", "anatomy": "chest", "age": "older"},
 ])
 def test_counted_totals_and_facets_equal_counting_the_cases(cases, workflow, params):
     from cases.facets import facet_counts
@@ -127,6 +130,19 @@ def test_a_search_an_author_or_a_readers_filter_is_not_counted_from_the_counts(c
     for params in ({"q": "hand"}, {"author": "alice"}):
         form = BrowseForm(params, "standard")
         assert form.is_valid() and not reading.covers(form)
+
+
+def test_a_chosen_tag_costs_the_counts_no_query_of_its_own(cases, django_assert_num_queries):
+    """The tag's id is a subquery of each sum, not a look-up before each."""
+    def reads(params):
+        form = BrowseForm(params, "standard")
+        form.is_valid()
+        reading.total(form), reading.facet_counts(form, "standard"), reading.top_tags(form, 20)
+
+    with CaptureQueriesContext(connection) as untagged:
+        reads({"anatomy": "chest"})
+    with django_assert_num_queries(len(untagged)):
+        reads({"anatomy": "chest", "tag": "classic"})
 
 
 def test_top_tags_count_what_choosing_each_tag_gives(cases):
