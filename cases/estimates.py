@@ -16,8 +16,10 @@ import json
 from math import ceil
 
 from django.db import connection
+from django.db.models import F, Lookup, Q
 
 from cases.facets import facet_counts, top_tags
+from cases.models import Case
 from cases.paging import ResultsPage
 
 ESTIMATE_ABOVE = 1000
@@ -91,6 +93,26 @@ def about(n):
     return int(round(n, -max(0, digits - 2)))
 
 
+class _AnyOf(Lookup):
+    """`lhs = ANY(%s)`, the list given as one array parameter (PostgreSQL)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
+
+
+def _among(ids):
+    """The condition "the id is one of ids": on PostgreSQL `id = ANY(%s)`, the ids one array
+    parameter. IN (%s, %s, ...) made Django compile 1,000 parameters each time a facet's
+    query was built or compared (tens of ms a page); the plan is the same."""
+    if connection.vendor != "postgresql":
+        return Q(pk__in=ids)
+    return _AnyOf(F("pk"), list(ids))
+
+
 class Sampled:
     """Facet counts and top tags for a form whose results are too many to count (the select
     function of cases.facets: each facet's cases, that facet's filter left out), each counted in
@@ -131,7 +153,9 @@ class Sampled:
         ids = ids[:SAMPLE]
         if not ids:  # nothing found: an empty IN () would not even compile to SQL
             return cases, 1
-        sample = self.published.filter(pk__in=ids)
+        # By id alone, not published(): the ids were read from the published cases, and the
+        # facets' subqueries then find them in the primary key without reading the rows.
+        sample = Case.objects.filter(_among(ids))
         return (sample, 1) if len(ids) < SAMPLE else (sample, estimated_count(cases) / len(ids))
 
     @property
