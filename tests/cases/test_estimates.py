@@ -2,6 +2,8 @@
 "about N" above it, said so on the page; the cases shown stay the same either way."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases import estimates
@@ -82,3 +84,15 @@ def test_the_order_puts_nulls_where_postgresql_puts_them():
 
 def test_about_rounds_to_two_figures():
     assert [estimates.about(n) for n in (7, 1001, 69273, 125)] == [7, 1000, 69000, 120]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the @@ of PostgreSQL's search")
+def test_a_counted_search_reads_the_cases_found_once(client, five):
+    """The count, the facets' sample and the page come from one read of the matches: the
+    search runs in one statement (the planner's EXPLAIN aside), however many facets count."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("cases:browse", args=["standard"]), {"q": "knee"})
+    searches = [query["sql"] for query in queries.captured_queries
+                if "@@" in query["sql"] and not query["sql"].startswith("EXPLAIN")]
+    assert len(searches) == 1
+    assert len(response.context["page"].object_list) == 5
