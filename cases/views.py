@@ -199,17 +199,19 @@ def _results_context(form, workflow, page_number):
 def _searched(form, workflow, found, published, page_number):
     """(the page, the top tags, whether a count is an estimate) of a search or a reader's own
     filter: the count exact up to estimates.ESTIMATE_ABOVE cases, "about" above; each facet
-    counted exactly when its cases are that few, else from a sample (estimates.Sampled)."""
+    counted exactly when its cases are that few, else from a sample (estimates.Sampled). The
+    cases found are read once (estimates.Found) for the count, the sample and a counted page."""
     per_page = settings.CASES_PER_PAGE
-    cards = search.with_snippets(found.for_cards(), form.search_text(), workflow)
-    count = estimates.bounded_count(found)
-    if count is not None:
-        page = paging.exact_page(found, lambda ids: cards.filter(pk__in=ids), page_number,
-                                 count, per_page)
+    text = form.search_text()
+    matches = estimates.Found(found, form.ordering())
+    if matches.count is not None:
+        page = matches.page(lambda ids: _search_cards(_cards(ids), text, workflow),
+                            page_number, per_page)
     else:
+        cards = _search_cards(found.for_cards(), text, workflow)
         estimate = estimates.about(estimates.estimated_count(found))
         page = paging.estimated_page(cards, page_number, estimate, per_page)
-    sampled = estimates.Sampled(form, published)
+    sampled = estimates.Sampled(form, published, matches)
     form.show_counts(sampled.facet_counts(workflow), missing="~0" if sampled.estimated else 0)
     tags = sampled.top_tags(TOP_TAGS) if workflow == STANDARD else []
     return page, tags, sampled.estimated
@@ -217,6 +219,12 @@ def _searched(form, workflow, found, published, page_number):
 
 def _cards(ids):
     return Case.objects.filter(pk__in=ids).for_cards()
+
+
+def _search_cards(cards, text, workflow):
+    """Cards with their snippets, without the search vectors (~1.4 kB a case, TOASTed), which
+    no card shows."""
+    return search.with_snippets(cards.defer(*search.VECTORS.values()), text, workflow)
 
 
 def _card(case, workflow):

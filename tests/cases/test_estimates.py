@@ -2,6 +2,8 @@
 "about N" above it, said so on the page; the cases shown stay the same either way."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases import estimates
@@ -52,10 +54,45 @@ def test_an_estimated_page_knows_its_next_page_from_one_case_more(client, five, 
         Case.objects.published().values_list("pk", flat=True))
 
 
-def test_the_bounded_count_reads_no_more_than_the_threshold(five, small_threshold):
-    assert estimates.bounded_count(Case.objects.published()) is None
-    assert estimates.bounded_count(Case.objects.published()[:0].model.objects.none()) == 0
+def test_the_cases_found_are_read_no_further_than_the_threshold(five, small_threshold):
+    found = estimates.Found(Case.objects.published(), ("-published_at", "-id"))
+    assert found.count is None and len(found.ids) == 4
+    assert estimates.Found(Case.objects.none(), ("-published_at", "-id")).count == 0
+
+
+@pytest.mark.parametrize("sort", ["", "newest", "updated", "oldest"])
+def test_every_counted_page_lists_the_cases_in_the_order_the_database_sorts_them(
+        client, five, sort, settings):
+    """The cases found are put in order from the values read with their ids, in Python: each
+    page must be the database's ORDER BY, page by page (relevance included)."""
+    settings.CASES_PER_PAGE = 2
+    Case.objects.filter(pk=five[2].pk).update(updated=five[0].updated)  # a tie: the id decides
+    url = reverse("cases:browse", args=["standard"])
+    pages = [client.get(url, {"q": "knee fall", "sort": sort, "page": n}).context
+             for n in (1, 2, 3)]
+    shown = [case.pk for context in pages for case in context["page"].object_list]
+    form = pages[0]["form"]
+    assert shown == list(form.filter(Case.objects.published()).values_list("pk", flat=True))
+    assert not pages[0]["estimated"]
+
+
+def test_the_order_puts_nulls_where_postgresql_puts_them():
+    rows = [{"id": 1, "at": None}, {"id": 2, "at": 5}, {"id": 3, "at": 5}, {"id": 4, "at": 7}]
+    assert estimates.in_order(rows, ("-at", "-id")) == [1, 4, 3, 2]  # DESC: NULLs first
+    assert estimates.in_order(rows, ("at", "id")) == [2, 3, 4, 1]  # ASC: NULLs last
 
 
 def test_about_rounds_to_two_figures():
     assert [estimates.about(n) for n in (7, 1001, 69273, 125)] == [7, 1000, 69000, 120]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the @@ of PostgreSQL's search")
+def test_a_counted_search_reads_the_cases_found_once(client, five):
+    """The count, the facets' sample and the page come from one read of the matches: the
+    search runs in one statement (the planner's EXPLAIN aside), however many facets count."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("cases:browse", args=["standard"]), {"q": "knee"})
+    searches = [query["sql"] for query in queries.captured_queries
+                if "@@" in query["sql"] and not query["sql"].startswith("EXPLAIN")]
+    assert len(searches) == 1
+    assert len(response.context["page"].object_list) == 5
