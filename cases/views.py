@@ -18,6 +18,7 @@ from attempts import difficulty, opening, scheduling
 from attempts.forms import AnswerForm
 from cases import estimates, handouts, paging, results, reveals, search, slides, slots
 from cases.caching import content_version, fetch
+from cases.counts import authored
 from cases.counts import reading as counted
 from cases.daily import picking
 from cases.daily.views import block_html
@@ -172,8 +173,9 @@ def _page(request, key, render_page, shared=True):
 
 def _results_context(form, workflow, page_number):
     """What cases/_browse_results.html shows: a count, a query per facet, the page's cards.
-    Filters alone are counted from the counts kept on save (cases/counts/); a search or a
-    reader's own filter is counted up to a bound, then estimated (cases/estimates.py)."""
+    Filters alone are counted from the counts kept on save (cases/counts/), with an author
+    from the author's index (cases/counts/authored.py); a search or a reader's own filter is
+    counted up to a bound, then estimated (cases/estimates.py)."""
     published = Case.objects.published()
     found = form.filter(published)
     per_page = settings.CASES_PER_PAGE
@@ -182,6 +184,8 @@ def _results_context(form, workflow, page_number):
         form.show_counts(counted.facet_counts(form, workflow))
         tags = counted.top_tags(form, TOP_TAGS) if workflow == STANDARD else []
         estimated = False
+    elif form.is_valid() and authored.covers(form):
+        page, tags, estimated = _authored(form, workflow, found, published, page_number)
     else:
         page, tags, estimated = _searched(form, workflow, found, published, page_number)
     return {
@@ -211,10 +215,26 @@ def _searched(form, workflow, found, published, page_number):
         cards = _search_cards(found.for_cards(), text, workflow)
         estimate = estimates.about(estimates.estimated_count(found))
         page = paging.estimated_page(cards, page_number, estimate, per_page)
+    return (page, *_sampled_facets(form, workflow, published, matches))
+
+
+def _authored(form, workflow, found, published, page_number):
+    """(the page, the top tags, whether a count is an estimate) of an author's cases among
+    filters alone: counted exactly and paged as filters alone are, through the author's own
+    index (cases/counts/authored.py); the facets sampled as a search's."""
+    matches = estimates.Found(found, form.ordering())
+    count = authored.total(matches)
+    page = paging.exact_page(found, _cards, page_number, count, settings.CASES_PER_PAGE)
+    return (page, *_sampled_facets(form, workflow, published, matches))
+
+
+def _sampled_facets(form, workflow, published, matches):
+    """(the top tags, whether a count is an estimate), the form's facet counts shown: each
+    exact when its cases are few, else counted in a sample (estimates.Sampled)."""
     sampled = estimates.Sampled(form, published, matches)
     form.show_counts(sampled.facet_counts(workflow), missing="~0" if sampled.estimated else 0)
     tags = sampled.top_tags(TOP_TAGS) if workflow == STANDARD else []
-    return page, tags, sampled.estimated
+    return tags, sampled.estimated
 
 
 def _cards(ids):

@@ -4,8 +4,8 @@ over the few rows that match (one query, a few milliseconds at 100,000 cases), e
 every change went through cases/derived.py (`manage.py recount_cases` rebuilds them otherwise).
 
 A search, a filter by author or a reader's own filter (cases/memory.py) selects cases no
-combination of facet values describes: covers() is false for those forms, and
-cases/estimates.py counts them."""
+combination of facet values describes: covers() is false for those forms. authored.py counts an
+author among filters alone; cases/estimates.py the others."""
 
 from collections import defaultdict
 

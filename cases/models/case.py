@@ -137,6 +137,7 @@ class CaseQuerySet(models.QuerySet):
 
 # What browse filters test on the case row, carried by the browse indexes.
 BROWSE_FILTER_COLUMNS = ["anatomy", "category", "difficulty", "age_days", "author"]
+AUTHOR_FILTER_COLUMNS = ["anatomy", "category", "difficulty", "age_days"]
 
 REQUIRED_TO_PUBLISH = [
     ("title", "title"),
@@ -272,6 +273,13 @@ class Case(ReviewState):
                          include=BROWSE_FILTER_COLUMNS),
             models.Index(fields=["status", "-updated", "-id"], name="case_updated",
                          include=BROWSE_FILTER_COLUMNS),
+            # Browse with an author among filters alone: that author's cases in each ordering,
+            # so that their count and a deep page's ids read that author's entries alone,
+            # index-only, rather than every case's (cases/counts/authored.py).
+            models.Index(fields=["status", "author", "-published_at", "-id"],
+                         name="case_author_newest", include=AUTHOR_FILTER_COLUMNS),
+            models.Index(fields=["status", "author", "-updated", "-id"],
+                         name="case_author_updated", include=AUTHOR_FILTER_COLUMNS),
             # Random case: a range scan on random_key among published cases. The id is in the
             # key so the draw is an index-only scan: a random heap page of the wide rows is
             # rarely in memory (4.7 ms to read, against 0.14 ms for the whole draw without).

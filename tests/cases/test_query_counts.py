@@ -25,6 +25,15 @@ PAGES = {
         reverse("cases:browse", args=["academic"]),
         {"anatomy": "chest", "modality": "CR"},
     ),
+    # An author among filters alone: counted through the author's index (cases/counts/).
+    "browse standard, an author and a filter": lambda case: (
+        reverse("cases:browse", args=["standard"]),
+        {"author": "alice", "modality": "CR"},
+    ),
+    "browse academic, an author": lambda case: (
+        reverse("cases:browse", args=["academic"]),
+        {"author": "alice", "page": "2"},
+    ),
     # A word every case holds (its history), with filters, so every card is a search result.
     "browse standard, search": lambda case: (
         reverse("cases:browse", args=["standard"]),
