@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -357,7 +357,9 @@ def random_case(request, workflow):
             status=404,
         )
     url = reverse("cases:detail", args=[workflow, random.choice(pool)])
-    return _remember(request, redirect(f"{url}?{querystring}" if querystring else url), workflow)
+    # A URL, not redirect()'s view name: that would first try (and fail) to reverse it.
+    response = HttpResponseRedirect(f"{url}?{querystring}" if querystring else url)
+    return _remember(request, response, workflow)
 
 
 # --- PDF handouts (cases/handouts.py) ---------------------------------------------------------
