@@ -205,6 +205,18 @@ class MemoryForm(forms.Form):
             return ""
         return self.cleaned_data["memory"]
 
+    @staticmethod
+    def chosen(data, reader):
+        """What choice() answers for this query string and reader, without building the form:
+        every academic browse and random request asks, and building a form (a deep copy of its
+        fields) cost more than the rest of a cached page's own work. The form is built only where
+        it is rendered or filters."""
+        value = data.get("memory", "")
+        return value if reader.is_authenticated and value in _MEMORY_VALUES else ""
+
+
+_MEMORY_VALUES = frozenset(value for value, _ in MEMORY_CHOICES)
+
 
 def _counted_label(by_value, missing):
     return lambda term: f"{term} ({by_value.get(term.pk, missing)})"

@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -137,19 +137,22 @@ def _random_pool(version, workflow, params):
 def browse(request, workflow):
     workflow = get_workflow(request, workflow)
     page = results.page_number(request.GET.get("page"))
-    memory = MemoryForm(request.GET, request.user) if workflow == ACADEMIC else None
+    academic = workflow == ACADEMIC
+    # The reader's own filter, read without its form, which only a page rendered needs.
+    chosen = MemoryForm.chosen(request.GET, request.user) if academic else ""
     key = results.browse_key(content_version(), workflow, request.GET, page)
 
-    def render_results():
+    def render_results(memory):
         form = BrowseForm(request.GET, workflow, memory)
         fragment = render_to_string(results.BROWSE_TEMPLATE, _results_context(form, workflow, page))
         return fragment, form.is_valid()  # a form's errors are this reader's own: never cached
 
     def render_page(shell):
-        if memory and memory.choice():  # this reader's own results: never shared (cases/memory.py)
-            fragment, kept = render_results()[0], False
+        memory = MemoryForm(request.GET, request.user) if academic else None
+        if chosen:  # this reader's own results: never shared (cases/memory.py)
+            fragment, kept = render_results(memory)[0], False
         else:
-            fragment, kept = fetch(key, render_results)
+            fragment, kept = fetch(key, lambda: render_results(memory))
         shown = memory if request.user.is_authenticated else None
         context = {"workflow": workflow, "results": results.html(fragment), "memory": shown,
                    **shell}  # fmt: skip
@@ -353,13 +356,14 @@ def random_case(request, workflow):
     """A case drawn from this minute's pool of the filters' cases (cases/results.py); with the
     reader's own filter (unseen, missed, due), drawn for this reader alone in one indexed query."""
     workflow = get_workflow(request, workflow)
-    memory = MemoryForm(request.GET, request.user) if workflow == ACADEMIC else None
-    if memory and memory.choice() and BrowseForm.is_blank(request.GET, workflow):
+    # The reader's own filter, read without its form: only a draw with other filters needs one.
+    chosen = MemoryForm.chosen(request.GET, request.user) if workflow == ACADEMIC else ""
+    if chosen and BrowseForm.is_blank(request.GET, workflow):
         # The reader's filter alone, as the homepage and browse offer it: its written-out draw.
-        pk = draw_remembered(request.user, memory.choice(), memory.now)
-        querystring, pool = urlencode({"memory": memory.choice()}), [pk] if pk else []
-    elif memory and memory.choice():
-        form = BrowseForm(request.GET, workflow, memory)
+        pk = draw_remembered(request.user, chosen)
+        querystring, pool = urlencode({"memory": chosen}), [pk] if pk else []
+    elif chosen:
+        form = BrowseForm(request.GET, workflow, MemoryForm(request.GET, request.user))
         # Only the id: the rest of a case row is wide (texts, search vectors) and not needed.
         case = form.filter(Case.objects.published()).only("pk").random_one()
         querystring, pool = form.querystring(), [case.pk] if case else []
@@ -369,11 +373,13 @@ def random_case(request, workflow):
         return render(
             request,
             "cases/random_empty.html",
-            {"workflow": workflow, "querystring": querystring, "memory": memory},
+            {"workflow": workflow, "querystring": querystring, "chosen": chosen},
             status=404,
         )
     url = reverse("cases:detail", args=[workflow, random.choice(pool)])
-    return _remember(request, redirect(f"{url}?{querystring}" if querystring else url), workflow)
+    # A URL, not redirect()'s view name: that would first try (and fail) to reverse it.
+    response = HttpResponseRedirect(f"{url}?{querystring}" if querystring else url)
+    return _remember(request, response, workflow)
 
 
 # --- PDF handouts (cases/handouts.py) ---------------------------------------------------------

@@ -6,11 +6,14 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from attempts.models import Grade, Review
+from cases.forms import MemoryForm
 from tests.factories import client_for, make_case, marker_case
 from tests.pages import html_of, leaked, text_of
 
@@ -162,6 +165,22 @@ def test_a_wrong_filter_value_is_ignored(resident, rita_remembers):
     response = client_for(resident).get(BROWSE, {"memory": "everything"})
     assert response.status_code == 200
     assert len(found(response)) == len(rita_remembers)
+
+
+@pytest.mark.parametrize(
+    "query", ["", "memory=", "memory=unseen", "memory=missed", "memory=due", "memory=everything",
+              "memory=Unseen", "memory=%20due", "memory=due&memory=nope", "memory=nope&memory=due"],
+)  # fmt: skip
+def test_the_filter_read_without_its_form_is_the_one_the_form_validates(resident, query):
+    data = QueryDict(query)
+    for reader in (resident, AnonymousUser()):
+        assert MemoryForm.chosen(data, reader) == MemoryForm(data, reader).choice()
+
+
+def test_a_wrong_filter_value_draws_from_every_case(resident, rita_remembers):
+    response = client_for(resident).get(RANDOM, {"memory": "everything"})
+    assert response.status_code == 302
+    assert "memory" not in response["Location"]
 
 
 def draws(client, cases, **query):
