@@ -201,16 +201,14 @@ class MemoryForm(forms.Form):
 
     def choice(self):
         """unseen, missed or due; "" when none is chosen (or a wrong one) or nobody is logged in."""
-        if not self.reader.is_authenticated or not self.is_valid():
-            return ""
-        return self.cleaned_data["memory"]
+        return self.chosen(self.data, self.reader)
 
     @staticmethod
     def chosen(data, reader):
-        """What choice() answers for this query string and reader, without building the form:
-        every academic browse and random request asks, and building a form (a deep copy of its
-        fields) cost more than the rest of a cached page's own work. The form is built only where
-        it is rendered or filters."""
+        """choice() for this query string and reader, without building the form: every academic
+        browse and random request asks, and building a form (a deep copy of its fields) cost more
+        than the rest of a cached page's own work. The form is built only where it is rendered or
+        filters."""
         value = data.get("memory", "")
         return value if reader.is_authenticated and value in _MEMORY_VALUES else ""
 
