@@ -143,6 +143,8 @@ if DATABASE_URL:
     ):
         raise ImproperlyConfigured("DATABASE_URL: use postgres://... or sqlite:///...")
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, its persistent connections checked without a round trip a request.
+        DATABASES["default"]["ENGINE"] = "operations.postgresql"
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
             "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5)
         )

@@ -177,7 +177,7 @@ def test_good_values_start(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split(" ", 2)[:2] == [key, "12"]
-    assert "['Attendings', 'Fellows'] django.db.backends.postgresql" in result.stdout
+    assert "['Attendings', 'Fellows'] operations.postgresql" in result.stdout
 
 
 def cache_with(**env):
