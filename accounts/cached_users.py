@@ -19,6 +19,8 @@ reach: the user is then read from the database as Django does.
 """
 
 import secrets
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache as cache_once
 
 from django.conf import settings
@@ -28,11 +30,25 @@ from django.db import transaction
 
 COPY_SECONDS = 3600
 LEFT_OUT = "password"  # the session's check reads its HMAC, kept in the copy instead
+# (user id, {key: value}) read with the session (accounts/sessions.py), while it is offered.
+_OFFERED = ContextVar("offered_user", default=None)
 
 
-def _keys(pk):
+def keys(pk):
+    """(the copy's key, the stamp's key) of the user with this primary key."""
     pk = get_user_model()._meta.pk.to_python(pk)  # the session holds it as a string
     return f"accounts:user:{pk}", f"accounts:user:{pk}:stamp"
+
+
+@contextmanager
+def offered(found):
+    """user() takes the copy and stamp in found, (user id, {key: value}) as the session read them
+    beside it, instead of reading them again; only for that id, and only within the block."""
+    token = _OFFERED.set(found)
+    try:
+        yield
+    finally:
+        _OFFERED.reset(token)
 
 
 def enabled():
@@ -42,8 +58,10 @@ def enabled():
 def user(pk):
     """The active user with this primary key, from the shared cache when its copy is current,
     else from the database (and copied); None if there is none."""
-    copy_key, stamp_key = _keys(pk)
-    found = cache.get_many([copy_key, stamp_key])
+    copy_key, stamp_key = keys(pk)
+    found = _offered_for(pk)
+    if found is None:
+        found = cache.get_many([copy_key, stamp_key])
     copy, stamp = found.get(copy_key), found.get(stamp_key)
     if copy is not None and stamp is not None and copy["stamp"] == stamp:
         return _from_copy(copy)
@@ -59,7 +77,14 @@ def user(pk):
 
 def forget(pk):
     """Draw a new stamp for this user once the transaction commits: every copy is then stale."""
-    transaction.on_commit(lambda: cache.set(_keys(pk)[1], secrets.token_hex(8), COPY_SECONDS))
+    transaction.on_commit(lambda: cache.set(keys(pk)[1], secrets.token_hex(8), COPY_SECONDS))
+
+
+def _offered_for(pk):
+    offer = _OFFERED.get()
+    if offer is None or offer[0] != get_user_model()._meta.pk.to_python(pk):
+        return None
+    return offer[1]
 
 
 def _read(pk):

@@ -4,10 +4,12 @@ staff or not, and the groups that decide who reads the standard workflow."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from accounts import cached_users
+from accounts.sessions import SessionStore, hinted_user
 
 User = get_user_model()
 
@@ -40,3 +42,13 @@ def group_changed(sender, instance, **kwargs):
         return
     for pk in instance.user_set.values_list("pk", flat=True):
         cached_users.forget(pk)
+
+
+@receiver(user_logged_in)
+def session_key_names_its_user(sender, request, user, **kwargs):
+    """A logged-in session's key carries its user's id, so that loading the session reads the
+    user in the same round trip (accounts/sessions.py). login() cycled the key before the session
+    named the user: it is cycled once more now that it does."""
+    session = getattr(request, "session", None)
+    if isinstance(session, SessionStore) and hinted_user(session.session_key) != user.pk:
+        session.cycle_key()

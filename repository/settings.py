@@ -96,7 +96,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the session's user read beside the session (accounts/sessions.py).
+    "accounts.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Who made a change, for the history of cases and their parts (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -328,13 +329,11 @@ CACHES = {
 # A logged-in reader's session is read on every page: from the shared Redis it costs no
 # database query (the database still holds it, written through). Never from each process's own
 # memory: a session logged out through one worker would live on in the others.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db" if CACHE_URL
-    else "django.contrib.sessions.backends.db"
-)
-# The session's user too, with a stamp that every change to the user draws anew, read in the same
-# round trip (accounts/cached_users.py): a logged-in page sends no query for its reader. Not from
-# each process's own memory, for the same reason as the sessions.
+SESSION_ENGINE = "accounts.sessions" if CACHE_URL else "django.contrib.sessions.backends.db"
+# The session's user too, with a stamp that every change to the user draws anew
+# (accounts/cached_users.py), read in the same round trip as the session (accounts/sessions.py):
+# a logged-in page sends no query for its reader. Not from each process's own memory, for the
+# same reason as the sessions.
 CACHE_USERS = bool(CACHE_URL)
 
 # Security headers. HTTPS-only settings follow DEBUG so a local run over http still works.

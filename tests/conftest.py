@@ -129,7 +129,7 @@ def shared_users(settings):
                     "KEY_PREFIX": prefix},  # fmt: skip
     }
     settings.CACHE_USERS = True
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "accounts.sessions"
     try:
         cache.get("probe")
     except Exception:  # redis-py's ConnectionError

@@ -201,12 +201,12 @@ def session_engine_with(**env):
     code = "import repository.settings as s; print(s.SESSION_ENGINE)"
     result = run_python("-c", code, DEBUG="true", **env)
     assert result.returncode == 0, result.stderr
-    return result.stdout.strip().rsplit(".", 1)[-1]
+    return result.stdout.strip()
 
 
 def test_sessions_are_read_through_the_cache_only_when_it_is_shared():
-    assert session_engine_with() == "db"
-    assert session_engine_with(CACHE_URL="redis://127.0.0.1:6379/1") == "cached_db"
+    assert session_engine_with() == "django.contrib.sessions.backends.db"
+    assert session_engine_with(CACHE_URL="redis://127.0.0.1:6379/1") == "accounts.sessions"
 
 
 def test_the_deploy_check_passes_in_production():

@@ -1,0 +1,94 @@
+"""A logged-in reader's session and user read from Redis in one round trip (accounts/sessions.py):
+the session's key carries the user's id as a hint, and only as a hint."""
+
+import pytest
+import redis
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.utils.crypto import get_random_string
+
+from accounts.middleware import AuthenticationMiddleware
+from accounts.sessions import SessionStore, hinted_user, user_hint_for
+from tests.factories import client_for
+
+
+@pytest.fixture
+def cache_commands(monkeypatch):
+    """The commands sent to Redis."""
+    sent = []
+    original = redis.Redis.execute_command
+
+    def counted(client, *args, **kwargs):
+        sent.append(args[0])
+        return original(client, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    return sent
+
+
+def session_of(user, key):
+    """A session logged in as user, stored under the key given."""
+    session = SessionStore()
+    session.update({SESSION_KEY: str(user.pk), HASH_SESSION_KEY: user.get_session_auth_hash(),
+                    BACKEND_SESSION_KEY: "accounts.backends.UserBackend"})  # fmt: skip
+    session._session_key = key
+    session.save(must_create=True)
+    return key
+
+
+def user_of_request(session_key):
+    """request.user as the site's middleware finds it for a request with this session cookie."""
+    request = RequestFactory().get("/", HTTP_COOKIE=f"sessionid={session_key}")
+
+    def view(request):
+        return HttpResponse()
+
+    SessionMiddleware(view).process_request(request)
+    AuthenticationMiddleware(view).process_request(request)
+    assert request.user.is_authenticated in (True, False)  # the lazy user read now
+    return request.user
+
+
+def test_a_logged_in_session_key_carries_its_user_id(shared_users, resident):
+    client = client_for(resident)
+    assert hinted_user(client.session.session_key) == resident.pk
+
+
+def test_the_session_and_its_user_come_in_one_round_trip(shared_users, resident, cache_commands):
+    key = client_for(resident).session.session_key
+    user_of_request(key)  # the user's copy made
+    cache_commands.clear()
+    assert user_of_request(key) == resident
+    assert cache_commands == ["MGET"]
+
+
+def test_the_user_is_the_one_the_session_names_not_the_key(shared_users, resident, attending):
+    forged = session_of(resident, get_random_string(32) + user_hint_for(attending.pk))
+    user_of_request(session_of(attending, get_random_string(32) + user_hint_for(attending.pk)))
+    assert user_of_request(forged) == resident
+    assert user_of_request(forged) == resident  # with the attending's copy in the cache too
+
+
+def test_a_session_whose_key_carries_no_id_still_logs_in(shared_users, resident):
+    assert user_of_request(session_of(resident, get_random_string(32))) == resident
+
+
+def test_a_key_naming_a_user_but_unknown_is_nobody(shared_users, resident):
+    client_for(resident)
+    assert not user_of_request(get_random_string(32) + user_hint_for(resident.pk)).is_authenticated
+
+
+def test_a_session_not_in_the_cache_is_read_from_the_database(shared_users, resident):
+    key = client_for(resident).session.session_key
+    SessionStore(key)._cache.delete(SessionStore(key).cache_key)
+    assert user_of_request(key) == resident
+
+
+def test_a_key_holds_at_most_what_the_session_table_does():
+    assert user_hint_for(1234567) == "-1234567"
+    assert user_hint_for(12345678) == ""  # 32 random characters, "-" and 8 digits: over 40
+    assert user_hint_for("1 OR 1") == ""
+    assert hinted_user("abc-12") == 12
+    assert hinted_user("abc") is None and hinted_user("abc-") is None and hinted_user(None) is None
