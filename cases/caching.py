@@ -21,7 +21,7 @@ from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 from django.db import connection
 
-from cases.models import ContentVersion
+from cases.models import Case, ContentVersion
 
 CACHE_SECONDS = 300  # an upper bound on staleness where a change draws no new content version
 LOCK_SECONDS = 20  # a computation taking longer than this is joined by the next reader
@@ -40,6 +40,10 @@ WAIT_POLL_SECONDS = 0.02
 
 VERSION_ROW = 1
 _VERSION_SQL = f"SELECT token FROM {ContentVersion._meta.db_table} WHERE id = %s"
+_VERSION_AND_PUBLISHED_SQL = (
+    f"SELECT v.token, EXISTS (SELECT 1 FROM {Case._meta.db_table} c "
+    f"WHERE c.id = %s AND c.status = %s) FROM {ContentVersion._meta.db_table} v WHERE v.id = %s"
+)
 
 
 def content_version():
@@ -52,6 +56,17 @@ def content_version():
         cursor.execute(_VERSION_SQL, [VERSION_ROW])
         row = cursor.fetchone()
     return row[0] if row is not None else _first_version()
+
+
+def content_version_and_published(pk):
+    """(content_version(), whether the case with this id is published): what every case page asks
+    before serving its cached body, in one round trip instead of two."""
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_AND_PUBLISHED_SQL, [int(pk), Case.Status.PUBLISHED, VERSION_ROW])
+        row = cursor.fetchone()
+    if row is None:
+        return _first_version(), Case.objects.published().filter(pk=pk).exists()
+    return row[0], row[1]
 
 
 def new_content_version():

@@ -17,7 +17,7 @@ from django.views.decorators.vary import vary_on_cookie
 from attempts import difficulty, opening, scheduling
 from attempts.forms import AnswerForm
 from cases import estimates, handouts, paging, results, reveals, search, slides, slots
-from cases.caching import content_version, fetch
+from cases.caching import content_version, content_version_and_published, fetch
 from cases.counts import authored
 from cases.counts import reading as counted
 from cases.daily import picking
@@ -294,9 +294,10 @@ def _render_detail(request, workflow, pk, reveal):
     # Asked before any cached body is served: a case is withdrawn when it turns out to hold
     # something identifying, and its page must go at once even if the change drew no new
     # content version (a queryset update, a restored backup), whatever the cache holds.
-    if not Case.objects.publishes(pk):
+    version, published = content_version_and_published(pk)
+    if not published:
         return _render_preview(request, workflow, pk, reveal)
-    key = results.case_key(content_version(), workflow, pk, request.GET, reveal)
+    key = results.case_key(version, workflow, pk, request.GET, reveal)
 
     def render_body():
         case = get_published_case(pk)

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
-from django.db import connection, models
+from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -38,15 +38,6 @@ def _keyset_lookup(field):
 class CaseQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Case.Status.PUBLISHED)
-
-    def publishes(self, pk):
-        """Whether the case with this id is published: published().filter(pk=pk).exists(),
-        written out because every case page asks it before serving its cached body, and
-        building the statement cost more than the database's answer."""
-        sql = f"SELECT 1 FROM {Case._meta.db_table} WHERE id = %s AND status = %s"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [int(pk), Case.Status.PUBLISHED])
-            return cursor.fetchone() is not None
 
     def awaiting_review(self):
         """The editors' queue: submitted cases, the longest waiting first."""

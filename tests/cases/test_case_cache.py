@@ -1,7 +1,7 @@
 """The case page's body is cached (cases/results.py) per workflow, case, query string, revealed
-or not, and content version: served again with two queries (its status, the version), never
-across workflows, never revealed to a reader who did not reveal it, stale at the next save; the
-header and the reveal form's CSRF token stay each reader's own."""
+or not, and content version: served again with one query (its status and the version, in one
+statement), never across workflows, never revealed to a reader who did not reveal it, stale at
+the next save; the header and the reveal form's CSRF token stay each reader's own."""
 
 import pytest
 from django.test import Client
@@ -32,11 +32,11 @@ def reveal(case, client, **params):
     return response
 
 
-def test_a_case_page_seen_before_costs_its_status_and_the_content_version(
+def test_a_case_page_seen_before_costs_its_status_and_the_content_version_in_one_query(
     secret_case, django_assert_num_queries
 ):
     read(secret_case, "academic")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         page = read(secret_case, "academic")
     assert secret_case.history in page.content.decode()
 

@@ -124,9 +124,10 @@ def test_a_page_seen_before_costs_only_the_content_version(
 ):
     first = add_cases([alice, bob], 2, images=1)[0]
     url, query = SEEN_BEFORE[page](first)
-    # A case page also asks whether its case is still published (cases/views.py), the
-    # homepage which case the day shows, and whether it still is (cases/daily/picking.py).
-    queries = 2 if page.startswith(("detail", "home")) else 1
+    # A case page asks whether its case is still published in the same statement
+    # (cases/caching.py); the homepage asks which case the day shows, and whether it still is
+    # (cases/daily/picking.py).
+    queries = 2 if page.startswith("home") else 1
     # The homepage's card and the random case: the same draw both times.
     with mock.patch("cases.views.random.choice", side_effect=lambda pool: pool[0]):
         Client().get(url, query)
