@@ -55,7 +55,27 @@ def content_version():
     with connection.cursor() as cursor:
         cursor.execute(_VERSION_SQL, [VERSION_ROW])
         row = cursor.fetchone()
-    return row[0] if row is not None else _first_version()
+    return note_version(row[0] if row is not None else _first_version())
+
+
+# The version this process read last: a guess at the current one, which a view may use to find
+# what it would serve before it reads the version, provided it reads the version in the same
+# statement as the rest of what it needs and serves nothing if the guess was wrong.
+_last_read = {"version": None}
+
+
+def note_version(token):
+    _last_read["version"] = token
+    return token
+
+
+def last_version_read():
+    return _last_read["version"]
+
+
+def cached(key):
+    """The value cached under key in either tier, or None: nothing computed, nothing waited for."""
+    return _get(key)
 
 
 def content_version_and_published(pk):
@@ -65,8 +85,8 @@ def content_version_and_published(pk):
         cursor.execute(_VERSION_AND_PUBLISHED_SQL, [int(pk), Case.Status.PUBLISHED, VERSION_ROW])
         row = cursor.fetchone()
     if row is None:
-        return _first_version(), Case.objects.published().filter(pk=pk).exists()
-    return row[0], row[1]
+        return note_version(_first_version()), Case.objects.published().filter(pk=pk).exists()
+    return note_version(row[0]), row[1]
 
 
 def new_content_version():

@@ -28,7 +28,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from attempts.models import Grade, Review
-from cases.models import Case
+from cases.caching import VERSION_ROW, note_version
+from cases.models import Case, ContentVersion
 
 UNSEEN, MISSED, DUE = "unseen", "missed", "due"
 CHOICES = [("", "All cases"), (UNSEEN, "Unseen"), (MISSED, "Missed"), (DUE, "Due for review")]
@@ -56,16 +57,45 @@ def slot(pk):
 def fill_marks(page, reader, now=None):
     """The page with each card's slot filled with this reader's marks: one query for every card
     on it, none for an anonymous reader or a page without cards."""
-    ids = sorted({int(pk) for pk in SLOT_PATTERN.findall(page)})
+    ids = _slot_ids(page)
     reviews = {}
     if ids and reader.is_authenticated:
-        now = now or timezone.now()
-        # The ids are integers read by SLOT_PATTERN: written into the statement, they spare the
-        # driver quoting two dozen parameters on every page.
-        sql = _MARKS.format(ids=", ".join(map(str, ids)))
         with connection.cursor() as cursor:
-            cursor.execute(sql, [_when(now), reader.pk])
+            cursor.execute(_MARKS.format(ids=_id_list(ids)), [_when(now or timezone.now()),
+                                                               reader.pk])
             reviews = {case: (grade, bool(due)) for case, grade, due in cursor.fetchall()}
+    return _filled(page, reviews)
+
+
+def with_version(page, reader, now=None):
+    """(the content version, the page with this logged-in reader's marks filled), both read in
+    one statement: for a page found cached under the version this process read last, which its
+    view serves only if the version read here is still that one (cases/views.py). (None, None)
+    for a page without cards, which needs no such statement."""
+    ids = _slot_ids(page)
+    if not ids:
+        return None, None
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_AND_MARKS.format(ids=_id_list(ids)),
+                       [_when(now or timezone.now()), reader.pk, VERSION_ROW])
+        rows = cursor.fetchall()
+    if not rows:  # no content version yet
+        return None, None
+    reviews = {case: (grade, bool(due)) for _, case, grade, due in rows if case is not None}
+    return note_version(rows[0][0]), _filled(page, reviews)
+
+
+def _slot_ids(page):
+    return sorted({int(pk) for pk in SLOT_PATTERN.findall(page)})
+
+
+def _id_list(ids):
+    """The ids, integers read by SLOT_PATTERN, written into the statement: they spare the driver
+    quoting two dozen parameters on every page."""
+    return ", ".join(map(str, ids))
+
+
+def _filled(page, reviews):
     return SLOT_PATTERN.sub(lambda match: marks_html(reviews.get(int(match[1]))), page)
 
 
@@ -113,6 +143,12 @@ _CASES, _REVIEWS = Case._meta.db_table, Review._meta.db_table
 _MARKS = (
     f"SELECT case_id, last_grade, due <= %s FROM {_REVIEWS} "
     "WHERE reader_id = %s AND case_id IN ({ids})"
+)
+# The same marks beside the content version (cases/caching.py): one row per review, or one row
+# of NULLs beside the version when the reader has reviewed none of the cards.
+_VERSION_AND_MARKS = (
+    f"SELECT v.token, r.case_id, r.last_grade, r.due <= %s FROM {ContentVersion._meta.db_table} v "
+    f"LEFT JOIN {_REVIEWS} r ON r.reader_id = %s AND r.case_id IN ({{ids}}) WHERE v.id = %s"
 )
 _REVIEW_OF_CASE = f"SELECT 1 FROM {_REVIEWS} r WHERE r.reader_id = %s AND r.case_id = c.id"
 _REVIEWED = {

@@ -17,7 +17,13 @@ from django.views.decorators.vary import vary_on_cookie
 from attempts import difficulty, opening, scheduling
 from attempts.forms import AnswerForm
 from cases import estimates, handouts, paging, results, reveals, search, slides, slots
-from cases.caching import content_version, content_version_and_published, fetch
+from cases.caching import (
+    cached,
+    content_version,
+    content_version_and_published,
+    fetch,
+    last_version_read,
+)
 from cases.counts import authored
 from cases.counts import reading as counted
 from cases.daily import picking
@@ -25,7 +31,7 @@ from cases.daily.views import block_html
 from cases.facets import TOP_TAGS
 from cases.forms import BrowseForm, MemoryForm
 from cases.memory import draw as draw_remembered
-from cases.memory import fill_marks, slot
+from cases.memory import fill_marks, slot, with_version
 from cases.models import Case, Study
 from cases.statistics import repository_statistics
 from cases.workflows import (
@@ -140,6 +146,10 @@ def browse(request, workflow):
     academic = workflow == ACADEMIC
     # The reader's own filter, read without its form, which only a page rendered needs.
     chosen = MemoryForm.chosen(request.GET, request.user) if academic else ""
+    if academic and not chosen and request.user.is_authenticated:
+        served = _marked_on_guess(request, page)
+        if served is not None:
+            return _remember(request, HttpResponse(served), workflow)
     key = results.browse_key(content_version(), workflow, request.GET, page)
 
     def render_results(memory):
@@ -160,6 +170,23 @@ def browse(request, workflow):
 
     page_html = fill_marks(_page(request, key, render_page), request.user)
     return _remember(request, HttpResponse(page_html), workflow)
+
+
+def _marked_on_guess(request, page):
+    """A logged-in reader's academic browse page with their marks, in one query instead of two
+    (the content version, then the marks) when this process holds the page cached under the
+    version it read last: the version is read beside the marks, and the page served only if it
+    is still that version. None otherwise (the guess was wrong: a save since, or not cached):
+    the page is then served as any other."""
+    guess = last_version_read()
+    if guess is None or slots.messages_waiting(request):
+        return None
+    key = results.browse_key(guess, ACADEMIC, request.GET, page)
+    shared = cached(f"{key}:{slots.kind(request)}")  # as _page() caches it
+    if shared is None:
+        return None
+    version, marked = with_version(slots.fill(shared, request), request.user)
+    return marked if version == guess else None
 
 
 def _page(request, key, render_page, shared=True):

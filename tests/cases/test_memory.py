@@ -249,3 +249,41 @@ def test_marks_and_filtered_counts_leak_no_hidden_field(choice, reviewed, alice,
     response = client_for(resident).get(BROWSE, {"memory": choice})
     assert found(response) == {case.pk}
     assert leaked(response) == []
+
+
+def test_a_page_seen_before_is_served_with_its_marks_in_one_query(
+    shared_users, resident, rita_remembers, django_assert_num_queries
+):
+    client = client_for(resident)
+    client.get(BROWSE)
+    with django_assert_num_queries(1):  # the content version read beside the marks
+        html = client.get(BROWSE).content.decode()
+    assert "Missed" in card_of(html, rita_remembers["missed_due"])
+    assert "Correct" in card_of(html, rita_remembers["correct"])
+    assert 'class="card-marks"' not in card_of(html, rita_remembers["unseen"])
+    assert "<!--mark:" not in html and "reader-name" not in html
+    assert resident.get_username() in html
+
+
+def test_a_page_seen_before_a_save_is_not_served_again(alice, resident, rita_remembers):
+    client = client_for(resident)
+    client.get(BROWSE)
+    published_since = make_case(alice)
+    assert published_since.pk in found(client.get(BROWSE))
+
+
+def test_a_review_since_the_page_was_cached_is_marked_at_once(resident, rita_remembers):
+    client = client_for(resident)
+    client.get(BROWSE)
+    remember(resident, rita_remembers["unseen"], Grade.MISSED, due_in_days=-1)
+    html = client.get(BROWSE).content.decode()
+    assert "Missed" in card_of(html, rita_remembers["unseen"])
+
+
+def test_the_page_seen_before_by_one_reader_carries_the_next_readers_marks_only(
+    resident, attending, rita_remembers
+):
+    client_for(resident).get(BROWSE)
+    client_for(attending).get(BROWSE)
+    html = client_for(attending).get(BROWSE).content.decode()
+    assert 'class="card-marks"' not in html and resident.get_username() not in html
