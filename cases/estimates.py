@@ -13,17 +13,27 @@ again over the same rows, and a rare word with a filter sorted by date walked th
 testing the search on each wide row."""
 
 import json
+from functools import cached_property
 from math import ceil
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import F, Lookup, Q
 
-from cases.facets import facet_counts, top_tags
+from cases.facets import ROW_COLUMNS, count_rows, modality_counts, row_facets, top_tags
 from cases.models import Case
 from cases.paging import ResultsPage
 
 ESTIMATE_ABOVE = 1000
 SAMPLE = 1000
+# A page of a result too large to count is read by OFFSET in its order, which PostgreSQL serves
+# by walking the ordering's index and testing the search on each case's vector (read from
+# TOAST): cheap when most cases match, but for a word in 1-3% of them it tested ~2,200 cases
+# (10,900 buffers) for a page of 24. When the planner expects no more than READ_ALL_BELOW cases
+# found, every one's id and ordering values are read instead, from the search's GIN index
+# without their vectors, and put in order here.
+READ_ALL_BELOW = 3000
+READ_AT_MOST = 2 * READ_ALL_BELOW  # past this, the estimate was wrong: the walk after all
 
 
 class Found:
@@ -35,11 +45,18 @@ class Found:
 
     def __init__(self, cases, ordering):
         self.cases, self.ordering = cases, ordering
-        names = ["id", *(name for name in _names(ordering) if name != "id")]
+        # With the row facets' columns, which the row holds already: the facets whose own filter
+        # is not chosen are counted from these rows (Sampled), without reading them again.
+        names = ["id", *(name for name in _names(ordering) if name != "id"), *ROW_COLUMNS]
         limit = max(ESTIMATE_ABOVE + 1, SAMPLE)
         self.rows = list(cases.order_by().values(*names)[:limit])
         self.ids = [row["id"] for row in self.rows]
         self.count = len(self.ids) if len(self.ids) <= ESTIMATE_ABOVE else None
+
+    @cached_property
+    def estimate(self):
+        """estimated_count() of the cases found: one EXPLAIN for the page and the facets."""
+        return estimated_count(self.cases)
 
     def page(self, cards, number, per_page):
         """The page `number` (clamped to the last) of a counted result: its cases in order,
@@ -50,6 +67,25 @@ class Found:
         by_id = {case.pk: case for case in cards(ids)}
         return ResultsPage(number, [by_id[pk] for pk in ids if pk in by_id], self.count,
                            per_page)
+
+
+    def estimated_page(self, cards, number, per_page):
+        """The page `number` of a result too large to count, as paging.estimated_page() gives
+        it, from every case found put in order here; None when the planner expects more than
+        READ_ALL_BELOW of them, or they turn out to be more than READ_AT_MOST."""
+        if self.estimate > READ_ALL_BELOW:
+            return None
+        names = ["id", *(name for name in _names(self.ordering) if name != "id")]
+        rows = list(self.cases.order_by().values(*names)[:READ_AT_MOST + 1])
+        if len(rows) > READ_AT_MOST:
+            return None
+        number = max(1, number)
+        start = (number - 1) * per_page
+        ids = in_order(rows, self.ordering)[start:start + per_page]
+        by_id = {case.pk: case for case in cards(ids)}
+        return ResultsPage(number, [by_id[pk] for pk in ids if pk in by_id],
+                           about(self.estimate), per_page, exact=False,
+                           has_next=len(rows) > start + per_page)
 
 
 def _names(ordering):
@@ -114,23 +150,28 @@ def _among(ids):
 
 
 class Sampled:
-    """Facet counts and top tags for a form whose results are too many to count (the select
-    function of cases.facets: each facet's cases, that facet's filter left out), each counted in
-    a sample of its cases and scaled to its estimated number, as strings: "~2,300".
+    """Facet counts and top tags for a form whose results are too many to count (each facet's
+    cases are those of the form with that facet's filter left out), each counted in a sample of
+    its cases and scaled to its estimated number, as strings: "~2,300".
 
     found (a Found of form.filter(published)) gives the sample of every facet whose own filter
-    is not chosen, without reading the cases again. A sample is counted by its ids, so that the
-    facets read the few rows sampled by primary key rather than run the search once more."""
+    is not chosen, without reading the cases again. The facets of the case row (anatomy,
+    category, level, age) are counted here from the sampled rows; the modalities and tags by
+    the sample's ids, so that they read the few rows sampled by primary key rather than run the
+    search once more."""
 
     def __init__(self, form, published, found=None):
         self.form, self.published = form, published
         self.scales = {}
         self._samples = {}
         if found is not None:
-            self._samples[str(found.cases.query)] = self._sample(found.cases, found.ids)
+            self._samples[self._key(None)] = self._sample(found.cases, found.rows,
+                                                          lambda: found.estimate)
 
     def facet_counts(self, workflow):
-        counts = facet_counts(self._select, workflow)
+        counts = {"modality": modality_counts(self._select("modality"))}
+        for name in row_facets(workflow):
+            counts[name] = count_rows(self._sampled(name).rows, name)
         return {name: {value: self._scaled(name, n) for value, n in by_value.items()}
                 for name, by_value in counts.items()}
 
@@ -139,24 +180,37 @@ class Sampled:
         return [(slug, name, self._scaled("tag", n)) for slug, name, n in rows]
 
     def _select(self, name):
-        cases = self.form.filter(self.published, without=name)
-        key = str(cases.query)
+        """The sampled cases of facet `name`, to count through other tables."""
+        return self._sampled(name).cases
+
+    def _sampled(self, name):
+        key = self._key(name)
         if key not in self._samples:
-            ids = list(cases.order_by().values_list("pk", flat=True)[:SAMPLE])
-            self._samples[key] = self._sample(cases, ids)
-        sample, self.scales[name] = self._samples[key]
+            cases = self.form.filter(self.published, without=name)
+            rows = list(cases.order_by().values("id", *ROW_COLUMNS)[:SAMPLE])
+            self._samples[key] = self._sample(cases, rows, lambda: estimated_count(cases))
+        sample = self._samples[key]
+        self.scales[name] = sample.scale
         return sample
 
-    def _sample(self, cases, ids):
-        """(the cases to count, the scale): all of them when fewer than SAMPLE, counted exactly;
-        else SAMPLE of them, scaled to the estimate."""
-        ids = ids[:SAMPLE]
-        if not ids:  # nothing found: an empty IN () would not even compile to SQL
-            return cases, 1
+    def _key(self, name):
+        """What selects facet `name`'s cases: the form's filters but that one (and the sort,
+        which orders them), alike for every facet whose own filter is not chosen. Compiling
+        each facet's SQL to compare them cost milliseconds a page."""
+        return frozenset((key, value) for key, value in self.form.active().items()
+                         if key not in (name, "sort"))
+
+    def _sample(self, cases, rows, estimate):
+        """_Sample of cases, whose rows were read: all of them when fewer than SAMPLE, counted
+        exactly; else SAMPLE of them, scaled to estimate(), the number of cases estimated."""
+        rows = rows[:SAMPLE]
+        if not rows:  # nothing found: an empty IN () would not even compile to SQL
+            return _Sample(cases, rows, 1)
         # By id alone, not published(): the ids were read from the published cases, and the
         # facets' subqueries then find them in the primary key without reading the rows.
-        sample = Case.objects.filter(_among(ids))
-        return (sample, 1) if len(ids) < SAMPLE else (sample, estimated_count(cases) / len(ids))
+        sample = Case.objects.filter(_among([row["id"] for row in rows]))
+        scale = 1 if len(rows) < SAMPLE else estimate() / len(rows)
+        return _Sample(sample, rows, scale)
 
     @property
     def estimated(self):
@@ -166,3 +220,9 @@ class Sampled:
     def _scaled(self, name, n):
         scale = self.scales.get(name, 1)
         return n if scale == 1 else f"~{about(n * scale):,}"
+
+
+class _Sample(NamedTuple):
+    cases: object  # a queryset of the sampled cases, by id
+    rows: list  # their row facets' columns: {"id", "anatomy_id", ...}
+    scale: float  # 1: every case is in the sample

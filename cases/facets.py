@@ -9,6 +9,8 @@ query. Facets on fields the academic workflow hides (category, tag) are counted 
 workflow only.
 """
 
+from collections import Counter
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Count, Q
@@ -29,7 +31,7 @@ def facet_counts(select, workflow):
         return _in_few_passes(select, workflow)
     counts = {
         "anatomy": _by(select("anatomy"), "anatomy"),
-        "modality": _modalities(select("modality")),
+        "modality": modality_counts(select("modality")),
         "age": _age_groups(select("age")),
         "difficulty": _by(select("difficulty"), "difficulty"),
     }
@@ -41,17 +43,37 @@ def facet_counts(select, workflow):
 # The facets counted from the case row, by the column each groups by (age: filtered counts).
 ROW_FACETS = {"anatomy": "anatomy_id", "category": "category_id", "difficulty": "difficulty",
               "age": None}
+ROW_COLUMNS = ("anatomy_id", "category_id", "difficulty", "age_days")
+
+
+def row_facets(workflow):
+    """The names of the row facets the workflow's browse form has."""
+    return [name for name in ROW_FACETS if name != "category" or workflow == STANDARD]
+
+
+def count_rows(rows, name):
+    """{value: count} of row facet `name` among rows read already ({column: value} with
+    ROW_COLUMNS), as _one_pass() counts them in the database: a value no row holds is left out
+    (None, a case without a category, is one), every age group is given, 0 or not."""
+    if name == "age":
+        return {key: sum(1 for row in rows if _within(row["age_days"], low, high))
+                for key, _, low, high in AGE_GROUPS}
+    return dict(Counter(row[ROW_FACETS[name]] for row in rows))
+
+
+def _within(days, low, high):
+    return days is not None and days >= low and (high is None or days < high)
 
 
 def _in_few_passes(select, workflow):
     """facet_counts() in one query per distinct set of cases: those that select(name) gives
     alike (every facet whose own filter is not chosen) share a pass."""
-    names = [name for name in ROW_FACETS if name != "category" or workflow == STANDARD]
+    names = row_facets(workflow)
     passes = {}
     for name in names:
         cases = select(name)
         passes.setdefault(str(cases.query), (cases, []))[1].append(name)
-    counts = {"modality": _modalities(select("modality"))}
+    counts = {"modality": modality_counts(select("modality"))}
     for cases, together in passes.values():
         counts.update(_one_pass(cases, together))
     return counts
@@ -93,7 +115,7 @@ def _by(cases, field):
     return {row[field]: row["n"] for row in rows}
 
 
-def _modalities(cases):
+def modality_counts(cases):
     """Cases, not studies: a case with two CT studies counts once for CT."""
     rows = (
         Study.objects.filter(case__in=cases.order_by().values("pk"))

@@ -11,6 +11,7 @@ from cases.ages import AGE_GROUP_CHOICES
 from cases.memory import CHOICES as MEMORY_CHOICES
 from cases.memory import select as select_remembered
 from cases.models import Anatomy, Case, DiagnosticCategory, Modality
+from cases.widgets import QuickSelect
 from cases.workflows import STANDARD
 
 # Each sort is a total order (the id breaks ties) so keyset previous/next is well defined.
@@ -47,10 +48,12 @@ class BrowseForm(forms.Form):
     )
 
     anatomy = forms.ModelChoiceField(
-        Anatomy.objects.all(), to_field_name="slug", required=False, empty_label="Any anatomy"
+        Anatomy.objects.all(), to_field_name="slug", required=False, empty_label="Any anatomy",
+        widget=QuickSelect,
     )
     modality = forms.ModelChoiceField(
-        Modality.objects.all(), to_field_name="code", required=False, empty_label="Any modality"
+        Modality.objects.all(), to_field_name="code", required=False, empty_label="Any modality",
+        widget=QuickSelect,
     )
     author = forms.ModelChoiceField(
         # EXISTS per user, not DISTINCT over a join with every published case (100,000 rows).
@@ -60,19 +63,23 @@ class BrowseForm(forms.Form):
         to_field_name="username",
         required=False,
         empty_label="Any author",
+        widget=QuickSelect,
     )
-    age = forms.ChoiceField(choices=[("", "Any age"), *AGE_GROUP_CHOICES], required=False)
+    age = forms.ChoiceField(choices=[("", "Any age"), *AGE_GROUP_CHOICES], required=False,
+                            widget=QuickSelect)
     difficulty = forms.ChoiceField(
-        label="Level", choices=[("", "Any level"), *Case.Difficulty.choices], required=False
+        label="Level", choices=[("", "Any level"), *Case.Difficulty.choices], required=False,
+        widget=QuickSelect,
     )
     category = forms.ModelChoiceField(
         DiagnosticCategory.objects.all(),
         to_field_name="slug",
         required=False,
         empty_label="Any category",
+        widget=QuickSelect,
     )
     tag = forms.SlugField(required=False, max_length=100)
-    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)
+    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, widget=QuickSelect)
 
     def __init__(self, data, workflow, memory=None):
         """memory: the reader's MemoryForm (academic), whose filter joins the others."""
@@ -190,7 +197,7 @@ class MemoryForm(forms.Form):
         label="Your cases",
         choices=MEMORY_CHOICES,
         required=False,
-        widget=forms.Select(attrs={"form": "browse-filters"}),
+        widget=QuickSelect(attrs={"form": "browse-filters"}),
     )
 
     def __init__(self, data, reader):

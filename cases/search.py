@@ -23,13 +23,16 @@ from django.contrib.postgres.search import (
     SearchQueryField,
     SearchRank,
     SearchVector,
+    SearchVectorField,
 )
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     F,
     FloatField,
     Func,
     OuterRef,
+    Q,
     Subquery,
     TextField,
     Value,
@@ -105,16 +108,42 @@ class LexemeQuery(SearchQueryCombinable, Func):
         super().__init__(Value(text, output_field=TextField()))
 
 
+class WeightA(Func):
+    """The lexemes of weight A of a vector: ts_filter(vector, '{a}'), the expression the GIN
+    indexes of migration 0020 are built on, written as they are so that the planner uses them."""
+
+    template = "ts_filter(%(expressions)s, '{a}')"
+    output_field = SearchVectorField()
+
+
+class Matches(Func):
+    """vector @@ query, for a vector an expression computes (a lookup wants a field)."""
+
+    arg_joiner = " @@ "
+    template = "%(expressions)s"
+    output_field = BooleanField()
+
+
 def _matching_vector(queryset, q, workflow, near):
     vector = "search_standard" if workflow == STANDARD else "search_academic"
     query = _query(q)
+    matching = Q(**{vector: query})
     if near:
+        # The same cases as `vector @@ (query | near)`, but GIN indexes ignore weights, so
+        # that form made PostgreSQL read each candidate's vector to check the weight: the
+        # near lexemes are looked up, unweighted, in the index of the weight-A lexemes.
+        matching |= Q(Matches(WeightA(F(vector)), LexemeQuery(_unweighted(near))))
         query = query | LexemeQuery(near)
     return (
-        queryset.filter(**{vector: query})
+        queryset.filter(matching)
         # Double precision, so the rank read back for previous/next compares equal.
         .annotate(rank=Cast(SearchRank(F(vector), query), FloatField()))
     )
+
+
+def _unweighted(near):
+    """near_lexemes()'s tsquery without its weights: 'osteosarcoma':A becomes 'osteosarcoma'."""
+    return re.sub(f"('(?:[^']|'')*'):{LEXICON_WEIGHT}", r"\1", near)
 
 
 # --- misspelt words: the lexicon ------------------------------------------------------------

@@ -238,12 +238,17 @@ def _searched(form, workflow, found, published, page_number):
     per_page = settings.CASES_PER_PAGE
     text = form.search_text()
     matches = estimates.Found(found, form.ordering())
+
+    def cards(ids):
+        return _search_cards(_cards(ids), text, workflow)
+
     if matches.count is not None:
-        page = matches.page(lambda ids: _search_cards(_cards(ids), text, workflow),
-                            page_number, per_page)
-    else:
+        page = matches.page(cards, page_number, per_page)
+    else:  # too many to count: all of them in order when they are few enough to read
+        page = matches.estimated_page(cards, page_number, per_page)
+    if page is None:  # many: by OFFSET over the ordering's index
         cards = _search_cards(found.for_cards(), text, workflow)
-        estimate = estimates.about(estimates.estimated_count(found))
+        estimate = estimates.about(matches.estimate)
         page = paging.estimated_page(cards, page_number, estimate, per_page)
     return (page, *_sampled_facets(form, workflow, published, matches))
 

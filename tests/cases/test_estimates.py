@@ -96,3 +96,43 @@ def test_a_counted_search_reads_the_cases_found_once(client, five):
                 if "@@" in query["sql"] and not query["sql"].startswith("EXPLAIN")]
     assert len(searches) == 1
     assert len(response.context["page"].object_list) == 5
+
+
+@pytest.mark.parametrize("sort", ["", "newest", "oldest"])
+@pytest.mark.parametrize("read_all_below", [3000, 0])
+def test_every_estimated_page_lists_the_cases_in_the_order_the_database_sorts_them(
+        client, five, small_threshold, settings, monkeypatch, sort, read_all_below):
+    """Too many to count: every case found read and put in order here when the planner expects
+    few (READ_ALL_BELOW), else read by OFFSET in the database's order; the same pages."""
+    monkeypatch.setattr(estimates, "READ_ALL_BELOW", read_all_below)
+    settings.CASES_PER_PAGE = 2
+    url = reverse("cases:browse", args=["standard"])
+    pages = [client.get(url, {"q": "knee", "sort": sort, "page": n}).context for n in (1, 2, 3, 4)]
+    assert [context["page"].has_next() for context in pages] == [True, True, False, False]
+    assert all(not context["page"].exact for context in pages)
+    shown = [case.pk for context in pages for case in context["page"].object_list]
+    form = pages[0]["form"]
+    assert shown == list(form.filter(Case.objects.published()).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("workflow", ["standard", "academic"])
+@pytest.mark.parametrize("params", [{"q": "knee"}, {"q": "knee", "anatomy": "chest"},
+                                    {"q": "knee", "difficulty": "resident", "age": "adult"}])
+def test_sampled_row_facets_count_what_the_database_counts(five, alice, workflow, params):
+    """The row facets (anatomy, category, level, age) of a search are counted from the rows its
+    one read of the matches holds; the same counts as the database's, cases without a value
+    too."""
+    from cases.facets import facet_counts
+    from cases.forms import BrowseForm
+
+    bare = make_case(alice, images=0, history="Knee pain, no anatomy.", age_value=None)
+    Case.objects.filter(pk=bare.pk).update(anatomy=None, category=None)
+    make_case(alice, images=0, history="Knee pain in the chest?", anatomy="chest",
+              difficulty="resident", age_value=40)
+    form = BrowseForm(params, workflow)
+    assert form.is_valid()
+    published = Case.objects.published()
+    found = estimates.Found(form.filter(published), form.ordering())
+    sampled = estimates.Sampled(form, published, found).facet_counts(workflow)
+    exact = facet_counts(lambda name: form.filter(published, without=name), workflow)
+    assert sampled == exact

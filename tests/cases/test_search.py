@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from cases.models import AcceptedAnswer, DiagnosticCategory, Differential
+from cases.models import AcceptedAnswer, Case, DiagnosticCategory, Differential
 from cases.search import START, STOP, snippet_html
 from tests.factories import make_case
 from tests.pages import html_of, text_of
@@ -289,3 +289,31 @@ def test_a_search_finding_too_many_cases_to_rank_lists_them_newest_first(alice, 
     assert listed(browse("standard", q="osteochondroma")) == [in_history.pk, in_title.pk]
     response = Client().get(in_history.get_absolute_url("standard"), {"q": "osteochondroma"})
     assert (response.context["previous"], response.context["next"]) == (None, in_title.pk)
+
+
+@postgresql_only
+def test_a_misspelt_word_matches_only_where_the_near_word_weighs_a(alice):
+    """Near words are looked up among the lexemes of weight A (the title, unknown title and
+    diagnosis), not in the findings or discussion, which an unweighted match would find."""
+    in_title = make_case(alice, title="Osteochondroma of the femur", history="Knee lump.")
+    make_case(alice, title="Knee lump", discussion="Unlike an osteochondroma, it grows.")
+    assert listed(browse("standard", q="osteochondrona")) == [in_title.pk]
+
+
+@postgresql_only
+@pytest.mark.parametrize("workflow", ["standard", "academic"])
+def test_the_lexemes_near_a_misspelt_word_are_read_from_the_index_of_weight_a(alice, workflow):
+    """The expression searched is the one migration 0020 indexed: written otherwise, the
+    planner would silently read every case's vector instead."""
+    from django.db.models import F
+
+    from cases.search import VECTORS, LexemeQuery, Matches, WeightA
+
+    make_case(alice, title="Osteosarcoma", history="Night pain.")
+    near = Matches(WeightA(F(VECTORS[workflow])), LexemeQuery("'osteosarcoma' | 'night'"))
+    sql, params = Case.objects.filter(near).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert f"case_search_{workflow}_a" in plan
