@@ -175,7 +175,7 @@ class BrowseForm(forms.Form):
         if "anatomy" in filters:
             queryset = queryset.filter(anatomy=data["anatomy"])
         if "modality" in filters:
-            queryset = queryset.with_modality(data["modality"].code)
+            queryset = queryset.with_modality(data["modality"])
         if "author" in filters:
             queryset = queryset.filter(author=data["author"])
         if "age" in filters:

