@@ -54,6 +54,13 @@ def browse_key(version, workflow, params, page):
     return f"cases:browse:{workflow}:{version}:{page}:{query_digest(workflow, params)}"
 
 
+def facets_key(version, workflow, params):
+    """The facet counts and top tags of a browse query, whatever its page and sort."""
+    filters = {name: params.get(name) for name in BrowseForm.field_names(workflow)}
+    filters.pop("sort")
+    return f"cases:facets:{workflow}:{version}:{query_digest(workflow, filters)}"
+
+
 def case_key(version, workflow, pk, params, revealed):
     revealed = "revealed" if revealed else "unknown"
     return f"cases:case:{workflow}:{version}:{pk}:{revealed}:{query_digest(workflow, params)}"

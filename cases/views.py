@@ -150,11 +150,13 @@ def browse(request, workflow):
         served = _marked_on_guess(request, page)
         if served is not None:
             return _remember(request, HttpResponse(served), workflow)
-    key = results.browse_key(content_version(), workflow, request.GET, page)
+    version = content_version()
+    key = results.browse_key(version, workflow, request.GET, page)
 
     def render_results(memory):
         form = BrowseForm(request.GET, workflow, memory)
-        fragment = render_to_string(results.BROWSE_TEMPLATE, _results_context(form, workflow, page))
+        context = _results_context(form, workflow, page, version)
+        fragment = render_to_string(results.BROWSE_TEMPLATE, context)
         return fragment, form.is_valid()  # a form's errors are this reader's own: never cached
 
     def render_page(shell):
@@ -201,7 +203,7 @@ def _page(request, key, render_page, shared=True):
     return slots.fill(page, request)
 
 
-def _results_context(form, workflow, page_number):
+def _results_context(form, workflow, page_number, version):
     """What cases/_browse_results.html shows: a count, a query per facet, the page's cards.
     Filters alone are counted from the counts kept on save (cases/counts/), with an author
     from the author's index (cases/counts/authored.py); a search or a reader's own filter is
@@ -211,8 +213,8 @@ def _results_context(form, workflow, page_number):
     per_page = settings.CASES_PER_PAGE
     if form.is_valid() and counted.covers(form):
         page = paging.exact_page(found, _cards, page_number, counted.total(form), per_page)
-        form.show_counts(counted.facet_counts(form, workflow))
-        tags = counted.top_tags(form, TOP_TAGS) if workflow == STANDARD else []
+        counts, tags = _counted_facets(form, workflow, version)
+        form.show_counts(counts)
         estimated = False
     elif form.is_valid() and authored.covers(form):
         page, tags, estimated = _authored(form, workflow, found, published, page_number)
@@ -228,6 +230,17 @@ def _results_context(form, workflow, page_number):
         "estimated": estimated or not page.exact,
         "estimate_above": estimates.ESTIMATE_ABOVE,
     }
+
+
+def _counted_facets(form, workflow, version):
+    """(facet counts, top tags) of filters alone, which every page of these filters shares:
+    summed once per content version and filters (cases/results.py), not once per page."""
+
+    def count():
+        tags = counted.top_tags(form, TOP_TAGS) if workflow == STANDARD else []
+        return (counted.facet_counts(form, workflow), tags), True
+
+    return fetch(results.facets_key(version, workflow, form.data), count)[0]
 
 
 def _searched(form, workflow, found, published, page_number):

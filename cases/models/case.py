@@ -49,8 +49,11 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(author=user)
 
     def for_cards(self):
-        """What a case card shows, in a fixed number of queries however many cases there are."""
-        return self.select_related("anatomy", "category", "author", "cover_image").prefetch_related(
+        """What a case card shows, in a fixed number of queries however many cases there are.
+        Not the search vectors (~1.4 kB a case, which no card shows) nor the cover's row (a
+        card needs its id alone)."""
+        cards = self.defer("search_standard", "search_academic")
+        return cards.select_related("anatomy", "category", "author").prefetch_related(
             models.Prefetch("studies", Study.objects.select_related("modality"))
         )
 
@@ -75,8 +78,11 @@ class CaseQuerySet(models.QuerySet):
         """The images of these cases (a join through their studies)."""
         return Study.image_model().objects.filter(study__case__in=self)
 
-    def with_modality(self, code):
-        return self.filter(Exists(Study.objects.filter(case=OuterRef("pk"), modality__code=code)))
+    def with_modality(self, modality):
+        """The cases with a study of this modality (a Modality or its id): by id, so that each
+        case's test is one index-only probe of (case, modality), not a join to the modalities
+        by code (a deep page of a rare modality probes ~20,000 cases: 69 -> 46 ms)."""
+        return self.filter(Exists(Study.objects.filter(case=OuterRef("pk"), modality=modality)))
 
     def in_age_group(self, key):
         low, high = age_group_range(key)
@@ -274,7 +280,11 @@ class Case(ReviewState):
             # Random case: a range scan on random_key among published cases. The id is in the
             # key so the draw is an index-only scan: a random heap page of the wide rows is
             # rarely in memory (4.7 ms to read, against 0.14 ms for the whole draw without).
-            models.Index(fields=["status", "random_key", "id"], name="case_random_id"),
+            # The filters' columns are included (PostgreSQL) so that a draw with filters tests
+            # them in the index too, rather than in each wide row it walks past (a pool of
+            # chest radiographs: 121 ms through the cases' rows, 5 ms in the index).
+            models.Index(fields=["status", "random_key", "id"], name="case_random_id",
+                         include=BROWSE_FILTER_COLUMNS),
             # Age-group filters.
             models.Index(fields=["status", "age_days"], name="case_age"),
             # Browse facet counts (cases/facets.py) and the paginator's count: an index-only

@@ -2,7 +2,9 @@
 again without a query, stale at the next save, never shared between workflows or readers."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases import caching
@@ -87,3 +89,39 @@ def test_a_page_cached_for_a_logged_in_reader_is_anonymous_for_the_next_anonymou
     browse("standard", client=client_for(alice))
     page = browse("standard")
     assert "Log out" not in page and "Log in" in page
+
+
+def facet_count_queries(captured):
+    return [q for q in captured if "cases_facetcount" in q["sql"]]
+
+
+def test_another_page_of_the_same_filters_sums_only_its_total(alice, settings):
+    settings.CASES_PER_PAGE = 1
+    for title in ("Chest one", "Chest two", "Chest three"):
+        make_case(alice, title=title, anatomy="chest", tags=["classic"])
+    with CaptureQueriesContext(connection) as first:
+        page1 = browse("standard", anatomy="chest", page=1)
+    with CaptureQueriesContext(connection) as second:
+        page2 = browse("standard", anatomy="chest", page=2, sort="oldest")
+    assert len(facet_count_queries(first)) > 1
+    assert len(facet_count_queries(second)) == 1  # the total; the facets are the first page's
+    assert "Chest (3)" in page1 and "Chest (3)" in page2
+    assert "classic (3)" in page2
+
+
+def test_the_facet_counts_of_seen_filters_follow_a_save(alice, settings):
+    settings.CASES_PER_PAGE = 1
+    make_case(alice, title="Chest one", anatomy="chest")
+    make_case(alice, title="Chest two", anatomy="chest")
+    assert "Chest (2)" in browse("standard", anatomy="chest", page=1)
+    make_case(alice, title="Chest three", anatomy="chest")
+    assert "Chest (3)" in browse("standard", anatomy="chest", page=2)
+
+
+def test_the_facet_counts_are_kept_per_workflow(alice, settings):
+    settings.CASES_PER_PAGE = 1
+    make_case(alice, title="Chest one", anatomy="chest", tags=["classic"])
+    make_case(alice, title="Chest two", anatomy="chest", tags=["classic"])
+    assert "classic (2)" in browse("standard", anatomy="chest", page=1)
+    academic = browse("academic", anatomy="chest", page=2)
+    assert "Chest (2)" in academic and "classic" not in academic
