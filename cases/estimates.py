@@ -68,7 +68,6 @@ class Found:
         return ResultsPage(number, [by_id[pk] for pk in ids if pk in by_id], self.count,
                            per_page)
 
-
     def estimated_page(self, cards, number, per_page):
         """The page `number` of a result too large to count, as paging.estimated_page() gives
         it, from every case found put in order here; None when the planner expects more than

@@ -252,13 +252,13 @@ def _searched(form, workflow, found, published, page_number):
     text = form.search_text()
     matches = estimates.Found(found, form.ordering())
 
-    def cards(ids):
+    def cards_of(ids):
         return _search_cards(_cards(ids), text, workflow)
 
     if matches.count is not None:
-        page = matches.page(cards, page_number, per_page)
+        page = matches.page(cards_of, page_number, per_page)
     else:  # too many to count: all of them in order when they are few enough to read
-        page = matches.estimated_page(cards, page_number, per_page)
+        page = matches.estimated_page(cards_of, page_number, per_page)
     if page is None:  # many: by OFFSET over the ordering's index
         cards = _search_cards(found.for_cards(), text, workflow)
         estimate = estimates.about(matches.estimate)
