@@ -20,8 +20,8 @@ from typing import NamedTuple
 from django.db import connection
 from django.db.models import F, Lookup, Q
 
-from cases.facets import ROW_COLUMNS, count_rows, modality_counts, row_facets, top_tags
-from cases.models import Case
+from cases.counts import reading as counted
+from cases.facets import ROW_COLUMNS, count_rows, row_facets
 from cases.paging import ResultsPage
 
 ESTIMATE_ABOVE = 1000
@@ -155,39 +155,45 @@ class Sampled:
 
     found (a Found of form.filter(published)) gives the sample of every facet whose own filter
     is not chosen, without reading the cases again. The facets of the case row (anatomy,
-    category, level, age) are counted here from the sampled rows; the modalities and tags by
-    the sample's ids, so that they read the few rows sampled by primary key rather than run the
-    search once more."""
+    category, level, age) are counted here from the sampled rows; the modalities and tags from
+    what each sampled case was counted as (cases/counts/reading.py, parts_among), read by the
+    sample's ids rather than by running the search once more."""
 
     def __init__(self, form, published, found=None):
         self.form, self.published = form, published
         self.scales = {}
         self._samples = {}
+        self._parts_read = {}
         if found is not None:
-            self._samples[self._key(None)] = self._sample(found.cases, found.rows,
-                                                          lambda: found.estimate)
+            self._samples[self._key(None)] = self._sample(found.rows, lambda: found.estimate)
 
     def facet_counts(self, workflow):
-        counts = {"modality": modality_counts(self._select("modality"))}
+        counts = {"modality": self._parts("modality")[0]}
         for name in row_facets(workflow):
             counts[name] = count_rows(self._sampled(name).rows, name)
         return {name: {value: self._scaled(name, n) for value, n in by_value.items()}
                 for name, by_value in counts.items()}
 
     def top_tags(self, limit):
-        rows = top_tags(self._select("tag"), limit)
+        rows = counted.named_top(self._parts("tag")[1], limit)
         return [(slug, name, self._scaled("tag", n)) for slug, name, n in rows]
 
-    def _select(self, name):
-        """The sampled cases of facet `name`, to count through other tables."""
-        return self._sampled(name).cases
+    def _parts(self, name):
+        """({modality id: n}, {tag id: n}) in the sample of facet `name`: read once for the
+        modalities and the tags when they share a sample (neither chosen)."""
+        sample, key = self._sampled(name), self._key(name)
+        if sample.among is None:  # nothing found: an empty IN () would not even compile to SQL
+            return {}, {}
+        if key not in self._parts_read:
+            self._parts_read[key] = counted.parts_among(sample.among)
+        return self._parts_read[key]
 
     def _sampled(self, name):
         key = self._key(name)
         if key not in self._samples:
             cases = self.form.filter(self.published, without=name)
             rows = list(cases.order_by().values("id", *ROW_COLUMNS)[:SAMPLE])
-            self._samples[key] = self._sample(cases, rows, lambda: estimated_count(cases))
+            self._samples[key] = self._sample(rows, lambda: estimated_count(cases))
         sample = self._samples[key]
         self.scales[name] = sample.scale
         return sample
@@ -199,17 +205,16 @@ class Sampled:
         return frozenset((key, value) for key, value in self.form.active().items()
                          if key not in (name, "sort"))
 
-    def _sample(self, cases, rows, estimate):
-        """_Sample of cases, whose rows were read: all of them when fewer than SAMPLE, counted
+    def _sample(self, rows, estimate):
+        """_Sample of the cases whose rows were read: all of them when fewer than SAMPLE, counted
         exactly; else SAMPLE of them, scaled to estimate(), the number of cases estimated."""
         rows = rows[:SAMPLE]
-        if not rows:  # nothing found: an empty IN () would not even compile to SQL
-            return _Sample(cases, rows, 1)
-        # By id alone, not published(): the ids were read from the published cases, and the
-        # facets' subqueries then find them in the primary key without reading the rows.
-        sample = Case.objects.filter(_among([row["id"] for row in rows]))
+        if not rows:
+            return _Sample(None, rows, 1)
+        # By id alone, not published(): the ids were read from the published cases, and what
+        # each was counted as is then found by its primary key.
         scale = 1 if len(rows) < SAMPLE else estimate() / len(rows)
-        return _Sample(sample, rows, scale)
+        return _Sample(_among([row["id"] for row in rows]), rows, scale)
 
     @property
     def estimated(self):
@@ -222,6 +227,6 @@ class Sampled:
 
 
 class _Sample(NamedTuple):
-    cases: object  # a queryset of the sampled cases, by id
+    among: object  # the condition "the case id is one of the sample's" (None: no case found)
     rows: list  # their row facets' columns: {"id", "anatomy_id", ...}
     scale: float  # 1: every case is in the sample

@@ -7,14 +7,14 @@ A search, a filter by author or a reader's own filter (cases/memory.py) selects 
 combination of facet values describes: covers() is false for those forms. authored.py counts an
 author among filters alone; cases/estimates.py the others."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Subquery, Sum
 from taggit.models import Tag
 
 from cases.counts.bands import bands_of, groups_from
-from cases.models import Case, FacetCount
+from cases.models import Case, CountedCase, FacetCount
 from cases.models.counts import NONE
 from cases.workflows import STANDARD
 
@@ -53,12 +53,35 @@ def facet_counts(form, workflow):
 def top_tags(form, limit):
     """[(slug, name, count)] of the tags most used among the cases the other filters select:
     like a facet, what choosing each tag would give."""
-    by_tag = _summed(_conditions(form, without="tag", kind="tag"), "tag")
+    return named_top(_summed(_conditions(form, without="tag", kind="tag"), "tag"), limit)
+
+
+def named_top(by_tag, limit):
+    """[(slug, name, count)] of the `limit` tags with the most cases in {tag id: count}, the
+    most used first, then by name."""
     names = {pk: (slug, name) for pk, slug, name
              in Tag.objects.filter(pk__in=by_tag).values_list("pk", "slug", "name")}
     ranked = sorted((pk for pk in by_tag if pk in names),
                     key=lambda pk: (-by_tag[pk], names[pk][1]))
     return [(*names[pk], by_tag[pk]) for pk in ranked[:limit]]
+
+
+def parts_among(among):
+    """({modality id: cases}, {tag id: cases}) among the published cases that the condition
+    `among` (on the case id) selects, from what each was last counted as (CountedCase): one
+    read by primary key, where counting through the studies and through taggit's items took
+    two joins (13-18 ms for a sample of 1,000 cases at 100,000)."""
+    modalities, tags = Counter(), Counter()
+    for listed_modalities, listed_tags in CountedCase.objects.filter(among).values_list(
+            "modalities", "tags"):
+        modalities.update(_listed(listed_modalities))
+        tags.update(_listed(listed_tags))
+    return dict(modalities), dict(tags)
+
+
+def _listed(text):
+    """The ids of a CountedCase's comma-separated list."""
+    return [int(pk) for pk in text.split(",") if pk]
 
 
 def statistics():

@@ -136,3 +136,31 @@ def test_sampled_row_facets_count_what_the_database_counts(five, alice, workflow
     sampled = estimates.Sampled(form, published, found).facet_counts(workflow)
     exact = facet_counts(lambda name: form.filter(published, without=name), workflow)
     assert sampled == exact
+
+
+@pytest.mark.parametrize("params", [{"q": "knee"}, {"q": "knee", "modality": "CT"},
+                                    {"q": "knee", "tag": "classic"}])
+def test_sampled_modalities_and_tags_count_what_the_studies_and_tags_give(alice, params):
+    """The modality facet and the top tags of a search are counted from what each case found was
+    counted as (cases/counts/): the same as counting through its studies and taggit's items, a
+    case with two studies of one modality once, a filter's own facet without that filter."""
+    from cases.facets import modality_counts, top_tags
+    from cases.forms import BrowseForm
+    from cases.models import Modality, Study
+
+    two_ct = make_case(alice, images=0, history="Knee pain, two scans.", modality="CT",
+                       tags=("classic", "rare"))
+    Study.objects.create(case=two_ct, modality=Modality.objects.get(code="CT"), position=1)
+    two_ct.save()  # counted again with its second study, as an editor's save would
+    make_case(alice, images=0, history="Knee pain, a radiograph.", tags=("classic",))
+    make_case(alice, images=0, history="Knee swelling.", modality="CT")
+    make_case(alice, images=0, history="Headache.", modality="MR", tags=("rare",))
+    form = BrowseForm(params, "standard")
+    assert form.is_valid()
+    published = Case.objects.published()
+    sampled = estimates.Sampled(form, published, estimates.Found(form.filter(published),
+                                                                 form.ordering()))
+    by_modality = modality_counts(form.filter(published, without="modality"))
+    assert sampled.facet_counts("standard")["modality"] == by_modality
+    assert sampled.top_tags(20) == top_tags(form.filter(published, without="tag"))
+    assert by_modality  # the comparison compared something
