@@ -39,7 +39,13 @@ WAIT_POLL_SECONDS = 0.02
 # version just before the commit caches under a key no one will read again.
 
 VERSION_ROW = 1
+# The counts version: another row, drawn again only by a save that changes the counts kept of
+# the cases (cases/counts/keeping.py) or a term's name, not by a change to a case's text. It
+# keys the facet counts of filters alone (cases/views.py), summed from the counts, which every
+# page of those filters shares: an edit of a discussion leaves them cached.
+COUNTS_ROW = 2
 _VERSION_SQL = f"SELECT token FROM {ContentVersion._meta.db_table} WHERE id = %s"
+_VERSIONS_SQL = f"SELECT id, token FROM {ContentVersion._meta.db_table} WHERE id IN (%s, %s)"
 _VERSION_AND_PUBLISHED_SQL = (
     f"SELECT v.token, EXISTS (SELECT 1 FROM {Case._meta.db_table} c "
     f"WHERE c.id = %s AND c.status = %s) FROM {ContentVersion._meta.db_table} v WHERE v.id = %s"
@@ -56,6 +62,15 @@ def content_version():
         cursor.execute(_VERSION_SQL, [VERSION_ROW])
         row = cursor.fetchone()
     return note_version(row[0] if row is not None else _first_version())
+
+
+def content_and_counts_versions():
+    """(content_version(), the counts version), in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSIONS_SQL, [VERSION_ROW, COUNTS_ROW])
+        tokens = dict(cursor.fetchall())
+    content = tokens.get(VERSION_ROW) or _first_version()
+    return note_version(content), tokens.get(COUNTS_ROW) or _first_version(COUNTS_ROW)
 
 
 # The version this process read last: a guess at the current one, which a view may use to find
@@ -92,14 +107,22 @@ def content_version_and_published(pk):
 def new_content_version():
     """Make everything cached from cases stale, for every worker once the transaction commits
     (for this one at once)."""
-    token = secrets.token_hex(8)
-    if not ContentVersion.objects.filter(pk=VERSION_ROW).update(token=token):
-        _first_version()
+    _draw(VERSION_ROW)
 
 
-def _first_version():
+def new_counts_version():
+    """Make the facet counts cached for filters alone stale, as new_content_version() does."""
+    _draw(COUNTS_ROW)
+
+
+def _draw(row):
+    if not ContentVersion.objects.filter(pk=row).update(token=secrets.token_hex(8)):
+        _first_version(row)
+
+
+def _first_version(row=VERSION_ROW):
     row, _ = ContentVersion.objects.get_or_create(
-        pk=VERSION_ROW, defaults={"token": secrets.token_hex(8)}
+        pk=row, defaults={"token": secrets.token_hex(8)}
     )
     return row.token
 

@@ -1,4 +1,5 @@
 from functools import cached_property
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django import forms
@@ -37,23 +38,43 @@ PLACEHOLDERS = {
 }
 
 
+class Term(NamedTuple):
+    """An option of a filter among rows: what its <option> needs of the row, and no more."""
+
+    pk: int
+    value: str
+    text: str
+
+    def __str__(self):
+        return self.text
+
+
 class _ListedChoices(forms.models.ModelChoiceIterator):
-    """The options read by one plain query: Django's own reads them with iterator(), which on
-    PostgreSQL is a server-side cursor (declare, fetch, close: three round trips for a dozen
-    rows), and a browse page renders four such lists."""
+    """The options from the field's terms (ListedChoiceField.terms): Django's own reads the
+    rows with iterator(), which on PostgreSQL is a server-side cursor (declare, fetch, close:
+    three round trips for a dozen rows), and a browse page renders four such lists."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset:
-            yield self.choice(obj)
+        for term in self.field.terms():
+            yield (term.value, self.field.label_from_instance(term))
 
 
 class ListedChoiceField(forms.ModelChoiceField):
-    """A filter's choice among rows, rendered by QuickSelect from one query."""
+    """A filter's choice among rows, rendered by QuickSelect from their terms: those the form
+    was given (BrowseForm, read once per content version for every page), else one query."""
 
     iterator = _ListedChoices
     widget = QuickSelect
+    listed = None
+
+    def terms(self):
+        if self.listed is not None:
+            return self.listed
+        # all(): a fresh queryset, so that the class's own fields keep no rows read.
+        return [Term(row.pk, str(getattr(row, self.to_field_name)), str(row))
+                for row in self.queryset.all()]
 
 
 class BrowseForm(forms.Form):
@@ -97,8 +118,9 @@ class BrowseForm(forms.Form):
     tag = forms.SlugField(required=False, max_length=100)
     sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, widget=QuickSelect)
 
-    def __init__(self, data, workflow, memory=None):
-        """memory: the reader's MemoryForm (academic), whose filter joins the others."""
+    def __init__(self, data, workflow, memory=None, terms=None):
+        """memory: the reader's MemoryForm (academic), whose filter joins the others. terms:
+        {field name: [Term]} of the filters among rows (listed_terms()), to render them from."""
         super().__init__(data)
         self.workflow = workflow
         self.memory = memory
@@ -106,6 +128,16 @@ class BrowseForm(forms.Form):
             for name in STANDARD_ONLY:
                 del self.fields[name]
         self.fields["q"].widget.attrs["placeholder"] = PLACEHOLDERS[workflow]
+        for name, listed in (terms or {}).items():
+            if name in self.fields:
+                self.fields[name].listed = listed
+
+    @classmethod
+    def listed_terms(cls):
+        """{field name: [Term]} of every filter among rows, one query each: the same for every
+        page of a content version, which is how the browse view caches them."""
+        return {name: field.terms() for name, field in cls.base_fields.items()
+                if isinstance(field, ListedChoiceField)}
 
     @staticmethod
     def field_names(workflow):

@@ -7,6 +7,7 @@ from django.dispatch import receiver
 from taggit.models import Tag
 
 from cases import derived
+from cases.caching import new_counts_version
 from cases.models import (
     Anatomy,
     Case,
@@ -59,9 +60,11 @@ USES = {
 @receiver(post_save, sender=Modality)
 @receiver(post_save, sender=Tag)
 def term_saved(sender, instance, created, raw=False, **kwargs):
-    """A renamed term changes the text of every case that uses it (rare: editors' work)."""
+    """A renamed term changes the text of every case that uses it (rare: editors' work), and
+    a tag's name the top tags beside the browse results."""
     if not (created or raw):
         derived.refresh_many(Case.objects.filter(**{USES[sender]: instance}).distinct())
+        new_counts_version()
 
 
 @receiver(post_save, sender=CaseOfTheDay)

@@ -19,6 +19,7 @@ from attempts.forms import AnswerForm
 from cases import estimates, handouts, paging, results, reveals, search, slides, slots
 from cases.caching import (
     cached,
+    content_and_counts_versions,
     content_version,
     content_version_and_published,
     fetch,
@@ -150,12 +151,12 @@ def browse(request, workflow):
         served = _marked_on_guess(request, page)
         if served is not None:
             return _remember(request, HttpResponse(served), workflow)
-    version = content_version()
+    version, counts_version = content_and_counts_versions()
     key = results.browse_key(version, workflow, request.GET, page)
 
     def render_results(memory):
-        form = BrowseForm(request.GET, workflow, memory)
-        context = _results_context(form, workflow, page, version)
+        form = BrowseForm(request.GET, workflow, memory, _listed_terms(version))
+        context = _results_context(form, workflow, page, counts_version)
         fragment = render_to_string(results.BROWSE_TEMPLATE, context)
         return fragment, form.is_valid()  # a form's errors are this reader's own: never cached
 
@@ -172,6 +173,12 @@ def browse(request, workflow):
 
     page_html = fill_marks(_page(request, key, render_page), request.user)
     return _remember(request, HttpResponse(page_html), workflow)
+
+
+def _listed_terms(version):
+    """The browse form's options among rows (anatomy, modality, author, category): read once
+    per content version for every page, not four queries for each page rendered."""
+    return fetch(results.terms_key(version), lambda: (BrowseForm.listed_terms(), True))[0]
 
 
 def _marked_on_guess(request, page):
@@ -203,7 +210,7 @@ def _page(request, key, render_page, shared=True):
     return slots.fill(page, request)
 
 
-def _results_context(form, workflow, page_number, version):
+def _results_context(form, workflow, page_number, counts_version):
     """What cases/_browse_results.html shows: a count, a query per facet, the page's cards.
     Filters alone are counted from the counts kept on save (cases/counts/), with an author
     from the author's index (cases/counts/authored.py); a search or a reader's own filter is
@@ -213,7 +220,7 @@ def _results_context(form, workflow, page_number, version):
     per_page = settings.CASES_PER_PAGE
     if form.is_valid() and counted.covers(form):
         page = paging.exact_page(found, _cards, page_number, counted.total(form), per_page)
-        counts, tags = _counted_facets(form, workflow, version)
+        counts, tags = _counted_facets(form, workflow, counts_version)
         form.show_counts(counts)
         estimated = False
     elif form.is_valid() and authored.covers(form):
@@ -232,15 +239,16 @@ def _results_context(form, workflow, page_number, version):
     }
 
 
-def _counted_facets(form, workflow, version):
+def _counted_facets(form, workflow, counts_version):
     """(facet counts, top tags) of filters alone, which every page of these filters shares:
-    summed once per content version and filters (cases/results.py), not once per page."""
+    summed once per counts version (cases/caching.py) and filters (cases/results.py), not once
+    per page nor again after a save that left the counts as they were."""
 
     def count():
         tags = counted.top_tags(form, TOP_TAGS) if workflow == STANDARD else []
         return (counted.facet_counts(form, workflow), tags), True
 
-    return fetch(results.facets_key(version, workflow, form.data), count)[0]
+    return fetch(results.facets_key(counts_version, workflow, form.data), count)[0]
 
 
 def _searched(form, workflow, found, published, page_number):

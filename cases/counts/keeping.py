@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import Count
 from taggit.models import TaggedItem
 
+from cases.caching import new_counts_version
 from cases.counts.bands import band
 from cases.models import Case, CountedCase, FacetCount, Study
 from cases.models.counts import NONE
@@ -32,6 +33,7 @@ def rebuild():
     """Count every case again from nothing."""
     FacetCount.objects.all().delete()
     CountedCase.objects.all().delete()
+    new_counts_version()
     recount(Case.objects.published().values_list("pk", flat=True))
 
 
@@ -120,6 +122,8 @@ def _add(delta):
             cursor.execute(_upsert_sql(len(batch)), [value for row in batch for value in row])
         if any(cases < 0 for *_, cases, _ in rows):
             cursor.execute(f"DELETE FROM {FacetCount._meta.db_table} WHERE cases <= 0")
+    if rows:
+        new_counts_version()
 
 
 def _lock_order(row):

@@ -11,7 +11,10 @@ class ContentVersion(models.Model):
     worker of every host reads the same version, whatever the cache backend, and it changes in
     the very transaction that changes the rows it stands for. Transactions that save cases
     therefore take turns on this row until they commit: saves are editors' work, rare beside
-    reads, which never wait for it."""
+    reads, which never wait for it.
+
+    A second row holds the counts version (cases/caching.py, COUNTS_ROW), drawn again only when
+    the counts kept of the cases change: the facet counts of filters alone are keyed by it."""
 
     token = models.CharField(max_length=16)
 

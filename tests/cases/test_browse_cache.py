@@ -125,3 +125,42 @@ def test_the_facet_counts_are_kept_per_workflow(alice, settings):
     assert "classic (2)" in browse("standard", anatomy="chest", page=1)
     academic = browse("academic", anatomy="chest", page=2)
     assert "Chest (2)" in academic and "classic" not in academic
+
+
+def test_a_save_of_text_alone_keeps_the_facet_counts_of_seen_filters(alice):
+    case = make_case(alice, title="Chest one", anatomy="chest", tags=["classic"])
+    browse("standard", anatomy="chest")
+    case.discussion = "A longer discussion."
+    case.save()
+    with CaptureQueriesContext(connection) as after_edit:
+        page = browse("standard", anatomy="chest", sort="oldest")
+    assert len(facet_count_queries(after_edit)) == 1  # the total; the facets as before the edit
+    assert "Chest (1)" in page and "classic (1)" in page
+
+
+def test_the_facet_counts_follow_a_save_that_moves_a_case(alice):
+    case = make_case(alice, title="Chest one", anatomy="chest")
+    make_case(alice, title="Chest two", anatomy="chest")
+    assert "Chest (2)" in browse("standard", anatomy="chest")
+    case.anatomy = make_case(alice, title="Knee").anatomy  # musculoskeletal
+    case.save()
+    page = browse("standard", anatomy="chest", sort="oldest")
+    assert "Chest (1)" in page and "Musculoskeletal (2)" in page
+
+
+def test_a_renamed_tag_shows_in_the_top_tags_of_seen_filters(alice):
+    make_case(alice, title="Chest one", anatomy="chest", tags=["classic"])
+    assert "classic (1)" in browse("standard", anatomy="chest")
+    tag = Case.objects.get(title="Chest one").tags.get()
+    tag.name = "textbook"
+    tag.save()
+    assert "textbook (1)" in browse("standard", anatomy="chest", sort="oldest")
+
+
+def test_the_counts_version_changes_only_with_the_counts(case, alice):
+    before = caching.content_and_counts_versions()[1]
+    case.history = "Fell off a ladder."
+    case.save()
+    assert caching.content_and_counts_versions()[1] == before
+    make_case(alice, title="Another")
+    assert caching.content_and_counts_versions()[1] != before
