@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models import Count, Q
 
 from cases.ages import AGE_GROUPS
+from cases.counts.bands import band, groups_from
 from cases.models import Case, Study
 from cases.workflows import STANDARD
 
@@ -55,14 +56,9 @@ def count_rows(rows, name):
     """{value: count} of row facet `name` among rows read already ({column: value} with
     ROW_COLUMNS), as _one_pass() counts them in the database: a value no row holds is left out
     (None, a case without a category, is one), every age group is given, 0 or not."""
-    if name == "age":
-        return {key: sum(1 for row in rows if _within(row["age_days"], low, high))
-                for key, _, low, high in AGE_GROUPS}
+    if name == "age":  # each row's band once, then the groups as sums of bands
+        return groups_from(Counter(band(row["age_days"]) for row in rows))
     return dict(Counter(row[ROW_FACETS[name]] for row in rows))
-
-
-def _within(days, low, high):
-    return days is not None and days >= low and (high is None or days < high)
 
 
 def _in_few_passes(select, workflow):

@@ -74,14 +74,13 @@ def parts_among(among):
     modalities, tags = Counter(), Counter()
     for listed_modalities, listed_tags in CountedCase.objects.filter(among).values_list(
             "modalities", "tags"):
-        modalities.update(_listed(listed_modalities))
-        tags.update(_listed(listed_tags))
-    return dict(modalities), dict(tags)
-
-
-def _listed(text):
-    """The ids of a CountedCase's comma-separated list."""
-    return [int(pk) for pk in text.split(",") if pk]
+        # Counted as the text of each id, turned into numbers once per id, not once per case.
+        if listed_modalities:
+            modalities.update(listed_modalities.split(","))
+        if listed_tags:
+            tags.update(listed_tags.split(","))
+    return ({int(pk): n for pk, n in modalities.items()},
+            {int(pk): n for pk, n in tags.items()})
 
 
 def statistics():
