@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 
+from cases.links import ID, reverse_with_id
+
 STANDARD = "standard"
 ACADEMIC = "academic"
 WORKFLOWS = (STANDARD, ACADEMIC)
@@ -113,7 +115,7 @@ class CaseView:
         return bool(self.title)
 
     def get_absolute_url(self):
-        return reverse("cases:detail", args=[self.workflow, self.pk])
+        return reverse_with_id("cases:detail", (self.workflow, ID), self.pk)
 
 
 def present(case, workflow, studies=None, reveal=False):
@@ -221,5 +223,5 @@ def _image_view(image, number, shows_answer, stack_size, index, manifest_url):
 
 def _cover_url(case):
     if case.cover_image_id:
-        return reverse("viewer:image_file", args=[case.cover_image_id, "thumbnail"])
+        return reverse_with_id("viewer:image_file", (ID, "thumbnail"), case.cover_image_id)
     return ""
