@@ -8,7 +8,8 @@ loop, per page of CASES_PER_PAGE cards, in both workflows.
 Run against a database filled by `manage.py generate_cases` (bench_reader's 100,000 cases); it is
 only read. --pages pages of ids are taken at even steps through the newest-first order; each
 round times every part of every page once, parts in turn; a figure is the median over rounds of
-a round's mean per page. Figures go to stdout as `name: value unit`.
+a round's mean per page, as wall time and as this process's CPU time (`_cpu`: without the
+database's work, steadier on a shared machine). Figures go to stdout as `name: value unit`.
 """
 
 import argparse
@@ -63,9 +64,11 @@ def loop_renderer():
 
 
 def timed(function, *args):
-    started = time.perf_counter()
+    """(result, wall ms, CPU ms of this process): the CPU time leaves out the database's work and
+    the time other processes took the core, which the wall time counts."""
+    wall, cpu = time.perf_counter(), time.process_time()
     result = function(*args)
-    return result, (time.perf_counter() - started) * 1000
+    return result, (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
 
 
 def read(ids):
@@ -81,15 +84,20 @@ def present(cases, workflow):
 
 
 def one_round(pages, workflow, render):
-    spent = {"query": 0.0, "present": 0.0, "render": 0.0}
+    """ms per page: each part's wall time, and its CPU time (`_cpu`)."""
+    spent = dict.fromkeys(["query", "present", "render", "query_cpu", "present_cpu",
+                           "render_cpu"], 0.0)
     for ids in pages:
-        cases, ms = timed(read, ids)
-        spent["query"] += ms
-        cards, ms = timed(present, cases, workflow)
-        spent["present"] += ms
-        _, ms = timed(render, cards)
-        spent["render"] += ms
+        cases = _add(spent, "query", *timed(read, ids))
+        cards = _add(spent, "present", *timed(present, cases, workflow))
+        _add(spent, "render", *timed(render, cards))
     return {part: ms / len(pages) for part, ms in spent.items()}
+
+
+def _add(spent, part, result, wall, cpu):
+    spent[part] += wall
+    spent[f"{part}_cpu"] += cpu
+    return result
 
 
 def main():
@@ -109,10 +117,11 @@ def main():
     for workflow in WORKFLOWS:
         one_round(pages, workflow, render)  # warm-up: templates loaded, URLs resolved once
         rounds = [one_round(pages, workflow, render) for _ in range(args.rounds)]
-        totals = [sum(r.values()) for r in rounds]
+        for r in rounds:
+            r["total"] = r["query"] + r["present"] + r["render"]
+            r["total_cpu"] = r["query_cpu"] + r["present_cpu"] + r["render_cpu"]
         for part in rounds[0]:
             print(f"{workflow}_{part}: {statistics.median(r[part] for r in rounds):.2f} ms")
-        print(f"{workflow}_total: {statistics.median(totals):.2f} ms")
 
 
 if __name__ == "__main__":
