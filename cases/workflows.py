@@ -116,6 +116,12 @@ class CaseView:
     def revealed(self):
         return bool(self.title)
 
+    @property
+    def demographics(self):
+        """Age and sex as a card says them: "34 years, female", "34 years", "female"."""
+        sex = self.sex.lower()
+        return f"{self.age}, {sex}" if self.age and sex else self.age or sex
+
     def get_absolute_url(self):
         return reverse_with_id("cases:detail", (self.workflow, ID), self.pk)
 
