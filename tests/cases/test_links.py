@@ -7,7 +7,7 @@ from cases.links import ID, reverse_with_id
 
 
 @pytest.mark.parametrize("pk", [1, 9, 10, 42, 987654, 2**31 - 1])
-def test_it_gives_reverses_url_for_each_id(pk):
+def test_it_gives_the_url_reverse_gives_for_each_id(pk):
     for workflow in ("standard", "academic"):
         expected = reverse("cases:detail", args=[workflow, pk])
         assert reverse_with_id("cases:detail", (workflow, ID), pk) == expected
