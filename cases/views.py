@@ -40,6 +40,7 @@ from cases.workflows import (
     COOKIE,
     STANDARD,
     WORKFLOWS,
+    card,
     get_workflow,
     may_use_standard,
     present,
@@ -122,8 +123,8 @@ def _card_html(version, workflow, pk):
 
     def render_card():
         case = Case.objects.published().for_cards().filter(pk=pk).first()
-        card = present(case, workflow) if case else None  # None: unpublished since the draw
-        return render_to_string("cases/_card.html", {"card": card}) if card else "", True
+        view = card(case, workflow) if case else None  # None: unpublished since the draw
+        return render_to_string("cases/_card.html", {"card": view}) if view else "", True
 
     return results.html(fetch(results.card_key(version, workflow, pk), render_card)[0])
 
@@ -294,22 +295,23 @@ def _sampled_facets(form, workflow, published, matches):
 
 
 def _cards(ids):
-    return Case.objects.filter(pk__in=ids).for_cards()
+    """The cases with these ids with what a card shows, in any order (paging puts them in the
+    ids' order): no ORDER BY to build and sort by."""
+    return Case.objects.filter(pk__in=ids).for_cards().order_by()
 
 
 def _search_cards(cards, text, workflow):
-    """Cards with their snippets, without the search vectors (~1.4 kB a case, TOASTed), which
-    no card shows."""
-    return search.with_snippets(cards.defer(*search.VECTORS.values()), text, workflow)
+    """Cards (CaseQuerySet.for_cards(), which reads no search vector) with their snippets."""
+    return search.with_snippets(cards, text, workflow)
 
 
 def _card(case, workflow):
-    card = present(case, workflow)
+    view = card(case, workflow)
     if workflow == ACADEMIC:  # the reader's marks, filled per request (cases/memory.py)
-        card.mark_slot = mark_safe(slot(case.pk))
+        view.mark_slot = mark_safe(slot(case.pk))
     if workflow == STANDARD:  # academic cards never show a snippet: it would be the answer
-        card.snippet = search.snippet_html(getattr(case, "headline", ""))
-    return card
+        view.snippet = search.snippet_html(getattr(case, "headline", ""))
+    return view
 
 
 @require_GET

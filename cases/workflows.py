@@ -5,11 +5,14 @@ fields are simply absent, so a template cannot leak what it was never given.
 """
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
+
+from cases.links import ID, reverse_with_id
 
 STANDARD = "standard"
 ACADEMIC = "academic"
@@ -85,7 +88,6 @@ class CaseView:
     pk: int
     workflow: str
     heading: str
-    history: str
     age: str
     sex: str
     anatomy: object
@@ -94,6 +96,7 @@ class CaseView:
     created: object
     updated: object
     modalities: list
+    history: str = ""  # a card's view (card()) leaves it out: no card shows it
     studies: list = field(default_factory=list)
     title: str = ""
     category: object = None
@@ -107,46 +110,88 @@ class CaseView:
     cover_url: str = ""
     key_image: dict | None = None  # where the viewer opens on the cover: series_pk, index, manifest
     snippet: str = ""  # standard search results: the matched words in context (safe HTML)
+    mark_slot: str = ""  # academic browse: where the reader's marks go (cases/memory.py)
 
     @property
     def revealed(self):
         return bool(self.title)
 
+    @property
+    def demographics(self):
+        """Age and sex as a card says them: "34 years, female", "34 years", "female"."""
+        sex = self.sex.lower()
+        return f"{self.age}, {sex}" if self.age and sex else self.age or sex
+
     def get_absolute_url(self):
-        return reverse("cases:detail", args=[self.workflow, self.pk])
+        return reverse_with_id("cases:detail", (self.workflow, ID), self.pk)
 
 
 def present(case, workflow, studies=None, reveal=False):
     """A CaseView of the case for the workflow; with reveal, the academic view shows the answer.
 
     studies, when given, is the case's studies with their images: the detail page gives them and
-    gets the whole answer; a card leaves them out and gets only the title and category.
+    gets the whole answer; without them (the case of the day, a set's list) the view gets only
+    the title and category. A card is card()'s.
     """
     shows_answer = workflow == STANDARD or reveal
-    view = CaseView(
-        pk=case.pk,
-        workflow=workflow,
-        heading=case.title if shows_answer else (case.unknown_title or case.number),
-        history=case.history,
-        age=case.age_display,
-        sex=case.get_sex_display() if case.sex != case.Sex.UNKNOWN else "",
-        anatomy=case.anatomy,
-        author=case.author,
-        difficulty=case.get_difficulty_display(),
-        created=case.created,
-        updated=case.updated,
-        modalities=case.modalities(),
-        cover_url=_cover_url(case),
-    )
-    if shows_answer:
-        view.title = case.title
-        view.category = case.category
+    view = _view(case, workflow, shows_answer)
+    view.history = case.history
     if studies is not None:
         view.studies = [_study_view(s, shows_answer, workflow) for s in studies]
         view.key_image = _key_image(case, studies, workflow)
         if shows_answer:
             _add_answer(view, case)
     return view
+
+
+def card(case, workflow):
+    """The CaseView a case's card shows (cases/_card.html): present() without the history, which
+    no card shows, so that the cards' query need not read it (CaseQuerySet.for_cards)."""
+    return _view(case, workflow, shows_answer=workflow == STANDARD)
+
+
+def _view(case, workflow, shows_answer):
+    """What a card and a case page both show; the title and category only with the answer."""
+    view = CaseView(
+        pk=case.pk,
+        workflow=workflow,
+        heading=case.title if shows_answer else (case.unknown_title or case.number),
+        age=case.age_display,
+        sex=_label(case.Sex, case.sex) if case.sex != case.Sex.UNKNOWN else "",
+        anatomy=case.anatomy,
+        author=case.author,
+        difficulty=_label(case.Difficulty, case.difficulty),
+        created=case.created,
+        updated=case.updated,
+        modalities=_modalities(case),
+        cover_url=_cover_url(case),
+    )
+    if shows_answer:
+        view.title = case.title
+        view.category = case.category
+    return view
+
+
+@cache
+def _labels(choices):
+    return dict(choices.choices)
+
+
+def _label(choices, value):
+    """get_FOO_display() of a field with these choices, without the dict it builds each call."""
+    return _labels(choices).get(value, value)
+
+
+def _modalities(case):
+    """case.modalities(): from the studies for_cards() lists in card_studies when it read them,
+    so that no manager is made per case to hold its prefetched studies."""
+    studies = getattr(case, "card_studies", None)
+    if studies is None:
+        return case.modalities()
+    seen = {}
+    for study in studies:
+        seen.setdefault(study.modality.code, study.modality)
+    return list(seen.values())
 
 
 def _add_answer(view, case):
@@ -221,5 +266,5 @@ def _image_view(image, number, shows_answer, stack_size, index, manifest_url):
 
 def _cover_url(case):
     if case.cover_image_id:
-        return reverse("viewer:image_file", args=[case.cover_image_id, "thumbnail"])
+        return reverse_with_id("viewer:image_file", (ID, "thumbnail"), case.cover_image_id)
     return ""

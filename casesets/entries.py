@@ -26,7 +26,10 @@ def published_items(case_set):
 def entries(case_set, items, workflow, user, images=False):
     """[Entry] of the items; with images, each view holds its studies and images (the
     presenter), else what a card shows. A fixed number of queries however many cases."""
-    cases = Case.objects.for_readers() if images else Case.objects.published().for_cards()
+    if images:
+        cases = Case.objects.for_readers()
+    else:  # what a card shows, and the history the set's page shows beside it
+        cases = Case.objects.published().for_cards("history")
     by_pk = cases.in_bulk([item.case_id for item in items])
     owner = case_set.is_owned_by(user)
     made = []

@@ -26,7 +26,8 @@ def block_html(version, workflow, day, pk):
     a thumbnail readers may see), in standard also its title and diagnosis."""
 
     def render_block():
-        case = _with_readable_cover(Case.objects.published().for_cards()).filter(pk=pk).first()
+        cases = Case.objects.published().for_cards("history", "diagnosis")
+        case = _with_readable_cover(cases).filter(pk=pk).first()
         if case is None:  # unpublished since it was asked for
             return "", True
         context = {"case": day_view(case, workflow), "day": day, "workflow": workflow}
