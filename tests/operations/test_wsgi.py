@@ -1,5 +1,5 @@
-"""The WSGI entry point gunicorn serves (repository/wsgi.py) tunes the cycle collector for a
-long-lived server process once the app is loaded."""
+"""The WSGI entry point gunicorn serves (repository/wsgi.py) keeps the cycle collector off what
+loading the app made, which lives as long as the process."""
 
 import os
 import subprocess
@@ -7,13 +7,11 @@ import sys
 
 from tests.operations.sites import ROOT
 
-PROBE = "import gc, repository.wsgi; print(gc.get_freeze_count(), *gc.get_threshold())"
+PROBE = "import gc, repository.wsgi; print(gc.get_freeze_count())"
 
 
-def test_loading_the_app_freezes_what_it_made_and_collects_the_young_less_often():
+def test_loading_the_app_freezes_what_it_made():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "repository.settings"}
     done = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=120, check=True)
-    frozen, young, *_ = (int(n) for n in done.stdout.split())
-    assert frozen > 10_000  # the modules, models and URL patterns of the loaded app
-    assert young == 10_000
+    assert int(done.stdout) > 10_000  # the modules, models and URL patterns of the loaded app
