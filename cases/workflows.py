@@ -163,7 +163,7 @@ def _view(case, workflow, shows_answer):
         difficulty=_label(case.Difficulty, case.difficulty),
         created=case.created,
         updated=case.updated,
-        modalities=_modalities(case),
+        modalities=case.modalities(),
         cover_url=_cover_url(case),
     )
     if shows_answer:
@@ -180,18 +180,6 @@ def _labels(choices):
 def _label(choices, value):
     """get_FOO_display() of a field with these choices, without the dict it builds each call."""
     return _labels(choices).get(value, value)
-
-
-def _modalities(case):
-    """case.modalities(): from the studies for_cards() lists in card_studies when it read them,
-    so that no manager is made per case to hold its prefetched studies."""
-    studies = getattr(case, "card_studies", None)
-    if studies is None:
-        return case.modalities()
-    seen = {}
-    for study in studies:
-        seen.setdefault(study.modality.code, study.modality)
-    return list(seen.values())
 
 
 def _add_answer(view, case):

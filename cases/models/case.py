@@ -399,8 +399,11 @@ class Case(ReviewState):
             Case.objects.filter(pk=self.pk).update(cover_image=first)
 
     def modalities(self):
-        """Distinct modalities of the studies, in study order (uses prefetched studies)."""
+        """Distinct modalities of the studies, in study order (uses prefetched studies: those
+        for_cards() lists in card_studies when it read them, so that no manager is made per
+        case to hold them)."""
+        studies = getattr(self, "card_studies", None)
         seen = {}
-        for study in self.studies.all():
+        for study in self.studies.all() if studies is None else studies:
             seen.setdefault(study.modality.code, study.modality)
         return list(seen.values())
