@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from taggit.models import Tag
 
 from cases import search
 from cases.ages import AGE_GROUP_CHOICES
@@ -189,6 +190,13 @@ class BrowseForm(forms.Form):
         return search.worth_ranking(self._selected(Case.objects.published()))
 
     @cached_property
+    def tag_id(self):
+        """The chosen tag's id, looked up once for every queryset the page builds: the filter
+        tests it as a constant (CaseQuerySet.with_tag), which a subquery is not."""
+        tags = Tag.objects.filter(slug=self.cleaned_data["tag"])
+        return tags.values_list("pk", flat=True).first()
+
+    @cached_property
     def near_lexemes(self):
         """The lexemes misspelt words may stand for (cases/search.py): one look-up per form,
         however many querysets the page builds from it."""
@@ -203,7 +211,6 @@ class BrowseForm(forms.Form):
         filters = self.active()
         filters.pop(without, None)
         data = self.cleaned_data
-        queryset = search.search(queryset, self.search_text(), self.workflow, self.near_lexemes)
         if "anatomy" in filters:
             queryset = queryset.filter(anatomy=data["anatomy"])
         if "modality" in filters:
@@ -217,11 +224,15 @@ class BrowseForm(forms.Form):
         if "category" in filters:
             queryset = queryset.filter(category=data["category"])
         if "tag" in filters:
-            queryset = queryset.filter(tags__slug=data["tag"])
+            queryset = queryset.with_tag(self.tag_id)
         if "memory" in filters:
             memory = self.memory
             queryset = select_remembered(queryset, memory.reader, filters["memory"], memory.now)
-        return queryset
+        # The search last: PostgreSQL tests conditions of equal cost in the order written, and
+        # matching a case's vector (~1.2 kB) costs more than testing a short column. A common
+        # word with a modality (a scan stopping at 1,001 cases found) matched the word on
+        # 18,000 cases first: 49-77 -> 26-29 ms.
+        return search.search(queryset, self.search_text(), self.workflow, self.near_lexemes)
 
     def show_counts(self, counts, missing=0):
         """Put each facet count in its option's label: "Musculoskeletal (214)" (an estimate:

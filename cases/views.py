@@ -259,7 +259,7 @@ def _searched(form, workflow, found, published, page_number):
     cases found are read once (estimates.Found) for the count, the sample and a counted page."""
     per_page = settings.CASES_PER_PAGE
     text = form.search_text()
-    matches = estimates.Found(found, form.ordering())
+    matches = estimates.Found(found, form.ordering(), whole_when_few=True)
 
     def cards_of(ids):
         return _search_cards(_cards(ids), text, workflow)
@@ -279,7 +279,7 @@ def _authored(form, workflow, found, published, page_number):
     """(the page, the top tags, whether a count is an estimate) of an author's cases among
     filters alone: counted exactly and paged as filters alone are, through the author's own
     index (cases/counts/authored.py); the facets sampled as a search's."""
-    matches = estimates.Found(found, form.ordering())
+    matches = estimates.Found(found, ())  # no ordering's values: paging reads the page
     count = authored.total(matches)
     page = paging.exact_page(found, _cards, page_number, count, settings.CASES_PER_PAGE)
     return (page, *_sampled_facets(form, workflow, published, matches))

@@ -16,28 +16,34 @@ from taggit.models import TaggedItem
 from cases.caching import new_counts_version
 from cases.counts.bands import band
 from cases.models import Case, CountedCase, FacetCount, Study
+from cases.models.case import listed_text
 from cases.models.counts import NONE
 
 BATCH = 1000
 KEY = ("modality", "tag", "anatomy", "category", "difficulty", "age_band")
 
 
-def recount(ids):
-    """Bring the counts of these cases (published, changed, unpublished or deleted) up to date."""
+def recount(ids, list_parts=True):
+    """Bring the counts of these cases (published, changed, unpublished or deleted) up to date,
+    and with list_parts the parts listed on their rows (Case.listed_modalities)."""
     ids = sorted(set(ids))
     for start in range(0, len(ids), BATCH):
-        _recount_batch(ids[start:start + BATCH])
+        _recount_batch(ids[start:start + BATCH], list_parts)
 
 
-def rebuild():
-    """Count every case again from nothing."""
+def rebuild(list_parts=True):
+    """Count every case again from nothing. list_parts=False leaves the cases' rows alone, for
+    migration 0017, which runs before their listed parts' columns exist (migration 0022)."""
     FacetCount.objects.all().delete()
     CountedCase.objects.all().delete()
+    if list_parts:
+        Case.objects.exclude(listed_modalities="", listed_tags="").update(
+            listed_modalities="", listed_tags="")
     new_counts_version()
-    recount(Case.objects.published().values_list("pk", flat=True))
+    recount(Case.objects.published().values_list("pk", flat=True), list_parts)
 
 
-def _recount_batch(ids):
+def _recount_batch(ids, list_parts):
     old = {row.case_id: row for row in CountedCase.objects.filter(case_id__in=ids)}
     new = _as_counted(ids)
     changed = [pk for pk in ids if _fields(old.get(pk)) != _fields(new.get(pk))]
@@ -53,6 +59,9 @@ def _recount_batch(ids):
     _add(delta)
     CountedCase.objects.filter(case_id__in=changed).delete()
     CountedCase.objects.bulk_create([new[pk] for pk in changed if pk in new])
+    if list_parts:
+        _list_parts({pk: new.get(pk) for pk in changed
+                     if _parts(old.get(pk)) != _parts(new.get(pk))})
 
 
 def entries(row):
@@ -89,6 +98,32 @@ def _as_counted(ids):
         )
         for pk, anatomy, category, difficulty, age_days in cases
     }
+
+
+def _list_parts(rows):
+    """Write on each case's own row the modalities and tags it is counted with ({case id:
+    CountedCase, or None when it is counted no more}), which the browse filters test there
+    (Case.listed_modalities): one UPDATE a case whose row lists other parts. Most saves change
+    no part; generate_cases writes them with its rows."""
+    if not rows:
+        return
+    listed = Case.objects.filter(pk__in=rows).values_list("pk", "listed_modalities", "listed_tags")
+    wanted = {pk: (_listed(row.modalities if row else ""), _listed(row.tags if row else ""))
+              for pk, row in rows.items()}
+    values = [(*wanted[pk], pk) for pk, *parts in listed if tuple(parts) != wanted[pk]]
+    if values:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {Case._meta.db_table} SET listed_modalities = %s, listed_tags = %s "
+                "WHERE id = %s", values)
+
+
+def _listed(text):
+    return listed_text(_ids(text))
+
+
+def _parts(row):
+    return None if row is None else (row.modalities, row.tags)
 
 
 def _fields(row):

@@ -71,16 +71,16 @@ def parts_among(among):
     `among` (on the case id) selects, from what each was last counted as (CountedCase): one
     read by primary key, where counting through the studies and through taggit's items took
     two joins (13-18 ms for a sample of 1,000 cases at 100,000)."""
-    modalities, tags = Counter(), Counter()
-    for listed_modalities, listed_tags in CountedCase.objects.filter(among).values_list(
-            "modalities", "tags"):
-        # Counted as the text of each id, turned into numbers once per id, not once per case.
-        if listed_modalities:
-            modalities.update(listed_modalities.split(","))
-        if listed_tags:
-            tags.update(listed_tags.split(","))
-    return ({int(pk): n for pk, n in modalities.items()},
-            {int(pk): n for pk, n in tags.items()})
+    rows = list(CountedCase.objects.filter(among).values_list("modalities", "tags"))
+    return _counted(row[0] for row in rows), _counted(row[1] for row in rows)
+
+
+def _counted(listed):
+    """{id: how many of the texts list it} of texts of comma-separated ids: counted as the text
+    of each id, in one split and one count of them all (Counter.update per case cost ~2 ms for
+    1,000 cases), turned into numbers once per distinct id."""
+    joined = ",".join(text for text in listed if text)
+    return {int(pk): n for pk, n in Counter(joined.split(",")).items()} if joined else {}
 
 
 def statistics():

@@ -70,10 +70,12 @@ class Migration(migrations.Migration):
 
 def count_every_case(apps, schema_editor):
     # The code that keeps the counts on every save, run once over the cases there are: the
-    # counts must equal it exactly, and the few columns it reads exist from here on.
+    # counts must equal it exactly, and the few columns it reads exist from here on. The
+    # parts listed on each case's row are copied from these counts by migration 0022, which
+    # adds their columns.
     from cases.counts import keeping
 
-    keeping.rebuild()
+    keeping.rebuild(list_parts=False)
 
 
 Migration.operations.append(

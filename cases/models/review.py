@@ -11,7 +11,8 @@ from django.utils import timezone
 # scale, the cover, cases/derived.py), drawn once (the random key, the de-identification salt)
 # or touched by every save.
 UNTRACKED_FIELDS = [
-    "search_standard", "search_academic", "random_key", "deid_salt", "updated", "cover_image"
+    "search_standard", "search_academic", "random_key", "deid_salt", "updated", "cover_image",
+    "listed_modalities", "listed_tags",
 ]  # fmt: skip
 
 

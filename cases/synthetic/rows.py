@@ -14,6 +14,7 @@ from django.db import connection
 from taggit.models import TaggedItem
 
 from cases.models import Case, Differential, Reference, Study
+from cases.models.case import listed_text
 
 PUBLISHED = Case.Status.PUBLISHED.value
 
@@ -52,7 +53,7 @@ CASE_FIELDS = (
     "id", "title", "unknown_title", "history", "age_value", "age_unit", "age_days", "sex",
     "anatomy_id", "category_id", "difficulty", "certainty", "diagnosis", "discussion",
     "author_id", "status", "created", "updated", "published_at", "cover_image_id", "random_key",
-    "deid_salt",
+    "deid_salt", "listed_modalities", "listed_tags",
 )
 
 
@@ -141,5 +142,6 @@ def case_row(draft, case_id, cover):
         case_id, d.title, d.unknown_title, d.history, d.age_value, d.age_unit, d.age_days, d.sex,
         d.anatomy.pk, d.category.pk, d.difficulty, d.certainty, d.diagnosis, d.discussion,
         d.author_id, PUBLISHED, d.created, d.published_at, d.published_at, cover, d.random_key,
-        d.deid_salt,
+        d.deid_salt, listed_text({study.modality.pk for study in d.studies}),
+        listed_text({tag.pk for tag in d.tags}),
     )

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from taggit.models import Tag
 
 from cases.counts import keeping, reading
 from cases.forms import BrowseForm
@@ -18,7 +19,8 @@ def snapshot():
     counts = set(FacetCount.objects.values_list(
         *keeping.KEY, "cases", "images"))
     counted = set(CountedCase.objects.values_list())
-    return counts, counted
+    listed = set(Case.objects.values_list("pk", "listed_modalities", "listed_tags"))
+    return counts, counted, listed
 
 
 def assert_counts_right():
@@ -155,3 +157,57 @@ def test_browse_shows_the_exact_count_from_the_counts(client, cases):
     response = client.get(reverse("cases:browse", args=["standard"]), {"anatomy": "chest"})
     html = response.content.decode()
     assert "2 cases" in html and "about" not in html.split("</h1>")[0]
+
+
+def ids_of(model, field, *values):
+    return sorted(model.objects.filter(**{f"{field}__in": values}).values_list("pk", flat=True))
+
+
+def listed(ids):
+    return "".join(f",{pk}" for pk in ids) + "," if ids else ""
+
+
+def test_a_published_cases_row_lists_its_modalities_and_tags_and_a_draft_lists_none(cases):
+    modality = Study._meta.get_field("modality").related_model
+    Study.objects.create(case=cases[1], modality=vocabulary(modality, "CT", "code"))
+    row = Case.objects.values("listed_modalities", "listed_tags").get(pk=cases[1].pk)
+    assert row == {"listed_modalities": listed(ids_of(modality, "code", "CR", "CT")),
+                   "listed_tags": listed(ids_of(Tag, "name", "classic", "rare"))}
+    assert Case.objects.values_list("listed_modalities", "listed_tags").get(
+        pk=cases[3].pk) == ("", "")
+    cases[1].status = Case.Status.DRAFT
+    cases[1].save()
+    assert Case.objects.values_list("listed_modalities", "listed_tags").get(
+        pk=cases[1].pk) == ("", "")
+
+
+def found(params):
+    form = BrowseForm(params, "standard")
+    assert form.is_valid()
+    return sorted(form.filter(Case.objects.published()).values_list("pk", flat=True))
+
+
+def test_the_modality_and_tag_filters_follow_each_change_to_studies_and_tags(cases):
+    neuro = cases[2]
+    assert found({"modality": "MR"}) == [neuro.pk]
+    study = neuro.studies.get()
+    study.modality = vocabulary(Study._meta.get_field("modality").related_model, "CT", "code")
+    study.save()
+    assert found({"modality": "MR"}) == []
+    assert found({"modality": "CT"}) == sorted([cases[0].pk, neuro.pk])
+    neuro.tags.add("rare")
+    assert found({"tag": "rare"}) == sorted([cases[1].pk, neuro.pk])
+    cases[1].tags.remove("rare")
+    assert found({"tag": "rare"}) == [neuro.pk]
+    study.delete()
+    assert found({"modality": "CT"}) == [cases[0].pk]
+    assert found({"tag": "no-such-tag"}) == []
+
+
+def test_a_tag_whose_id_holds_another_ids_digits_is_not_taken_for_it(cases, alice):
+    """",70001," is no part of ",700011,": each id is tested with its delimiters."""
+    short = Tag.objects.create(pk=70001, name="short-id", slug="short-id")
+    long = Tag.objects.create(pk=700011, name="long-id", slug="long-id")
+    tagged = make_case(alice, anatomy="chest", modality="CT", tags=[long.name])
+    assert found({"tag": short.slug}) == []
+    assert found({"tag": long.slug}) == [tagged.pk]

@@ -98,6 +98,22 @@ def test_a_counted_search_reads_the_cases_found_once(client, five):
     assert len(response.context["page"].object_list) == 5
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the @@ of PostgreSQL's search")
+@pytest.mark.parametrize("sort", ["", "oldest"])
+def test_a_search_too_large_to_count_but_few_enough_to_read_reads_them_once(
+        client, five, small_threshold, sort):
+    """Over ESTIMATE_ABOVE but expected under READ_ALL_BELOW: the count's sample and the page
+    come from one read of every case found, not the first ones and then all of them again."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("cases:browse", args=["standard"]), {"q": "knee",
+                                                                           "sort": sort})
+    searches = [query["sql"] for query in queries.captured_queries
+                if "@@" in query["sql"] and not query["sql"].startswith("EXPLAIN")]
+    assert len(searches) == 1
+    assert "about " in heading(response)
+    assert len(response.context["page"].object_list) == 5
+
+
 @pytest.mark.parametrize("sort", ["", "newest", "oldest"])
 @pytest.mark.parametrize("read_all_below", [3000, 0])
 def test_every_estimated_page_lists_the_cases_in_the_order_the_database_sorts_them(

@@ -11,6 +11,7 @@ from django.db import connection
 from taggit.models import TaggedItem
 
 from cases import search
+from cases.counts import keeping
 from cases.models import Case, Differential, Reference, Study
 from cases.synthetic.writer import Writer
 from tests.factories import seed_vocabularies
@@ -57,6 +58,17 @@ def test_each_case_is_saved_as_the_site_would_have_derived_it():
         assert case.updated == case.published_at
         assert case.status == Case.Status.PUBLISHED
     assert len(set(Image.objects.values_list("key", flat=True))) == Image.objects.count()
+
+
+@pytest.mark.django_db
+def test_the_parts_each_case_lists_are_those_counting_it_again_writes():
+    """The modality and tag ids generate_cases writes on each case's row (which the browse
+    filters test) equal those the counts list once rebuilt from the studies and tags."""
+    generate(30, images_per_case=1, batch=12)
+    written = set(Case.objects.values_list("pk", "listed_modalities", "listed_tags"))
+    assert all(modalities for _, modalities, _ in written)
+    keeping.rebuild()
+    assert set(Case.objects.values_list("pk", "listed_modalities", "listed_tags")) == written
 
 
 @needs_postgresql
