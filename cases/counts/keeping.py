@@ -45,7 +45,9 @@ def rebuild(list_parts=True):
 
 def _recount_batch(ids, list_parts):
     old = {row.case_id: row for row in CountedCase.objects.filter(case_id__in=ids)}
-    new = _as_counted(ids)
+    new, listed = _as_counted(ids, list_parts)
+    if list_parts:
+        _list_parts(new, listed, withdrawn=[pk for pk in old if pk not in new])
     changed = [pk for pk in ids if _fields(old.get(pk)) != _fields(new.get(pk))]
     if not changed:
         return
@@ -59,9 +61,6 @@ def _recount_batch(ids, list_parts):
     _add(delta)
     CountedCase.objects.filter(case_id__in=changed).delete()
     CountedCase.objects.bulk_create([new[pk] for pk in changed if pk in new])
-    if list_parts:
-        _list_parts({pk: new.get(pk) for pk in changed
-                     if _parts(old.get(pk)) != _parts(new.get(pk))})
 
 
 def entries(row):
@@ -73,10 +72,13 @@ def entries(row):
     return [(m, t, *scalar) for m, t in product(modalities, tags)]
 
 
-def _as_counted(ids):
-    """{case id: CountedCase (unsaved)} of the cases among ids that are published now."""
-    cases = Case.objects.published().filter(pk__in=ids).values_list(
-        "pk", "anatomy_id", "category_id", "difficulty", "age_days")
+def _as_counted(ids, list_parts=False):
+    """({case id: CountedCase (unsaved)} of the cases among ids that are published now, and with
+    list_parts {case id: (listed_modalities, listed_tags)} as their rows hold them now)."""
+    columns = ["pk", "anatomy_id", "category_id", "difficulty", "age_days"]
+    if list_parts:
+        columns += ["listed_modalities", "listed_tags"]
+    cases = list(Case.objects.published().filter(pk__in=ids).values_list(*columns))
     found = [row[0] for row in cases]
     modalities, tags = defaultdict(set), defaultdict(set)
     studies = Study.objects.filter(case_id__in=found)
@@ -90,40 +92,35 @@ def _as_counted(ids):
         Study.image_model().objects.cleared().filter(study__case_id__in=found)
         .values("study__case_id").annotate(n=Count("pk")).values_list("study__case_id", "n")
     )
-    return {
+    counted = {
         pk: CountedCase(
             case_id=pk, anatomy=anatomy or NONE, category=category or NONE, difficulty=difficulty,
             age_band=band(age_days), modalities=_text(modalities[pk]),
             tags=_text(tags[pk]), images=images.get(pk, 0),
         )
-        for pk, anatomy, category, difficulty, age_days in cases
+        for pk, anatomy, category, difficulty, age_days, *_ in cases
     }
+    return counted, {row[0]: tuple(row[5:]) for row in cases} if list_parts else {}
 
 
-def _list_parts(rows):
-    """Write on each case's own row the modalities and tags it is counted with ({case id:
-    CountedCase, or None when it is counted no more}), which the browse filters test there
-    (Case.listed_modalities): one UPDATE a case whose row lists other parts. Most saves change
-    no part; generate_cases writes them with its rows."""
-    if not rows:
-        return
-    listed = Case.objects.filter(pk__in=rows).values_list("pk", "listed_modalities", "listed_tags")
-    wanted = {pk: (_listed(row.modalities if row else ""), _listed(row.tags if row else ""))
-              for pk, row in rows.items()}
-    values = [(*wanted[pk], pk) for pk, *parts in listed if tuple(parts) != wanted[pk]]
+def _list_parts(counted, listed, withdrawn):
+    """Write on each published case's own row the modalities and tags it is counted with
+    ({case id: CountedCase}), which the browse filters test there (Case.listed_modalities),
+    where the row lists others ({case id: (modalities, tags)} as read): compared on every
+    recount, not only when the parts change, because a save of a case read before its parts
+    changed writes back the parts it read. The rows of cases counted no more (withdrawn) list
+    none. One UPDATE a row to write: most saves write none, and generate_cases writes them with
+    its rows."""
+    values = [("", "", pk) for pk in withdrawn]
+    for pk, row in counted.items():
+        wanted = (listed_text(_ids(row.modalities)), listed_text(_ids(row.tags)))
+        if listed[pk] != wanted:
+            values.append((*wanted, pk))
     if values:
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"UPDATE {Case._meta.db_table} SET listed_modalities = %s, listed_tags = %s "
                 "WHERE id = %s", values)
-
-
-def _listed(text):
-    return listed_text(_ids(text))
-
-
-def _parts(row):
-    return None if row is None else (row.modalities, row.tags)
 
 
 def _fields(row):

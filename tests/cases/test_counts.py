@@ -204,6 +204,19 @@ def test_the_modality_and_tag_filters_follow_each_change_to_studies_and_tags(cas
     assert found({"tag": "no-such-tag"}) == []
 
 
+def test_a_save_of_a_case_read_before_its_parts_changed_leaves_them_listed(cases):
+    """Model.save() writes every column, the listed parts the instance read among them: the
+    recount after it lists what the case holds again."""
+    stale = Case.objects.get(pk=cases[2].pk)
+    Study.objects.create(case=cases[2], modality=vocabulary(
+        Study._meta.get_field("modality").related_model, "CT", "code"))
+    cases[2].tags.add("rare")
+    stale.title = "Edited after the study was added"
+    stale.save()
+    assert cases[2].pk in found({"modality": "CT"}) and cases[2].pk in found({"tag": "rare"})
+    assert_counts_right()
+
+
 def test_a_tag_whose_id_holds_another_ids_digits_is_not_taken_for_it(cases, alice):
     """",70001," is no part of ",700011,": each id is tested with its delimiters."""
     short = Tag.objects.create(pk=70001, name="short-id", slug="short-id")
