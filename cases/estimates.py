@@ -54,7 +54,8 @@ class Found:
         # (estimated_page), all are read now, rather than the first 1,001 and then all again
         # (a rare word found in 1,000-3,000 cases read them twice). Its EXPLAIN is the estimate
         # a count over 1,000 needs anyway.
-        self.whole = whole_when_few and _plans() and self.estimate <= READ_ALL_BELOW
+        plans = connection.vendor == "postgresql"  # elsewhere the estimate is a count
+        self.whole = whole_when_few and plans and self.estimate <= READ_ALL_BELOW
         rows = _read(cases, names, READ_AT_MOST + 1 if self.whole else limit)
         self._every = rows if self.whole else None
         self.rows = rows[:limit]
@@ -112,11 +113,6 @@ def _read(cases, names, limit):
     columns = [f"{name}_epoch" if name in DATES else name for name in names]
     rows = cases.order_by().annotate(**epochs).values_list(*columns)[:limit]
     return [dict(zip(names, row, strict=True)) for row in rows]
-
-
-def _plans():
-    """Whether the planner's estimate is an EXPLAIN (PostgreSQL), not a count."""
-    return connection.vendor == "postgresql"
 
 
 def _names(ordering):

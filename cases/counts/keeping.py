@@ -36,9 +36,9 @@ def rebuild(list_parts=True):
     migration 0017, which runs before their listed parts' columns exist (migration 0022)."""
     FacetCount.objects.all().delete()
     CountedCase.objects.all().delete()
-    if list_parts:
-        Case.objects.exclude(listed_modalities="", listed_tags="").update(
-            listed_modalities="", listed_tags="")
+    if list_parts:  # the published cases' rows are compared and written by the recount
+        Case.objects.exclude(status=Case.Status.PUBLISHED).exclude(
+            listed_modalities="", listed_tags="").update(listed_modalities="", listed_tags="")
     new_counts_version()
     recount(Case.objects.published().values_list("pk", flat=True), list_parts)
 
