@@ -155,7 +155,7 @@ class Urls:
         form = BrowseForm(params, workflow)
         form.is_valid()
         if reading.covers(form):
-            return reading.total(form)
+            return reading.tally(form, workflow).total
         return form.filter(Case.objects.published()).count()
 
     def _url(self, workflow, view, params):

@@ -54,12 +54,13 @@ def browse_key(version, workflow, params, page):
     return f"cases:browse:{workflow}:{version}:{page}:{query_digest(workflow, params)}"
 
 
-def facets_key(counts_version, workflow, params):
-    """The facet counts and top tags of filters alone, whatever the page and sort: keyed by the
-    counts version (cases/caching.py), which a save of a case's text alone leaves as it was."""
+def tally_key(counts_version, workflow, params):
+    """The count, facet counts and top tags of filters alone, whatever the page and sort: keyed
+    by the counts version (cases/caching.py), which a save of a case's text alone leaves as it
+    was."""
     filters = {name: params.get(name) for name in BrowseForm.field_names(workflow)}
     filters.pop("sort")
-    return f"cases:facets:{workflow}:{counts_version}:{query_digest(workflow, filters)}"
+    return f"cases:tally:{workflow}:{counts_version}:{query_digest(workflow, filters)}"
 
 
 def terms_key(version):

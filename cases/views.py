@@ -220,10 +220,10 @@ def _results_context(form, workflow, page_number, counts_version):
     found = form.filter(published)
     per_page = settings.CASES_PER_PAGE
     if form.is_valid() and counted.covers(form):
-        page = paging.exact_page(found, _cards, page_number, counted.total(form), per_page)
-        counts, tags = _counted_facets(form, workflow, counts_version)
-        form.show_counts(counts)
-        estimated = False
+        tallied = _tally(form, workflow, counts_version)
+        page = paging.exact_page(found, _cards, page_number, tallied.total, per_page)
+        form.show_counts(tallied.facets)
+        tags, estimated = tallied.tags, False
     elif form.is_valid() and authored.covers(form):
         page, tags, estimated = _authored(form, workflow, found, published, page_number)
     else:
@@ -240,16 +240,16 @@ def _results_context(form, workflow, page_number, counts_version):
     }
 
 
-def _counted_facets(form, workflow, counts_version):
-    """(facet counts, top tags) of filters alone, which every page of these filters shares:
-    summed once per counts version (cases/caching.py) and filters (cases/results.py), not once
-    per page nor again after a save that left the counts as they were."""
+def _tally(form, workflow, counts_version):
+    """The count, facet counts and top tags of filters alone (counts.reading.Tally), which
+    every page of these filters shares: summed once per counts version (cases/caching.py) and
+    filters (cases/results.py), not once per page nor again after a save that left the counts
+    as they were."""
 
     def count():
-        tags = counted.top_tags(form, TOP_TAGS) if workflow == STANDARD else []
-        return (counted.facet_counts(form, workflow), tags), True
+        return counted.tally(form, workflow, TOP_TAGS if workflow == STANDARD else 0), True
 
-    return fetch(results.facets_key(counts_version, workflow, form.data), count)[0]
+    return fetch(results.tally_key(counts_version, workflow, form.data), count)[0]
 
 
 def _searched(form, workflow, found, published, page_number):

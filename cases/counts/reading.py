@@ -7,14 +7,17 @@ A search, a filter by author or a reader's own filter (cases/memory.py) selects 
 combination of facet values describes: covers() is false for those forms. authored.py counts an
 author among filters alone; cases/estimates.py the others."""
 
-from collections import Counter, defaultdict
+from collections import defaultdict
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Subquery, Sum
+from django.db import connection
+from django.db.models import Exists, OuterRef, Sum
 from taggit.models import Tag
 
 from cases.counts.bands import bands_of, groups_from
-from cases.models import Case, CountedCase, FacetCount
+from cases.counts.keeping import KEY
+from cases.models import Case, FacetCount
 from cases.models.counts import NONE
 from cases.workflows import STANDARD
 
@@ -29,31 +32,36 @@ def covers(form):
     return not form.search_text().split() and not {"memory", "author"} & set(active)
 
 
-def total(form):
-    """How many published cases the form's filters select."""
-    return FacetCount.objects.filter(**_conditions(form)).aggregate(n=Sum("cases"))["n"] or 0
+class Tally(NamedTuple):
+    """What a page of filters alone shows from the counts, whatever its number and sort."""
+
+    total: int  # the cases the filters select
+    facets: dict  # {facet: {value: count}}, as cases.facets.facet_counts() gives
+    tags: list  # [(slug, name, count)] of the tags most used among the cases, as a facet
 
 
-def facet_counts(form, workflow):
-    """{facet: {value: count}}, as cases.facets.facet_counts() gives from the cases: each facet
-    counts the cases choosing each of its values would select. The facets whose own filter is
-    not chosen share one query (grouped by every row facet at once, summed here)."""
+def tally(form, workflow, tags=0):
+    """The total, the facet counts and (tags > 0) the `tags` most used tags of a form's filters,
+    summed in one statement. Each facet counts the cases choosing each of its values would
+    select: the facets whose own filter is not chosen share one sum (grouped by every row facet
+    at once, added up here), each chosen one has its own, as do the modalities and the tags.
+    Each sum built by the ORM and sent on its own cost more than the database's answer
+    (docs/performance.md)."""
     names = [name for name in ROW_FACETS if name != "category" or workflow == STANDARD]
     together = defaultdict(list)  # without which filter: the facets not chosen share None
     for name in names:
         together[name if name in form.active() else None].append(name)
-    counts = {}
-    for without, facets in together.items():
-        counts.update(_row_facets(_conditions(form, without=without), facets))
-    modalities = _conditions(form, without="modality", kind="modality")
-    counts["modality"] = _summed(modalities, "modality")
-    return counts
-
-
-def top_tags(form, limit):
-    """[(slug, name, count)] of the tags most used among the cases the other filters select:
-    like a facet, what choosing each tag would give."""
-    return named_top(_summed(_conditions(form, without="tag", kind="tag"), "tag"), limit)
+    sums = [((), _where(form))]
+    sums += [([ROW_FACETS[name] for name in facets], _where(form, without=without))
+             for without, facets in together.items()]
+    sums.append((("modality",), _where(form, without="modality", kind="modality")))
+    if tags:
+        sums.append((("tag",), _where(form, without="tag", kind="tag")))
+    rows = _summed(sums, named=bool(tags))
+    total = sum(n for number, *_, n in rows if number == 0)
+    facets = _facets([(number, row) for number, *row in rows], list(together.values()))
+    by_tag = [row for row in rows if row[0] == len(sums) - 1] if tags else []
+    return Tally(total, facets, _ranked(by_tag, tags))
 
 
 def named_top(by_tag, limit):
@@ -64,23 +72,6 @@ def named_top(by_tag, limit):
     ranked = sorted((pk for pk in by_tag if pk in names),
                     key=lambda pk: (-by_tag[pk], names[pk][1]))
     return [(*names[pk], by_tag[pk]) for pk in ranked[:limit]]
-
-
-def parts_among(among):
-    """({modality id: cases}, {tag id: cases}) among the published cases that the condition
-    `among` (on the case id) selects, from what each was last counted as (CountedCase): one
-    read by primary key, where counting through the studies and through taggit's items took
-    two joins (13-18 ms for a sample of 1,000 cases at 100,000)."""
-    rows = list(CountedCase.objects.filter(among).values_list("modalities", "tags"))
-    return _counted(row[0] for row in rows), _counted(row[1] for row in rows)
-
-
-def _counted(listed):
-    """{id: how many of the texts list it} of texts of comma-separated ids: counted as the text
-    of each id, in one split and one count of them all (Counter.update per case cost ~2 ms for
-    1,000 cases), turned into numbers once per distinct id."""
-    joined = ",".join(text for text in listed if text)
-    return {int(pk): n for pk, n in Counter(joined.split(",")).items()} if joined else {}
 
 
 def statistics():
@@ -95,13 +86,47 @@ def statistics():
     return {**figures, "contributors": authors.count()}
 
 
-def _row_facets(conditions, facets):
-    columns = [ROW_FACETS[name] for name in facets]
-    rows = FacetCount.objects.filter(**conditions).values_list(*columns).annotate(n=Sum("cases"))
-    counts = {name: defaultdict(int) for name in facets}
-    for *values, n in rows.order_by():
-        for name, value in zip(facets, values, strict=True):
-            counts[name][value] += n
+def _summed(sums, named):
+    """[(number of the sum, *KEY, slug, name, cases)] of each (columns grouped by, (condition,
+    parameters)) in sums, as one UNION ALL; a column not grouped by is NULL. named: the tag's
+    slug and name beside the last sum's tags, joined to its few sums rather than to each row."""
+    table = FacetCount._meta.db_table
+    selects, params = [], []
+    for number, (columns, (where, where_params)) in enumerate(sums):
+        listed = [f"f.{column}" if column in columns else _NULLS[column] for column in KEY]
+        group = f" GROUP BY {', '.join(f'f.{column}' for column in columns)}" if columns else ""
+        select = (f"SELECT {number}, {', '.join(listed)}, {_NULLS['name']}, {_NULLS['name']}, "
+                  f"SUM(f.cases) FROM {table} f WHERE {where}{group}")
+        if named and number == len(sums) - 1:
+            select = (f"SELECT {number}, {', '.join(_NULLS[column] for column in KEY[:1])}, "
+                      f"f.tag, {', '.join(_NULLS[column] for column in KEY[2:])}, t.slug, t.name, "
+                      f"f.n FROM (SELECT tag, SUM(cases) AS n FROM {table} f WHERE {where} "
+                      f"GROUP BY tag) f JOIN {Tag._meta.db_table} t ON t.id = f.tag")
+        selects.append(select)
+        params += where_params
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        return [(number, *row[:-1], row[-1] or 0) for number, *row in cursor.fetchall()]
+
+
+# Typed, as PostgreSQL matches a UNION's columns from the left: two bare NULLs make text.
+_NULLS = {column: "CAST(NULL AS BIGINT)" for column in KEY} | {
+    "difficulty": "CAST(NULL AS VARCHAR(16))", "age_band": "CAST(NULL AS SMALLINT)",
+    "name": "CAST(NULL AS VARCHAR(100))"}
+
+
+def _facets(rows, together):
+    """{facet: {value: count}} from the rows of the sums after the total: first the row facets,
+    grouped as `together` lists them, then the modalities."""
+    counts = {}
+    for number, facets in enumerate(together, start=1):
+        by_facet = {name: defaultdict(int) for name in facets}
+        for _, row in (item for item in rows if item[0] == number):
+            for name in facets:
+                by_facet[name][row[KEY.index(ROW_FACETS[name])]] += row[-1]
+        counts.update(by_facet)
+    modalities = len(together) + 1
+    counts["modality"] = {row[0]: row[-1] for number, row in rows if number == modalities}
     if "age" in counts:
         counts["age"] = groups_from(counts["age"])
     for name in ("anatomy", "category"):
@@ -110,35 +135,41 @@ def _row_facets(conditions, facets):
     return {name: dict(by_value) for name, by_value in counts.items()}
 
 
-def _summed(conditions, column):
-    rows = FacetCount.objects.filter(**conditions).values_list(column).annotate(n=Sum("cases"))
-    return dict(rows.order_by())
+def _ranked(rows, limit):
+    """[(slug, name, count)] of the `limit` tags with the most cases, then by name, from the
+    tags' sum: (number, *KEY, slug, name, cases) a tag."""
+    ranked = sorted(((slug, name, n) for *_, slug, name, n in rows), key=lambda t: (-t[2], t[1]))
+    return ranked[:limit]
 
 
-def _conditions(form, without=None, kind=None):
-    """Lookups on FacetCount for the form's filters but `without`. kind names the multi-valued
-    column (modality, tag) grouped by, whose rows of every value are read."""
+def _where(form, without=None, kind=None):
+    """(condition, parameters) on the counts (alias f) for the form's filters but `without`.
+    kind names the multi-valued column (modality, tag) grouped by, whose rows of every value
+    are read. The tag's id is a subquery of the sum itself: no look-up of its own; a slug no tag
+    has gives NULL, which no row matches."""
     data, active = form.cleaned_data, form.active()
     chosen = {name for name in active if name != without}
-    conditions = {
-        "modality": data["modality"].pk if "modality" in chosen else NONE,
-        "tag": _tag_id(data["tag"]) if "tag" in chosen else NONE,
-    }
-    if kind:
-        conditions.pop(kind)
-        conditions[f"{kind}__gt"] = NONE
-    if "anatomy" in chosen:
-        conditions["anatomy"] = data["anatomy"].pk
-    if "category" in chosen:
-        conditions["category"] = data["category"].pk
+    clauses, params = [], []
+    if kind == "modality":
+        clauses.append("f.modality > %s")
+    else:
+        clauses.append("f.modality = %s")
+    params.append(data["modality"].pk if "modality" in chosen else NONE)
+    if kind == "tag" or "tag" not in chosen:
+        clauses.append("f.tag > %s" if kind == "tag" else "f.tag = %s")
+        params.append(NONE)
+    else:
+        clauses.append(f"f.tag = (SELECT id FROM {Tag._meta.db_table} WHERE slug = %s)")
+        params.append(data["tag"])
+    for name in ("anatomy", "category"):
+        if name in chosen:
+            clauses.append(f"f.{name} = %s")
+            params.append(data[name].pk)
     if "difficulty" in chosen:
-        conditions["difficulty"] = data["difficulty"]
+        clauses.append("f.difficulty = %s")
+        params.append(data["difficulty"])
     if "age" in chosen:
-        conditions["age_band__in"] = tuple(bands_of(data["age"]))
-    return conditions
-
-
-def _tag_id(slug):
-    """The tag's id as a subquery of the sum itself: no look-up of its own before each of the
-    page's sums. A slug no tag has gives NULL, which no row matches."""
-    return Subquery(Tag.objects.filter(slug=slug).values("pk")[:1])
+        bands = bands_of(data["age"])
+        clauses.append(f"f.age_band IN ({', '.join(['%s'] * len(bands))})")
+        params += bands
+    return " AND ".join(clauses), params
