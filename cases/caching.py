@@ -196,3 +196,6 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ReusedClient
+        # The client made with the backend, as a worker loads the app (operations/warming.py),
+        # not on its first page: making it imports redis-py (~85 ms). It opens no connection.
+        self._cache  # noqa: B018

@@ -1,19 +1,31 @@
-"""A web worker made ready before its first reader: every template the site renders compiled
-into the template loaders' caches when the process loads the app (repository/wsgi.py).
+"""A web worker made ready before its first reader (repository/wsgi.py calls warm() when the
+process loads the app): every template the site renders compiled into the template loaders'
+caches, the URL patterns read for reversing, the cache backends' client library imported.
 
-Without it, each worker compiles a page's templates on the first request that renders them:
-the first browse, case or search page a new worker served took 50-80 ms more than the next
-(docs/performance.md). gunicorn replaces each worker after max_requests
-(deploy/gunicorn.conf.py), so that cost came back every few thousand requests, to whichever
-reader drew the new worker."""
+Without it, a worker did each of these on the first request that needed it: the first browse
+page a new worker served took ~230 ms against ~20 for the next (the Redis client's import 85
+ms, the URL patterns 37, the templates), a case page 50-80 ms more (docs/performance.md).
+gunicorn replaces each worker after max_requests (deploy/gunicorn.conf.py), so that cost came
+back every few thousand requests, to whichever reader drew the new worker."""
 
 from pathlib import Path
 
 import django.forms
+from django.conf import settings
+from django.core.cache import caches
 from django.forms.renderers import get_default_renderer
 from django.template import engines
+from django.urls import get_resolver
 
 FORM_TEMPLATES = Path(django.forms.__file__).parent / "templates"
+
+
+def warm():
+    """Everything above, with no round trip to the database or the cache."""
+    compile_templates()
+    get_resolver().reverse_dict  # noqa: B018 (read for its side effect: the patterns' tables)
+    for alias in settings.CACHES:
+        caches[alias]  # noqa: B018 (the backend made, its client library imported)
 
 
 def compile_templates():

@@ -6,10 +6,10 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "repository.settings")
 application = get_wsgi_application()
 
-# Each worker's templates compiled before its first reader (operations/warming.py).
-from operations.warming import compile_templates  # noqa: E402 (needs the app loaded)
+# Each worker made ready before its first reader (operations/warming.py).
+from operations.warming import warm  # noqa: E402 (needs the app loaded)
 
-compile_templates()
+warm()
 
 # What loading the app made (~200,000 objects: modules, models, URL patterns, templates) lives
 # as long as the process. Frozen, the cycle collector no longer scans it: a full collection

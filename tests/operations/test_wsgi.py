@@ -21,8 +21,16 @@ print(len([key for key, template in cached.items() if not isinstance(template, t
 """
 
 
-def probe(code):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "repository.settings"}
+# The shared cache's client made, with nothing listening where it points: no connection opened.
+CACHE_CLIENT = """
+import repository.wsgi
+from django.core.cache import caches
+print(int("_cache" in vars(caches["default"])))
+"""
+
+
+def probe(code, **env):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "repository.settings", **env}
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=120, check=True)
     return int(done.stdout)
@@ -34,6 +42,10 @@ def test_loading_the_app_freezes_what_it_made():
 
 def test_loading_the_app_compiles_every_template_of_the_site_before_a_first_request():
     assert probe(COMPILED) == len(list((Path(ROOT) / "templates").rglob("*.html")))
+
+
+def test_loading_the_app_makes_the_shared_caches_client_without_connecting():
+    assert probe(CACHE_CLIENT, CACHE_URL="redis://127.0.0.1:9/0") == 1  # port 9: nobody
 
 
 def test_the_compiled_templates_are_those_pages_render():
