@@ -58,10 +58,9 @@ def tally(form, workflow, tags=0):
     if tags:
         sums.append((("tag",), _where(form, without="tag", kind="tag")))
     rows = _summed(sums, named=bool(tags))
-    total = sum(n for number, *_, n in rows if number == 0)
-    facets = _facets([(number, row) for number, *row in rows], list(together.values()))
-    by_tag = [row for row in rows if row[0] == len(sums) - 1] if tags else []
-    return Tally(total, facets, _ranked(by_tag, tags))
+    total = sum(row[-1] for number, row in rows if number == 0)
+    by_tag = [row for number, row in rows if tags and number == len(sums) - 1]
+    return Tally(total, _facets(rows, list(together.values())), _ranked(by_tag, tags))
 
 
 def named_top(by_tag, limit):
@@ -87,26 +86,27 @@ def statistics():
 
 
 def _summed(sums, named):
-    """[(number of the sum, *KEY, slug, name, cases)] of each (columns grouped by, (condition,
-    parameters)) in sums, as one UNION ALL; a column not grouped by is NULL. named: the tag's
-    slug and name beside the last sum's tags, joined to its few sums rather than to each row."""
-    table = FacetCount._meta.db_table
+    """[(number of the sum, (*KEY, slug, name, cases))] of each (columns grouped by, (condition,
+    parameters)) in sums, as one UNION ALL; a column not grouped by is NULL. named: the last sum
+    is the tags', their slugs and names joined to its few sums rather than to each row."""
+    table, null_name = FacetCount._meta.db_table, _NULLS["name"]
     selects, params = [], []
     for number, (columns, (where, where_params)) in enumerate(sums):
-        listed = [f"f.{column}" if column in columns else _NULLS[column] for column in KEY]
-        group = f" GROUP BY {', '.join(f'f.{column}' for column in columns)}" if columns else ""
-        select = (f"SELECT {number}, {', '.join(listed)}, {_NULLS['name']}, {_NULLS['name']}, "
-                  f"SUM(f.cases) FROM {table} f WHERE {where}{group}")
+        listed = ", ".join(f"f.{column}" if column in columns else _NULLS[column] for column in KEY)
         if named and number == len(sums) - 1:
-            select = (f"SELECT {number}, {', '.join(_NULLS[column] for column in KEY[:1])}, "
-                      f"f.tag, {', '.join(_NULLS[column] for column in KEY[2:])}, t.slug, t.name, "
-                      f"f.n FROM (SELECT tag, SUM(cases) AS n FROM {table} f WHERE {where} "
-                      f"GROUP BY tag) f JOIN {Tag._meta.db_table} t ON t.id = f.tag")
-        selects.append(select)
+            selects.append(
+                f"SELECT {number}, {listed}, t.slug, t.name, f.n FROM (SELECT tag, SUM(cases) "
+                f"AS n FROM {table} f WHERE {where} GROUP BY tag) f "
+                f"JOIN {Tag._meta.db_table} t ON t.id = f.tag")
+        else:
+            group = ", ".join(f"f.{column}" for column in columns)
+            selects.append(
+                f"SELECT {number}, {listed}, {null_name}, {null_name}, SUM(f.cases) "
+                f"FROM {table} f WHERE {where}{f' GROUP BY {group}' if group else ''}")
         params += where_params
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(selects), params)
-        return [(number, *row[:-1], row[-1] or 0) for number, *row in cursor.fetchall()]
+        return [(number, (*row[:-1], row[-1] or 0)) for number, *row in cursor.fetchall()]
 
 
 # Typed, as PostgreSQL matches a UNION's columns from the left: two bare NULLs make text.
@@ -137,7 +137,7 @@ def _facets(rows, together):
 
 def _ranked(rows, limit):
     """[(slug, name, count)] of the `limit` tags with the most cases, then by name, from the
-    tags' sum: (number, *KEY, slug, name, cases) a tag."""
+    tags' sum: (*KEY, slug, name, cases) a tag."""
     ranked = sorted(((slug, name, n) for *_, slug, name, n in rows), key=lambda t: (-t[2], t[1]))
     return ranked[:limit]
 
@@ -149,12 +149,8 @@ def _where(form, without=None, kind=None):
     has gives NULL, which no row matches."""
     data, active = form.cleaned_data, form.active()
     chosen = {name for name in active if name != without}
-    clauses, params = [], []
-    if kind == "modality":
-        clauses.append("f.modality > %s")
-    else:
-        clauses.append("f.modality = %s")
-    params.append(data["modality"].pk if "modality" in chosen else NONE)
+    clauses = ["f.modality > %s" if kind == "modality" else "f.modality = %s"]
+    params = [data["modality"].pk if "modality" in chosen else NONE]
     if kind == "tag" or "tag" not in chosen:
         clauses.append("f.tag > %s" if kind == "tag" else "f.tag = %s")
         params.append(NONE)
