@@ -60,17 +60,15 @@ def tally(form, workflow, tags=0):
     rows = _summed(sums, named=bool(tags))
     total = sum(row[-1] for number, row in rows if number == 0)
     by_tag = [row for number, row in rows if tags and number == len(sums) - 1]
-    return Tally(total, _facets(rows, list(together.values())), _ranked(by_tag, tags))
+    named = [(slug, name, n) for *_, slug, name, n in by_tag]
+    return Tally(total, _facets(rows, list(together.values())), _top(named, tags))
 
 
 def named_top(by_tag, limit):
     """[(slug, name, count)] of the `limit` tags with the most cases in {tag id: count}, the
     most used first, then by name."""
-    names = {pk: (slug, name) for pk, slug, name
-             in Tag.objects.filter(pk__in=by_tag).values_list("pk", "slug", "name")}
-    ranked = sorted((pk for pk in by_tag if pk in names),
-                    key=lambda pk: (-by_tag[pk], names[pk][1]))
-    return [(*names[pk], by_tag[pk]) for pk in ranked[:limit]]
+    named = Tag.objects.filter(pk__in=by_tag).values_list("pk", "slug", "name")
+    return _top([(slug, name, by_tag[pk]) for pk, slug, name in named], limit)
 
 
 def statistics():
@@ -120,10 +118,11 @@ def _facets(rows, together):
     grouped as `together` lists them, then the modalities."""
     counts = {}
     for number, facets in enumerate(together, start=1):
+        columns = {name: KEY.index(ROW_FACETS[name]) for name in facets}
         by_facet = {name: defaultdict(int) for name in facets}
         for _, row in (item for item in rows if item[0] == number):
-            for name in facets:
-                by_facet[name][row[KEY.index(ROW_FACETS[name])]] += row[-1]
+            for name, column in columns.items():
+                by_facet[name][row[column]] += row[-1]
         counts.update(by_facet)
     modalities = len(together) + 1
     counts["modality"] = {row[0]: row[-1] for number, row in rows if number == modalities}
@@ -135,11 +134,9 @@ def _facets(rows, together):
     return {name: dict(by_value) for name, by_value in counts.items()}
 
 
-def _ranked(rows, limit):
-    """[(slug, name, count)] of the `limit` tags with the most cases, then by name, from the
-    tags' sum: (*KEY, slug, name, cases) a tag."""
-    ranked = sorted(((slug, name, n) for *_, slug, name, n in rows), key=lambda t: (-t[2], t[1]))
-    return ranked[:limit]
+def _top(named, limit):
+    """The `limit` of [(slug, name, count)] with the most cases, then by name."""
+    return sorted(named, key=lambda tag: (-tag[2], tag[1]))[:limit]
 
 
 def _where(form, without=None, kind=None):
