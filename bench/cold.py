@@ -35,6 +35,7 @@ def run_cold(env, port, per_kind, only="", seed=1):
     client = Client(port)
     print(f"# load average before: {load_average()}", flush=True)
     timings = {"floor": [client.get("/healthz") for _ in range(per_kind)]}
+    paths = {}
     wanted = [part for part in only.split(",") if part]
     for kind, path, cookie in urls.pages():
         if wanted and not any(part in kind for part in wanted):
@@ -42,8 +43,10 @@ def run_cold(env, port, per_kind, only="", seed=1):
         if kind.endswith("home"):
             urls.save_a_case()
         timings.setdefault(kind, []).append(client.get(path, cookie))
+        paths.setdefault(kind, []).append(path)
     print(f"# load average after: {load_average()}", flush=True)
     report(timings)
+    report_slowest(timings, paths)
 
 
 class Client:
@@ -88,6 +91,15 @@ def report(timings):
     print(f"# floor client p50 {statistics.median(c for _, c in floor):.1f} ms")
     print("# target every kind cold under 50 ms server p95: "
           + ("met" if not slow else f"NOT met by {', '.join(slow)}"), flush=True)
+
+
+def report_slowest(timings, paths, count=3):
+    """The slowest URLs of each kind (server ms), which decide its p95: the pages to profile
+    first, with `manage.py shell` or bench/reader_cpu.py's harness."""
+    for kind, urls in paths.items():
+        slowest = sorted(zip(timings[kind], urls, strict=True), reverse=True)[:count]
+        for (server, _), path in slowest:
+            print(f"# slowest {kind}: {server:.1f} ms {path}")
 
 
 def load_average():

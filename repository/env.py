@@ -55,6 +55,19 @@ def env_int(name, default, minimum=None):
     return number
 
 
+def env_float(name, default, above=None):
+    value = _raw(name, None)
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}: expected a number, got {value!r}") from None
+    if above is not None and not number > above:  # NaN included
+        raise ImproperlyConfigured(f"{name}: must be above {above}, got {value}")
+    return number
+
+
 def env_list(name, default=()):
     value = _raw(name, None)
     if value is None:

@@ -15,7 +15,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from repository.env import env_bool, env_int, env_list, env_str, load_env_file
+from repository.env import env_bool, env_float, env_int, env_list, env_str, load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -146,9 +146,17 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Django's backend, its persistent connections checked without a round trip a request.
         DATABASES["default"]["ENGINE"] = "operations.postgresql"
-        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-            "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5)
-        )
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options.setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5))
+        # What the planner takes reading a page out of order to cost, against the next page in
+        # order. PostgreSQL's default, 4, is a spinning disk's; on SSDs, or with the tables in
+        # memory, it is about 1. At 4 a word with an author was matched by reading every case
+        # in table order (each case's vector read out of line) rather than the author's cases
+        # from their index: 23-26 ms against 8-10 (docs/performance.md). Ahead of any options
+        # the URL gives (?options=...), which win over it.
+        page_cost = env_float("DATABASE_RANDOM_PAGE_COST", 1.1, above=0)
+        given = options.get("options", "")
+        options["options"] = f"-c random_page_cost={page_cost:g} {given}".strip()
 else:
     DATABASES = {
         "default": {

@@ -9,6 +9,7 @@ import sys
 import pytest
 from django.conf import settings
 from django.core.management.utils import get_random_secret_key
+from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -129,6 +130,7 @@ def test_with_login_required_a_resident_reads_after_logging_in(case, resident):
 # --- bad values fail at start -----------------------------------------------------------------
 
 GOOD = {"DEBUG": "true"}
+POSTGRES = {**GOOD, "DATABASE_URL": "postgres://u@localhost/db"}
 
 
 @pytest.mark.parametrize(
@@ -151,6 +153,9 @@ GOOD = {"DEBUG": "true"}
         ({**GOOD, "DICOM_MAX_PDU": "100"}, "DICOM_MAX_PDU"),
         ({**GOOD, "STOW_MAX_MB": "many"}, "STOW_MAX_MB"),
         ({**GOOD, "LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+        ({**POSTGRES, "DATABASE_RANDOM_PAGE_COST": "fast"}, "DATABASE_RANDOM_PAGE_COST"),
+        ({**POSTGRES, "DATABASE_RANDOM_PAGE_COST": "0"}, "DATABASE_RANDOM_PAGE_COST"),
+        ({**POSTGRES, "DATABASE_RANDOM_PAGE_COST": "nan"}, "DATABASE_RANDOM_PAGE_COST"),
     ],
 )
 def test_a_bad_value_stops_the_start_naming_the_variable(env, variable):
@@ -178,6 +183,30 @@ def test_good_values_start(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.split(" ", 2)[:2] == [key, "12"]
     assert "['Attendings', 'Fellows'] operations.postgresql" in result.stdout
+
+
+def connection_options_with(url, **env):
+    code = "import repository.settings as s; print(s.DATABASES['default']['OPTIONS']['options'])"
+    result = run_python("-c", code, DEBUG="true", DATABASE_URL=url, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_the_planner_takes_reading_out_of_order_to_cost_what_it_does_on_an_ssd():
+    url = "postgres://u@localhost/db"
+    assert connection_options_with(url) == "-c random_page_cost=1.1"
+    assert connection_options_with(url, DATABASE_RANDOM_PAGE_COST="4") == "-c random_page_cost=4"
+    # Options in the URL come after, so that they win.
+    assert connection_options_with(f"{url}?options=-c%20random_page_cost%3D2") == (
+        "-c random_page_cost=1.1 -c random_page_cost=2"
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
+def test_the_connections_planner_uses_that_cost(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
 
 
 def cache_with(**env):
