@@ -5,6 +5,7 @@ A development checkout also has a .env file, written by `make run` (`python -m r
 not set. Run as a script, this module imports nothing but the standard library and Django.
 """
 
+import math
 import os
 import secrets
 import sys
@@ -43,29 +44,32 @@ def env_bool(name, default):
 
 
 def env_int(name, default, minimum=None):
-    value = _raw(name, None)
-    if value is None or value == "":
+    number = _number(name, int, "a whole number")
+    if number is None:
         return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}: expected a whole number, got {value!r}") from None
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{name}: must be at least {minimum}, got {number}")
     return number
 
 
 def env_float(name, default, above=None):
+    number = _number(name, float, "a number")
+    if number is None:
+        return default
+    if not math.isfinite(number) or (above is not None and number <= above):
+        raise ImproperlyConfigured(f"{name}: must be a finite number above {above}, got {number}")
+    return number
+
+
+def _number(name, parse, kind):
+    """The variable parsed, or None when it is unset or empty."""
     value = _raw(name, None)
     if value is None or value == "":
-        return default
+        return None
     try:
-        number = float(value)
+        return parse(value)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}: expected a number, got {value!r}") from None
-    if above is not None and not number > above:  # NaN included
-        raise ImproperlyConfigured(f"{name}: must be above {above}, got {value}")
-    return number
+        raise ImproperlyConfigured(f"{name}: expected {kind}, got {value!r}") from None
 
 
 def env_list(name, default=()):

@@ -156,6 +156,7 @@ POSTGRES = {**GOOD, "DATABASE_URL": "postgres://u@localhost/db"}
         ({**POSTGRES, "DATABASE_RANDOM_PAGE_COST": "fast"}, "DATABASE_RANDOM_PAGE_COST"),
         ({**POSTGRES, "DATABASE_RANDOM_PAGE_COST": "0"}, "DATABASE_RANDOM_PAGE_COST"),
         ({**POSTGRES, "DATABASE_RANDOM_PAGE_COST": "nan"}, "DATABASE_RANDOM_PAGE_COST"),
+        ({**POSTGRES, "DATABASE_RANDOM_PAGE_COST": "inf"}, "DATABASE_RANDOM_PAGE_COST"),
     ],
 )
 def test_a_bad_value_stops_the_start_naming_the_variable(env, variable):
