@@ -80,8 +80,9 @@ def database_url(server, name):
 
 
 @contextmanager
-def throwaway_database(server, name, keep):
-    """Create the database (unless it exists because it is reused), and drop it at the end."""
+def throwaway_database(server, name, keep, template=None):
+    """Create the database (unless it exists because it is reused), a copy of `template` when
+    given, and drop it at the end."""
     import psycopg
 
     with psycopg.connect(server, autocommit=True) as connection:
@@ -89,10 +90,21 @@ def throwaway_database(server, name, keep):
             "SELECT 1 FROM pg_database WHERE datname = %s", [name]
         ).fetchone()
         if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
+            connection.execute(f'CREATE DATABASE "{name}"{_copy_clause(connection, template)}')
     try:
         yield
     finally:
         if not keep:
             with psycopg.connect(server, autocommit=True) as connection:
                 connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _copy_clause(connection, template):
+    """A copy by files, on PostgreSQL 15 and later. Its default copies the template page by page
+    through shared buffers and leaves them dirty; the benchmark's first statements then wrote
+    them out to make room (a word with a filter: 26.5 ms the first time on such a copy, 18.7 on
+    a copy by files, 11 warm)."""
+    if template is None:
+        return ""
+    by_files = " STRATEGY FILE_COPY" if connection.info.server_version >= 150000 else ""
+    return f' TEMPLATE "{template}"{by_files}'

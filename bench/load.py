@@ -3,7 +3,8 @@
     .venv/bin/python bench/load.py [--cases 100000] [--readers 200] [--attempts-per-reader 5000]
                                    [--logins 8] [--duration 10] [--connections 4]
                                    [--server postgres://postgres@127.0.0.1:5432/postgres]
-                                   [--cache-url redis://127.0.0.1:6379/0] [--reuse NAME] [--keep]
+                                   [--cache-url redis://127.0.0.1:6379/0]
+                                   [--reuse NAME | --copy-of NAME] [--keep]
                                    [--cold [--per-kind 200]]
 
 A throwaway PostgreSQL database (bench_load_<pid>) is created on the server named, migrated and
@@ -11,7 +12,8 @@ filled by `manage.py generate_cases` (cases, and readers who each answered disti
 app is served by gunicorn with production settings (DEBUG off, whitenoise, static files
 collected into a temporary folder) on 127.0.0.1; wrk, from a second process, drives each page
 for a fixed time after a short warm-up. The database is dropped at the end unless --keep;
---reuse NAME serves a database kept before, skipping the generation.
+--reuse NAME serves a database kept before, skipping the generation; --copy-of NAME serves a
+throwaway copy of it, so that every run starts from the same database.
 
 Figures go to stdout, one a line, as `name: value unit`; lines starting with # are notes. Pages
 of the academic workflow are prefixed `academic_`; `reader_` pages are requested logged in, as
@@ -104,7 +106,8 @@ def main():
     url = database_url(args.server, database)
     with tempfile.TemporaryDirectory(prefix="bench-load-") as scratch:
         env = server_environment(Path(scratch), url, args.cache_url)
-        with throwaway_database(args.server, database, keep=args.keep or bool(args.reuse)):
+        with throwaway_database(args.server, database, keep=args.keep or bool(args.reuse),
+                                template=args.copy_of):
             prepare(env, args)
             try:
                 run(args, env)
@@ -134,8 +137,12 @@ def parse_args():
     parser.add_argument("--cache-url", default="",
                         help="CACHE_URL for the app, e.g. redis://127.0.0.1:6379/0 "
                              "(default: each worker's own memory)")
-    parser.add_argument("--reuse", metavar="NAME",
-                        help="serve this existing database as it is (kept by an earlier --keep)")
+    kept = parser.add_mutually_exclusive_group()
+    kept.add_argument("--reuse", metavar="NAME",
+                      help="serve this existing database as it is (kept by an earlier --keep)")
+    kept.add_argument("--copy-of", metavar="NAME",
+                      help="serve a throwaway copy of this database (kept by an earlier --keep): "
+                           "every run from the same start, since --cold saves cases")
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
     parser.add_argument("--port", type=int, default=PORT)
     parser.add_argument("--cold", action="store_true",
@@ -203,7 +210,7 @@ def manage(env, *args):
 
 def prepare(env, args):
     manage(env, "migrate", "--noinput", "-v", "0")
-    if not args.reuse:
+    if not (args.reuse or args.copy_of):
         started = time.monotonic()
         manage(env, "generate_cases", str(args.cases), "--seed", "1", "--readers",
                str(args.readers), "--attempts-per-reader", str(args.attempts_per_reader))

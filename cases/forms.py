@@ -211,10 +211,14 @@ class BrowseForm(forms.Form):
         filters = self.active()
         filters.pop(without, None)
         data = self.cleaned_data
+        # With a word, a modality or a tag is matched through the index of the listed ids, which
+        # PostgreSQL intersects with the word's; without one, from the ids the browse indexes
+        # carry, in the page's order (CaseQuerySet._listing).
+        indexed = bool(filters.get("q"))
         if "anatomy" in filters:
             queryset = queryset.filter(anatomy=data["anatomy"])
         if "modality" in filters:
-            queryset = queryset.with_modality(data["modality"])
+            queryset = queryset.with_modality(data["modality"], indexed)
         if "author" in filters:
             queryset = queryset.filter(author=data["author"])
         if "age" in filters:
@@ -224,7 +228,7 @@ class BrowseForm(forms.Form):
         if "category" in filters:
             queryset = queryset.filter(category=data["category"])
         if "tag" in filters:
-            queryset = queryset.with_tag(self.tag_id)
+            queryset = queryset.with_tag(self.tag_id, indexed)
         if "memory" in filters:
             memory = self.memory
             queryset = select_remembered(queryset, memory.reader, filters["memory"], memory.now)

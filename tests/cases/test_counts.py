@@ -3,6 +3,7 @@ again gives, after every kind of change, and browse pages read them: the same nu
 cases themselves, exact."""
 
 import pytest
+from django.db import connection, transaction
 from django.urls import reverse
 from taggit.models import Tag
 
@@ -227,3 +228,52 @@ def test_a_tag_whose_id_holds_another_ids_digits_is_not_taken_for_it(cases, alic
     tagged = make_case(alice, anatomy="chest", modality="CT", tags=[long.name])
     assert found({"tag": short.slug}) == []
     assert found({"tag": long.slug}) == [tagged.pk]
+
+
+# --- with a word, through the index of the listed ids (migration 0023) -------------------------
+
+
+@pytest.mark.parametrize("indexed", [False, True])
+def test_either_way_an_id_holding_another_ids_digits_is_not_taken_for_it(cases, alice, indexed):
+    """",70001," is no part of ",700011,", and 70001 is not 700011 in the array of ids."""
+    short = Tag.objects.create(pk=70001, name="short-id", slug="short-id")
+    long = Tag.objects.create(pk=700011, name="long-id", slug="long-id")
+    tagged = make_case(alice, anatomy="chest", modality="CT", tags=[long.name])
+    ct = cases[0].studies.get().modality
+    assert list(Case.objects.with_tag(short.pk, indexed)) == []
+    assert list(Case.objects.with_tag(long.pk, indexed)) == [tagged]
+    assert list(Case.objects.with_tag(None, indexed)) == []
+    assert sorted(Case.objects.with_modality(ct, indexed).values_list("pk", flat=True)) == sorted(
+        [cases[0].pk, tagged.pk]
+    )
+
+
+def test_a_word_with_a_modality_or_a_tag_finds_what_the_filter_alone_finds_among_its_cases(
+    cases, alice
+):
+    worded = make_case(alice, anatomy="chest", modality="MR", tags=["classic"],
+                       history="Pneumothorax after a fall.", title="Pneumothorax")
+    make_case(alice, anatomy="chest", modality="CT", tags=["rare"],
+              history="Pneumothorax after a fall.", title="Pneumothorax")
+    for params in ({"modality": "MR"}, {"tag": "classic"}):
+        assert found({"q": "pneumothorax", **params}) == [worded.pk]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the indexes are PostgreSQL's")
+@pytest.mark.parametrize("part, index", [
+    ("modality", "case_modality_ids"),
+    ("tag", "case_tag_ids"),
+])  # fmt: skip
+def test_the_indexed_filter_is_the_expression_migration_0023_indexed(cases, part, index):
+    """Written otherwise, PostgreSQL would silently read every case holding the word."""
+    if part == "modality":
+        selected = Case.objects.with_modality(cases[0].studies.get().modality, indexed=True)
+    else:
+        selected = Case.objects.with_tag(Tag.objects.get(slug="classic").pk, indexed=True)
+    sql, values = selected.order_by().query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # On a few rows the planner reads the table: made to take an index it may use.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", values)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert f"Bitmap Index Scan on {index}" in plan
