@@ -56,8 +56,10 @@ def env_float(name, default, above=None):
     number = _number(name, float, "a number")
     if number is None:
         return default
-    if not math.isfinite(number) or (above is not None and number <= above):
-        raise ImproperlyConfigured(f"{name}: must be a finite number above {above}, got {number}")
+    if not math.isfinite(number):
+        raise ImproperlyConfigured(f"{name}: must be a finite number, got {number}")
+    if above is not None and number <= above:
+        raise ImproperlyConfigured(f"{name}: must be above {above}, got {number}")
     return number
 
 
