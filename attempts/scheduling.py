@@ -27,6 +27,7 @@ from fsrs import Card, Rating, Scheduler
 
 from attempts.models import Attempt, Grade, Review
 from cases.models import Case
+from operations import statements
 
 # One step of four hours, in learning and relearning: a missed case (Again) comes back within the
 # day, while a right answer (Good or Easy) leaves learning at once for an interval of days. Minutes,
@@ -97,9 +98,9 @@ def draw_due(reader, now=None):
         return None
     # Written out rather than built by the ORM: the homepage's button sends it each time, and
     # building it cost more than the answer. tests/attempts/test_due_reviews.py holds it to
-    # due_reviews().
+    # due_reviews(). Prepared on PostgreSQL (operations/statements.py).
     now = connection.ops.adapt_datetimefield_value(now or timezone.now())
-    with connection.cursor() as cursor:
+    with statements.cursor() as cursor:
         cursor.execute(_DRAW_DUE, [reader.pk, now, Case.Status.PUBLISHED, DRAW_FROM])
         drawn = [case for (case,) in cursor.fetchall()]
     return random.choice(drawn) if drawn else None

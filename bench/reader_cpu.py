@@ -67,6 +67,7 @@ def configure(args, scratch):
         CACHE_URL=args.cache_url,
         CACHE_KEY_PREFIX=f"bench-reader-cpu-{os.getpid()}-{secrets.token_hex(4)}",
         LOG_LEVEL="WARNING",
+        ENV_FILE=os.devnull,  # not the checkout's .env (DEBUG on: every query logged)
     )
     for name in ("DEBUG", "REQUIRE_LOGIN", "STANDARD_WORKFLOW_GROUPS", "CASES_PER_PAGE"):
         os.environ.pop(name, None)

@@ -19,9 +19,9 @@ import time
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
-from django.db import connection
 
 from cases.models import Case, ContentVersion
+from operations import statements
 
 CACHE_SECONDS = 300  # an upper bound on staleness where a change draws no new content version
 LOCK_SECONDS = 20  # a computation taking longer than this is joined by the next reader
@@ -57,8 +57,9 @@ def content_version():
     primary key. A view reads it once and keys everything it caches with it.
 
     The statement is written out rather than built by the ORM: it is sent on every page, and
-    building it cost more than the database's answer (docs/performance.md, run 6)."""
-    with connection.cursor() as cursor:
+    building it cost more than the database's answer (docs/performance.md, run 6); it is
+    prepared on PostgreSQL (operations/statements.py)."""
+    with statements.cursor() as cursor:
         cursor.execute(_VERSION_SQL, [VERSION_ROW])
         row = cursor.fetchone()
     return note_version(row[0] if row is not None else _first_version())
@@ -66,7 +67,7 @@ def content_version():
 
 def content_and_counts_versions():
     """(content_version(), the counts version), in one query."""
-    with connection.cursor() as cursor:
+    with statements.cursor() as cursor:
         cursor.execute(_VERSIONS_SQL, [VERSION_ROW, COUNTS_ROW])
         tokens = dict(cursor.fetchall())
     content = tokens.get(VERSION_ROW) or _first_version()
@@ -96,7 +97,7 @@ def cached(key):
 def content_version_and_published(pk):
     """(content_version(), whether the case with this id is published): what every case page asks
     before serving its cached body, in one round trip instead of two."""
-    with connection.cursor() as cursor:
+    with statements.cursor() as cursor:
         cursor.execute(_VERSION_AND_PUBLISHED_SQL, [int(pk), Case.Status.PUBLISHED, VERSION_ROW])
         row = cursor.fetchone()
     if row is None:

@@ -4,8 +4,9 @@ attempts.models.Review, one row per reader and case.
 
 Neither is ever part of what is shared between readers (cases/results.py):
 - Marks. An academic card in the cached browse results carries a slot naming its case
-  (`<!--mark:42-->`); per request, fill_marks() reads the reader's reviews of the cases on the
-  page in one query and fills each slot (an anonymous reader's slots are emptied, at no query).
+  (`<!--mark:42-->`, cases/slots.py); per request, marks_of() reads the reader's reviews of the
+  cases on the page in one query, and the slots are filled with them (an anonymous reader's are
+  emptied, at no query).
   The slot cannot be forged by what a contributor typed: text in a fragment is escaped, so it
   never holds `<!--`.
 - Filters. Results with a memory filter on are this reader's own and change with each commit
@@ -14,13 +15,13 @@ Neither is ever part of what is shared between readers (cases/results.py):
   is a single indexed query per request (Case.objects.random_one()) instead of a shared pool.
 
 The marks and the draw with no other filter are sent on every such page, so their statements are
-written out here (STATEMENTS) rather than built by the ORM each time, which cost more than the
-database's answer; tests/cases/test_memory_statements.py holds them to the ORM's select().
+written out here rather than built by the ORM each time, which cost more than the database's
+answer, and prepared on PostgreSQL (operations/statements.py); tests/cases/test_memory_statements.py
+holds them to the ORM's select().
 """
 
 import functools
 import random
-import re
 
 from django.db import connection
 from django.db.models import Exists, OuterRef
@@ -30,11 +31,10 @@ from django.utils.html import format_html, format_html_join
 from attempts.models import Grade, Review
 from cases.caching import VERSION_ROW, note_version
 from cases.models import Case, ContentVersion
+from operations import statements
 
 UNSEEN, MISSED, DUE = "unseen", "missed", "due"
 CHOICES = [("", "All cases"), (UNSEEN, "Unseen"), (MISSED, "Missed"), (DUE, "Due for review")]
-SLOT = "<!--mark:{}-->"
-SLOT_PATTERN = re.compile(r"<!--mark:(\d+)-->")
 
 
 def select(cases, reader, choice, now=None):
@@ -50,53 +50,37 @@ def select(cases, reader, choice, now=None):
     return cases.filter(Exists(reviews))
 
 
-def slot(pk):
-    return SLOT.format(int(pk))
+def marks_of(cards, reader, now=None):
+    """{case id: the HTML of this reader's marks} of the cards (case ids) of a page that has
+    any (slots.Cut.cards): one query, none for an anonymous reader or a page without cards."""
+    if not cards or not reader.is_authenticated:
+        return {}
+    among, among_params = statements.among("case_id", cards)
+    with statements.cursor() as cursor:
+        cursor.execute(_MARKS.format(cards=among),
+                       [_when(now or timezone.now()), reader.pk, *among_params])
+        return _marks(cursor.fetchall())
 
 
-def fill_marks(page, reader, now=None):
-    """The page with each card's slot filled with this reader's marks: one query for every card
-    on it, none for an anonymous reader or a page without cards."""
-    ids = _slot_ids(page)
-    reviews = {}
-    if ids and reader.is_authenticated:
-        with connection.cursor() as cursor:
-            cursor.execute(_MARKS.format(ids=_id_list(ids)), [_when(now or timezone.now()),
-                                                               reader.pk])
-            reviews = {case: (grade, bool(due)) for case, grade, due in cursor.fetchall()}
-    return _filled(page, reviews)
-
-
-def with_version(page, reader, now=None):
-    """(the content version, the page with this logged-in reader's marks filled), both read in
-    one statement: for a page found cached under the version this process read last, which its
-    view serves only if the version read here is still that one (cases/views.py). (None, None)
-    for a page without cards, which needs no such statement."""
-    ids = _slot_ids(page)
-    if not ids:
-        return None, None
-    with connection.cursor() as cursor:
-        cursor.execute(_VERSION_AND_MARKS.format(ids=_id_list(ids)),
-                       [_when(now or timezone.now()), reader.pk, VERSION_ROW])
+def with_version(cards, reader, now=None):
+    """(the content version, {case id: the HTML of this logged-in reader's marks}) of the cards
+    of a page, both read in one statement: for a page found cached under the version this
+    process read last, which its view serves only if the version read here is still that one
+    (cases/views.py). (None, {}) for a page without cards, which needs no such statement."""
+    if not cards:
+        return None, {}
+    among, among_params = statements.among("r.case_id", cards)
+    with statements.cursor() as cursor:
+        cursor.execute(_VERSION_AND_MARKS.format(cards=among),
+                       [_when(now or timezone.now()), reader.pk, *among_params, VERSION_ROW])
         rows = cursor.fetchall()
     if not rows:  # no content version yet
-        return None, None
-    reviews = {case: (grade, bool(due)) for _, case, grade, due in rows if case is not None}
-    return note_version(rows[0][0]), _filled(page, reviews)
+        return None, {}
+    return note_version(rows[0][0]), _marks(row[1:] for row in rows if row[1] is not None)
 
 
-def _slot_ids(page):
-    return sorted({int(pk) for pk in SLOT_PATTERN.findall(page)})
-
-
-def _id_list(ids):
-    """The ids, integers read by SLOT_PATTERN, written into the statement: they spare the driver
-    quoting two dozen parameters on every page."""
-    return ", ".join(map(str, ids))
-
-
-def _filled(page, reviews):
-    return SLOT_PATTERN.sub(lambda match: marks_html(reviews.get(int(match[1]))), page)
+def _marks(rows):
+    return {case: _marks_html(grade, bool(due)) for case, grade, due in rows}
 
 
 def marks_html(review):
@@ -121,7 +105,7 @@ def draw(reader, choice, now=None):
     wrapping round to the start when the point falls past the last. None if there is none."""
     reviewed = _REVIEWED[choice]
     params = [reader.pk, *([_when(now or timezone.now())] if choice == DUE else [])]
-    with connection.cursor() as cursor:
+    with statements.cursor() as cursor:
         for point in (random.random(), None):  # the second only when the first finds none
             bound = "AND c.random_key >= %s" if point is not None else ""
             sql = _DRAW.format(reviewed=reviewed, bound=bound)
@@ -142,13 +126,13 @@ _CASES, _REVIEWS = Case._meta.db_table, Review._meta.db_table
 # The marks of the cards on a page: the (reader, case) index, probed once per card.
 _MARKS = (
     f"SELECT case_id, last_grade, due <= %s FROM {_REVIEWS} "
-    "WHERE reader_id = %s AND case_id IN ({ids})"
+    "WHERE reader_id = %s AND {cards}"
 )
 # The same marks beside the content version (cases/caching.py): one row per review, or one row
 # of NULLs beside the version when the reader has reviewed none of the cards.
 _VERSION_AND_MARKS = (
     f"SELECT v.token, r.case_id, r.last_grade, r.due <= %s FROM {ContentVersion._meta.db_table} v "
-    f"LEFT JOIN {_REVIEWS} r ON r.reader_id = %s AND r.case_id IN ({{ids}}) WHERE v.id = %s"
+    f"LEFT JOIN {_REVIEWS} r ON r.reader_id = %s AND {{cards}} WHERE v.id = %s"
 )
 _REVIEW_OF_CASE = f"SELECT 1 FROM {_REVIEWS} r WHERE r.reader_id = %s AND r.case_id = c.id"
 _REVIEWED = {

@@ -6,7 +6,13 @@ admin), with slots where the reader's own name and CSRF token go; fill() puts th
 logged-in reader's page costs string replacements, not a template rendering, like an anonymous
 one's. Text a contributor typed cannot forge a slot: it is escaped, so it never holds "<!--" or
 "<input". A reader with messages waiting gets the page rendered for them alone (messages_waiting()).
+
+An academic card's marks are slots too (`<!--mark:42-->`, cases/memory.py). A page is cut at its
+slots once per process and key (cut()), so that each request fills it with a join instead of a
+search of the whole page per kind of slot.
 """
+
+import re
 
 from django.contrib import messages as django_messages
 from django.middleware.csrf import get_token
@@ -40,12 +46,65 @@ def csrf_input(token):
     return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
 
 
-def fill(page, request):
-    """The page with this reader's name and CSRF token in its slots (the token asked for only if
-    the page has a form, so that a page without one sets no CSRF cookie)."""
-    if request.user.is_authenticated:
-        page = page.replace(NAME_SLOT, escape(request.user.get_username()))
-    slot = csrf_input(CSRF_SLOT)
-    if slot in page:
-        page = page.replace(slot, csrf_input(get_token(request)))
-    return page
+def mark(pk):
+    """The slot of the marks of the card of the case with this id."""
+    return MARK_SLOT.format(int(pk))
+
+
+def fill(page, request, marks=None, key=None):
+    """The page with this reader's name, CSRF token and marks (marks: {case id: HTML}) in its
+    slots, a card without marks emptied: cut(page, key).fill(request, marks)."""
+    return cut(page, key).fill(request, marks)
+
+
+class Cut:
+    """A page cut at its slots: the text between them, and which slot goes where."""
+
+    def __init__(self, page):
+        self.page = page
+        self.parts = _SLOTS.split(page)  # the text, then a slot, then the text... (odd: slots)
+        self.slots = [(index, self.parts[index]) for index in range(1, len(self.parts), 2)]
+        self.cards = sorted({int(slot[_MARK_ID]) for _, slot in self.slots
+                             if slot.startswith(_MARK_START)})  # fmt: skip
+
+    def fill(self, request, marks=None):
+        """The page with this reader's name and CSRF token (the token asked for only if the page
+        has a form, so that a page without one sets no CSRF cookie) and marks in its slots."""
+        parts, marks, own = self.parts.copy(), marks or {}, {}
+        for index, slot in self.slots:
+            if slot.startswith(_MARK_START):
+                parts[index] = marks.get(int(slot[_MARK_ID]), "")
+            else:
+                if slot not in own:
+                    own[slot] = _own(slot, request)
+                parts[index] = own[slot]
+        return "".join(parts)
+
+
+def cut(page, key=None):
+    """The page cut at its slots: once per process for a page cached under key (the key holds the
+    content version, and the text is compared, so a page cut before is never filled in place of
+    another); each time without a key."""
+    if key is None:
+        return Cut(page)
+    found = _CUTS.get(key)
+    if found is None or found.page != page:
+        if len(_CUTS) >= CUTS_KEPT:
+            _CUTS.clear()  # the pages read since are cut again at their next request
+        found = _CUTS[key] = Cut(page)
+    return found
+
+
+def _own(slot, request):
+    if slot == NAME_SLOT:
+        user = request.user
+        return escape(user.get_username()) if user.is_authenticated else NAME_SLOT
+    return csrf_input(get_token(request))
+
+
+CSRF_FIELD = csrf_input(CSRF_SLOT)
+MARK_SLOT = "<!--mark:{}-->"
+_MARK_START, _MARK_ID = "<!--mark:", slice(len("<!--mark:"), -len("-->"))
+_SLOTS = re.compile(f"({re.escape(NAME_SLOT)}|{re.escape(CSRF_FIELD)}|<!--mark:\\d+-->)")
+CUTS_KEPT = 200  # pages cut a process keeps: each holds its text twice, some 40-150 KB in all
+_CUTS = {}

@@ -32,7 +32,7 @@ from cases.daily.views import block_html
 from cases.facets import TOP_TAGS
 from cases.forms import BrowseForm, MemoryForm
 from cases.memory import draw as draw_remembered
-from cases.memory import fill_marks, slot, with_version
+from cases.memory import marks_of, with_version
 from cases.models import Case, Study
 from cases.statistics import repository_statistics
 from cases.workflows import (
@@ -115,7 +115,7 @@ def home(request):
         return render_to_string("cases/home.html", context, request), True
 
     key = results.home_key(version, workflow, remembered, pk, day, daily_pk)
-    return HttpResponse(_page(request, key, render_page, shared=due is None))
+    return HttpResponse(_page(request, key, render_page, shared=due is None).fill(request))
 
 
 def _card_html(version, workflow, pk):
@@ -172,8 +172,9 @@ def browse(request, workflow):
                    **shell}  # fmt: skip
         return render_to_string("cases/browse.html", context, request), kept
 
-    page_html = fill_marks(_page(request, key, render_page), request.user)
-    return _remember(request, HttpResponse(page_html), workflow)
+    page = _page(request, key, render_page)
+    marks = marks_of(page.cards, request.user) if academic else None
+    return _remember(request, HttpResponse(page.fill(request, marks)), workflow)
 
 
 def _listed_terms(version):
@@ -191,24 +192,26 @@ def _marked_on_guess(request, page):
     guess = last_version_read()
     if guess is None or slots.messages_waiting(request):
         return None
-    key = results.browse_key(guess, ACADEMIC, request.GET, page)
-    shared = cached(f"{key}:{slots.kind(request)}")  # as _page() caches it
+    key = f"{results.browse_key(guess, ACADEMIC, request.GET, page)}:{slots.kind(request)}"
+    shared = cached(key)  # as _page() caches it
     if shared is None:
         return None
-    version, marked = with_version(slots.fill(shared, request), request.user)
-    return marked if version == guess else None
+    shared = slots.cut(shared, key)
+    version, marks = with_version(shared.cards, request.user)
+    return shared.fill(request, marks) if version == guess else None
 
 
 def _page(request, key, render_page, shared=True):
-    """The page's HTML: render_page(shell) -> (html, keep) renders the cached fragment under key
-    with what is this reader's own around it (the header). The page itself is cached too, once
-    per kind of reader, with slots for their name and CSRF token (cases/slots.py), so a hit
-    renders no template, logged in or not. A page with something of this reader's alone in it
-    (shared=False: the homepage's due count; messages waiting) is rendered for them."""
+    """The page, cut at its slots (cases/slots.py: its fill(request, marks) is its HTML):
+    render_page(shell) -> (html, keep) renders the cached fragment under key with what is this
+    reader's own around it (the header). The page itself is cached too, once per kind of
+    reader, with slots for their name and CSRF token, so a hit renders no template, logged in or
+    not. A page with something of this reader's alone in it (shared=False: the homepage's due
+    count; messages waiting) is rendered for them."""
     if not shared or slots.messages_waiting(request):
-        return slots.fill(render_page({})[0], request)
-    page = fetch(f"{key}:{slots.kind(request)}", lambda: render_page(slots.CONTEXT))[0]
-    return slots.fill(page, request)
+        return slots.cut(render_page({})[0])
+    key = f"{key}:{slots.kind(request)}"
+    return slots.cut(fetch(key, lambda: render_page(slots.CONTEXT))[0], key)
 
 
 def _results_context(form, workflow, page_number, counts_version):
@@ -308,7 +311,7 @@ def _search_cards(cards, text, workflow):
 def _card(case, workflow):
     view = card(case, workflow)
     if workflow == ACADEMIC:  # the reader's marks, filled per request (cases/memory.py)
-        view.mark_slot = mark_safe(slot(case.pk))
+        view.mark_slot = mark_safe(slots.mark(case.pk))
     if workflow == STANDARD:  # academic cards never show a snippet: it would be the answer
         view.snippet = search.snippet_html(getattr(case, "headline", ""))
     return view
@@ -374,8 +377,8 @@ def _render_detail(request, workflow, pk, reveal):
         return render_to_string("cases/detail.html", context, request), kept
 
     # The answer or reveal form of an unrevealed academic body takes the reader's CSRF token in
-    # the same slot as the header's (slots.fill, in _page).
-    page = opening.fill(_page(request, key, render_page), request, pk)
+    # the same slot as the header's (cases/slots.py).
+    page = opening.fill(_page(request, key, render_page).fill(request), request, pk)
     return HttpResponse(difficulty.fill(page, pk))  # standard only, outside the cached body
 
 

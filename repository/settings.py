@@ -157,6 +157,13 @@ if DATABASE_URL:
         page_cost = env_float("DATABASE_RANDOM_PAGE_COST", 1.1, above=0)
         given = options.get("options", "")
         options["options"] = f"-c random_page_cost={page_cost:g} {given}".strip()
+        # The statements nearly every page sends are prepared: parsed and planned once a
+        # connection (operations/statements.py). Off behind a pooler in transaction mode that
+        # cannot keep them (PgBouncer before 1.21, or without max_prepared_statements). Django's
+        # own cursors bind in the client and are never prepared either way. (5 is psycopg's
+        # default; the cursor that prepares does so on a statement's first run.)
+        prepared = env_bool("DATABASE_PREPARED_STATEMENTS", True)
+        options.setdefault("prepare_threshold", 5 if prepared else None)
 else:
     DATABASES = {
         "default": {

@@ -11,11 +11,26 @@ is usable as it is. When it holds something, Django's `SELECT 1` decides, since 
 connection may hold a notification too. A server that vanished without a word (a cut cable)
 is found by the request's first query, as it would be by `SELECT 1`: the page answers 503
 (cases.views.server_error) and the next request connects afresh.
+
+It also gives a cursor whose statements the server keeps parsed and planned for the connection
+(prepared_cursor(), used through operations/statements.py). Django binds parameters in the
+client, so PostgreSQL parses and plans every statement it is sent, which for the few statements
+a logged-in reader's page sends (a draw, their marks, the content version) cost it several
+times what running them does (docs/performance.md).
 """
 
 import select
 
 from django.db.backends.postgresql import base
+
+
+class PreparedCursor(base.ServerBindingCursor):
+    """psycopg's cursor that binds on the server, each statement prepared on its first run: the
+    connection keeps it (up to psycopg's prepared_max, the least used let go) for every run after,
+    with other parameters. Django's own cursors, binding in the client, are never prepared."""
+
+    def execute(self, query, params=None, *, prepare=True, binary=None):
+        return super().execute(query, params, prepare=prepare, binary=binary)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -27,3 +42,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
         except (OSError, ValueError):  # the socket is gone
             return False
         return not waiting or super().is_usable()
+
+    def prepared_cursor(self):
+        """A cursor as cursor() gives (health-checked, errors wrapped, queries logged when they
+        are), whose statements are prepared: unless the connection's prepare_threshold is None
+        (settings.DATABASE_PREPARED_STATEMENTS off), when they are bound on the server and
+        planned each time."""
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        with self.wrap_database_errors:
+            return self._prepare_cursor(PreparedCursor(self.connection))

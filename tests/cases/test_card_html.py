@@ -15,9 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from cases import views
+from cases import slots, views
 from cases.forms import BrowseForm
-from cases.memory import fill_marks, slot
 from cases.models import Case, Modality, Study
 from cases.search import START, STOP, snippet_html
 from cases.workflows import ACADEMIC, STANDARD
@@ -77,7 +76,7 @@ def _new_and_old(cases, workflow, headlines=None):
         if pk in headlines:
             new[pk].headline = headlines[pk]
         new_cards.append(views._card(new[pk], workflow))
-        mark = mark_safe(slot(pk)) if workflow == ACADEMIC else ""
+        mark = mark_safe(slots.mark(pk)) if workflow == ACADEMIC else ""
         snippet = snippet_html(headlines.get(pk, "")) if workflow == STANDARD else ""
         old_cards.append(card_before(old[pk], workflow, snippet=snippet, mark_slot=mark))
     return new_cards, old_cards
@@ -110,7 +109,7 @@ def test_academic_cards_with_mark_slots_are_the_same_bytes_as_before(varied_case
 
     html = _render(new, querystring)
 
-    assert slot(varied_cases[0].pk) in html
+    assert slots.mark(varied_cases[0].pk) in html
     assert html == render_before(old, querystring)
 
 
@@ -123,7 +122,9 @@ def test_an_academic_card_is_given_neither_title_nor_category(varied_cases):
 
 
 @pytest.mark.parametrize("workflow", [STANDARD, ACADEMIC])
-def test_a_browse_page_holds_each_card_as_before(varied_cases, workflow):
+def test_a_browse_page_holds_each_card_as_before(varied_cases, workflow, rf):
+    anonymous = rf.get("/")
+    anonymous.user = AnonymousUser()
     response = Client().get(reverse("cases:browse", args=[workflow]))
     querystring = BrowseForm({}, workflow).querystring()
     _, old = _new_and_old(varied_cases, workflow)
@@ -131,7 +132,7 @@ def test_a_browse_page_holds_each_card_as_before(varied_cases, workflow):
     page = response.content.decode()
 
     for card in old:
-        assert fill_marks(render_before([card], querystring), AnonymousUser()) in page
+        assert slots.cut(render_before([card], querystring)).fill(anonymous) in page
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="snippets need PostgreSQL")

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from attempts.models import Grade, Review
 from cases import memory
+from cases.caching import content_version
 from cases.models import Case
 from tests.factories import make_case
 
@@ -59,11 +60,24 @@ def test_the_draw_finds_none_when_nothing_is_left(resident, alice):
 
 def test_the_marks_are_the_readers_reviews_of_the_page(resident, shelf):
     now = timezone.now()
-    page = "".join(memory.slot(case.pk) for case in shelf)
-    expected = "".join(
-        memory.marks_html((r.last_grade, r.due <= now)) if r else ""
-        for r in (Review.objects.filter(reader=resident, case=case).first() for case in shelf)
-    )
-    assert memory.fill_marks(page, resident, now) == expected
-    assert expected.count("card-marks") == 8
-    assert expected.count("mark-due") == 4
+    reviews = Review.objects.filter(reader=resident, case__in=shelf)
+    expected = {r.case_id: memory.marks_html((r.last_grade, r.due <= now)) for r in reviews}
+
+    assert memory.marks_of([case.pk for case in shelf], resident, now) == expected
+    assert "".join(expected.values()).count("card-marks") == 8
+    assert "".join(expected.values()).count("mark-due") == 4
+
+
+def test_the_version_is_read_beside_the_same_marks(resident, shelf):
+    now = timezone.now()
+    version, marks = memory.with_version([case.pk for case in shelf], resident, now)
+
+    assert version == content_version()
+    assert marks == memory.marks_of([case.pk for case in shelf], resident, now)
+
+
+def test_a_page_of_cards_the_reader_never_saw_has_no_marks_but_its_version(resident, shelf):
+    unseen = [case.pk for case in shelf[8:]]
+
+    assert memory.marks_of(unseen, resident) == {}
+    assert memory.with_version(unseen, resident) == (content_version(), {})

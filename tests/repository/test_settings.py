@@ -157,6 +157,7 @@ POSTGRES = {**GOOD, "DATABASE_URL": "postgres://u@localhost/db"}
         ({**POSTGRES, "DATABASE_RANDOM_PAGE_COST": "0"}, "DATABASE_RANDOM_PAGE_COST"),
         ({**POSTGRES, "DATABASE_RANDOM_PAGE_COST": "nan"}, "DATABASE_RANDOM_PAGE_COST"),
         ({**POSTGRES, "DATABASE_RANDOM_PAGE_COST": "inf"}, "DATABASE_RANDOM_PAGE_COST"),
+        ({**POSTGRES, "DATABASE_PREPARED_STATEMENTS": "sometimes"}, "DATABASE_PREPARED_STATEMENTS"),
     ],
 )
 def test_a_bad_value_stops_the_start_naming_the_variable(env, variable):
@@ -201,6 +202,21 @@ def test_the_planner_takes_reading_out_of_order_to_cost_what_it_does_on_an_ssd()
     assert connection_options_with(f"{url}?options=-c%20random_page_cost%3D2") == (
         "-c random_page_cost=1.1 -c random_page_cost=2"
     )
+
+
+def prepare_threshold_with(**env):
+    code = (
+        "import repository.settings as s; "
+        "print(s.DATABASES['default']['OPTIONS']['prepare_threshold'])"
+    )
+    result = run_python("-c", code, DEBUG="true", DATABASE_URL="postgres://u@localhost/db", **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_statements_are_prepared_unless_told_not_to_for_a_pooler_that_cannot_keep_them():
+    assert prepare_threshold_with() == "5"
+    assert prepare_threshold_with(DATABASE_PREPARED_STATEMENTS="false") == "None"
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")

@@ -1,0 +1,27 @@
+"""The statements sent on nearly every page (the content version, a reader's marks, a draw), run
+so that the database does as little as it can for each.
+
+On PostgreSQL they are prepared (operations/postgresql: parsed and planned once a connection,
+not on every run), which needs their text to be the same each time: a page's ids go as one array
+parameter rather than written into the statement. SQLite keeps its own cache of compiled
+statements, and takes the ids written out.
+"""
+
+from django.db import connection
+
+
+def cursor():
+    """A cursor whose statements are prepared where the backend can (PostgreSQL), else Django's."""
+    prepared = getattr(connection, "prepared_cursor", None)
+    return prepared() if prepared is not None else connection.cursor()
+
+
+def among(column, ids):
+    """(SQL, params): column (a bigint) is one of the ids (whole numbers), in a statement whose
+    text does not change with them on PostgreSQL. There they go as one array written as text,
+    which the driver sends as it is, rather than as a list it would type and encode element by
+    element (a fifth of the cost of a page's marks)."""
+    written = ",".join(str(int(pk)) for pk in ids)
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(CAST(%s AS bigint[]))", [f"{{{written}}}"]
+    return f"{column} IN ({written})", []
