@@ -63,17 +63,18 @@ class Cut:
     def __init__(self, page):
         self.page = page
         self.parts = _SLOTS.split(page)  # the text, then a slot, then the text... (odd: slots)
-        self.slots = [(index, self.parts[index]) for index in range(1, len(self.parts), 2)]
-        self.cards = sorted({int(slot[_MARK_ID]) for _, slot in self.slots
-                             if slot.startswith(_MARK_START)})  # fmt: skip
+        # (where, the case of a card's marks or None, the slot)
+        self.slots = [(index, _case_of(slot), slot)
+                      for index, slot in enumerate(self.parts) if index % 2]  # fmt: skip
+        self.cards = sorted({case for _, case, _ in self.slots if case is not None})
 
     def fill(self, request, marks=None):
         """The page with this reader's name and CSRF token (the token asked for only if the page
         has a form, so that a page without one sets no CSRF cookie) and marks in its slots."""
         parts, marks, own = self.parts.copy(), marks or {}, {}
-        for index, slot in self.slots:
-            if slot.startswith(_MARK_START):
-                parts[index] = marks.get(int(slot[_MARK_ID]), "")
+        for index, case, slot in self.slots:
+            if case is not None:
+                parts[index] = marks.get(case, "")
             else:
                 if slot not in own:
                     own[slot] = _own(slot, request)
@@ -93,6 +94,10 @@ def cut(page, key=None):
             _CUTS.clear()  # the pages read since are cut again at their next request
         found = _CUTS[key] = Cut(page)
     return found
+
+
+def _case_of(slot):
+    return int(slot[_MARK_ID]) if slot.startswith(_MARK_START) else None
 
 
 def _own(slot, request):
