@@ -2,14 +2,14 @@
 
 A page (the shell around cached results or a case's body) is rendered once per content, URL and
 kind of reader (kind(): anonymous, or logged in with or without the standard workflow and the
-admin), with slots where the reader's own name and CSRF token go; fill() puts them in. So a
-logged-in reader's page costs string replacements, not a template rendering, like an anonymous
+admin), with slots where the reader's own name and CSRF token go; Cut.fill() puts them in. So
+a logged-in reader's page costs joining strings, not a template rendering, like an anonymous
 one's. Text a contributor typed cannot forge a slot: it is escaped, so it never holds "<!--" or
 "<input". A reader with messages waiting gets the page rendered for them alone (messages_waiting()).
 
-An academic card's marks are slots too (`<!--mark:42-->`, cases/memory.py). A page is cut at its
-slots once per process and key (cut()), so that each request fills it with a join instead of a
-search of the whole page per kind of slot.
+An academic card's marks are slots too (`<!--mark:42-->`, filled from cases/memory.py). A page
+is cut at its slots once per process and key (cut()), so that each request fills it with a join
+instead of a search of the whole page per kind of slot.
 """
 
 import re
@@ -49,12 +49,6 @@ def csrf_input(token):
 def mark(pk):
     """The slot of the marks of the card of the case with this id."""
     return MARK_SLOT.format(int(pk))
-
-
-def fill(page, request, marks=None, key=None):
-    """The page with this reader's name, CSRF token and marks (marks: {case id: HTML}) in its
-    slots, a card without marks emptied: cut(page, key).fill(request, marks)."""
-    return cut(page, key).fill(request, marks)
 
 
 class Cut:

@@ -21,7 +21,7 @@ times what running them does (docs/performance.md).
 
 import select
 
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
 
 
 class PreparedCursor(base.ServerBindingCursor):
@@ -33,7 +33,18 @@ class PreparedCursor(base.ServerBindingCursor):
         return super().execute(query, params, prepare=prepare, binary=binary)
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor, sql, params):
+        """As Django's, for a prepared cursor's statement too (logged when queries are, as in
+        DEBUG): psycopg keeps that one in the form the server was sent, without the values."""
+        if isinstance(cursor, PreparedCursor):
+            return self.compose_sql(sql, params)
+        return super().last_executed_query(cursor, sql, params)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def is_usable(self):
         if self.connection is None or self.connection.closed or self.connection.broken:
             return False

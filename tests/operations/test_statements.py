@@ -3,6 +3,7 @@ answer as they did (operations/statements.py, operations/postgresql)."""
 
 import pytest
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from attempts.models import Grade, Review
@@ -67,3 +68,12 @@ def test_an_id_is_never_taken_for_one_that_holds_its_digits(db, ids):
     with statements.cursor() as cursor:
         cursor.execute(f"SELECT n FROM ({rows}) t WHERE {sql} ORDER BY n", params)
         assert [n for (n,) in cursor.fetchall()] == ids
+
+
+@POSTGRESQL
+def test_a_prepared_statement_is_logged_with_its_values_when_queries_are(db):
+    with CaptureQueriesContext(connection) as queries:
+        with statements.cursor() as cursor:
+            cursor.execute("SELECT %s + 1", [41])
+
+    assert queries.captured_queries[-1]["sql"] == "SELECT 41 + 1"
