@@ -35,6 +35,11 @@ def kind(request):
     return f"reader-{int(may_use_standard(user))}{int(user.is_staff)}"
 
 
+def shared_key(key, request):
+    """The key the page of this reader's kind is cached under, beside what it shows (key)."""
+    return f"{key}:{kind(request)}"
+
+
 def messages_waiting(request):
     """Whether the reader has messages to show once: such a page is theirs alone. Counting them
     does not mark them shown."""

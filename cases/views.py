@@ -192,7 +192,7 @@ def _marked_on_guess(request, page):
     guess = last_version_read()
     if guess is None or slots.messages_waiting(request):
         return None
-    key = f"{results.browse_key(guess, ACADEMIC, request.GET, page)}:{slots.kind(request)}"
+    key = slots.shared_key(results.browse_key(guess, ACADEMIC, request.GET, page), request)
     shared = cached(key)  # as _page() caches it
     if shared is None:
         return None
@@ -210,7 +210,7 @@ def _page(request, key, render_page, shared=True):
     count; messages waiting) is rendered for them."""
     if not shared or slots.messages_waiting(request):
         return slots.cut(render_page({})[0])
-    key = f"{key}:{slots.kind(request)}"
+    key = slots.shared_key(key, request)
     return slots.cut(fetch(key, lambda: render_page(slots.CONTEXT))[0], key)
 
 
