@@ -8,6 +8,8 @@ the random part (the key is cycled once more at login: accounts/signals.py), and
 session reads the user's copy and stamp in the same MGET. The id in a key is a hint and nothing
 more: the user is still the one the session's data names (a copy read for another id is never
 used), and a key without an id (a session from before, an id too long) loads as Django's does.
+The hottest pages read neither here: their own statement reads the session's row and the user's
+for the id in the key (accounts/reading.py).
 """
 
 from django.conf import settings

@@ -279,8 +279,16 @@ class MemoryForm(forms.Form):
         browse and random request asks, and building a form (a deep copy of its fields) cost more
         than the rest of a cached page's own work. The form is built only where it is rendered or
         filters."""
+        value = MemoryForm.asked(data)
+        return value if value and reader.is_authenticated else ""
+
+    @staticmethod
+    def asked(data):
+        """The filter a query string names, whoever asks ("" for none): known before the reader
+        is, which a draw that reads the session in its own statement needs
+        (accounts/reading.py)."""
         value = data.get("memory", "")
-        return value if reader.is_authenticated and value in _MEMORY_VALUES else ""
+        return value if value in _MEMORY_VALUES else ""
 
 
 _MEMORY_VALUES = frozenset(value for value, _ in MEMORY_CHOICES)

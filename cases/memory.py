@@ -62,18 +62,26 @@ def marks_of(cards, reader, now=None):
         return _marks(cursor.fetchall())
 
 
-def with_version(cards, reader, now=None):
-    """(the content version, {case id: the HTML of this logged-in reader's marks}) of the cards
-    of a page, both read in one statement: for a page found cached under the version this
-    process read last, which its view serves only if the version read here is still that one
-    (cases/views.py). (None, {}) for a page without cards, which needs no such statement."""
+def with_version(cards, reader_id, now=None, read=None):
+    """(the content version, {case id: the HTML of the marks of the logged-in reader with this
+    id}) of the cards of a page, both read in one statement: for a page found cached under the
+    version this process read last, which its view serves only if the version read here is
+    still that one (cases/views.py). With read (accounts.reading.SessionRead), the same statement
+    reads the request's session and user, and the marks hold only if the reader is reader_id.
+    (None, {}) for a page without cards, which needs no such statement."""
     if not cards:
         return None, {}
+    now = _when(now or timezone.now())
     among, among_params = statements.among("r.case_id", cards)
+    sql = _VERSION_AND_MARKS.format(cards=among)
+    params = [now, reader_id, *among_params, VERSION_ROW]
+    if read is not None:
+        sql, params = read.joined(sql, params, now)
     with statements.cursor() as cursor:
-        cursor.execute(_VERSION_AND_MARKS.format(cards=among),
-                       [_when(now or timezone.now()), reader.pk, *among_params, VERSION_ROW])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
+    if read is not None:
+        rows = read.take(rows)
     if not rows:  # no content version yet
         return None, {}
     return note_version(rows[0][0]), _marks(row[1:] for row in rows if row[1] is not None)
@@ -98,22 +106,29 @@ def _marks_html(grade, due):
     return format_html('<p class="card-marks">{}</p>', spans)
 
 
-def draw(reader, choice, now=None):
-    """The id of one published case this reader has not seen, last missed or has due, drawn as
-    Case.objects.random_one() draws over select(): the first in random_key order from a random
-    point, read from the (status, random_key, id) index with a probe of the (reader, case) one,
-    wrapping round to the start when the point falls past the last. None if there is none."""
+def draw(reader_id, choice, now=None, read=None):
+    """The id of one published case the reader with this id has not seen, last missed or has
+    due, drawn as Case.objects.random_one() draws over select(): the first in random_key order
+    from a random point, read from the (status, random_key, id) index with a probe of the
+    (reader, case) one, wrapping round to the start when the point falls past the last. None if
+    there is none. With read (accounts.reading.SessionRead), the first statement reads the
+    request's session and user too, and the draw holds only if the reader is reader_id."""
     reviewed = _REVIEWED[choice]
-    params = [reader.pk, *([_when(now or timezone.now())] if choice == DUE else [])]
+    now = _when(now or timezone.now())
+    params = [reader_id, *([now] if choice == DUE else [])]
     with statements.cursor() as cursor:
         for point in (random.random(), None):  # the second only when the first finds none
             bound = "AND c.random_key >= %s" if point is not None else ""
             sql = _DRAW.format(reviewed=reviewed, bound=bound)
-            cursor.execute(sql, [Case.Status.PUBLISHED, *params,
-                                 *([point] if point is not None else [])])  # fmt: skip
-            row = cursor.fetchone()
-            if row is not None:
-                return row[0]
+            sql_params = [Case.Status.PUBLISHED, *params, *([point] if point is not None else [])]
+            if read is not None:
+                sql, sql_params = read.joined(sql, sql_params, now)
+            cursor.execute(sql, sql_params)
+            rows = cursor.fetchall()
+            if read is not None:
+                rows, read = read.take(rows), None  # read once, with the first
+            if rows:
+                return rows[0][0]
     return None
 
 

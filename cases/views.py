@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie
 
+from accounts.reading import SessionRead
 from attempts import difficulty, opening, scheduling
 from attempts.forms import AnswerForm
 from cases import estimates, handouts, paging, results, reveals, search, slides, slots
@@ -148,7 +149,7 @@ def browse(request, workflow):
     academic = workflow == ACADEMIC
     # The reader's own filter, read without its form, which only a page rendered needs.
     chosen = MemoryForm.chosen(request.GET, request.user) if academic else ""
-    if academic and not chosen and request.user.is_authenticated:
+    if academic and not chosen:
         served = _marked_on_guess(request, page)
         if served is not None:
             return _remember(request, HttpResponse(served), workflow)
@@ -187,18 +188,42 @@ def _marked_on_guess(request, page):
     """A logged-in reader's academic browse page with their marks, in one query instead of two
     (the content version, then the marks) when this process holds the page cached under the
     version it read last: the version is read beside the marks, and the page served only if it
-    is still that version. None otherwise (the guess was wrong: a save since, or not cached):
-    the page is then served as any other."""
+    is still that version. Where the session's key names its user, the same query reads the
+    session and user (accounts/reading.py), for the cards of the page as any reader's kind of
+    it holds them. None otherwise (the guess was wrong: a save since, or not cached; or the
+    reader is not who the key says): the page is then served as any other."""
     guess = last_version_read()
-    if guess is None or slots.messages_waiting(request):
+    if guess is None:
         return None
-    key = slots.shared_key(results.browse_key(guess, ACADEMIC, request.GET, page), request)
-    shared = cached(key)  # as _page() caches it
+    base = results.browse_key(guess, ACADEMIC, request.GET, page)
+    read = SessionRead.of(request)
+    if read is not None:
+        cards = slots.cards_under(base)  # whose kind of page it is, the session tells
+        if cards is None:
+            return None
+        version, marks = with_version(cards, read.pk, read=read)
+        if request.user.pk != read.pk:
+            return None
+    elif not request.user.is_authenticated:
+        return None
+    shared = _cached_cut(request, base)
     if shared is None:
         return None
-    shared = slots.cut(shared, key)
-    version, marks = with_version(shared.cards, request.user)
+    if read is None:
+        version, marks = with_version(shared.cards, request.user.pk)
+    elif shared.cards != cards:
+        return None
     return shared.fill(request, marks) if version == guess else None
+
+
+def _cached_cut(request, key):
+    """The page of this reader's kind under key, cut, as _page() caches it; None when it is
+    not cached, or the reader has messages waiting (a page of their own)."""
+    if slots.messages_waiting(request):
+        return None
+    key = slots.shared_key(key, request)
+    shared = cached(key)
+    return None if shared is None else slots.cut(shared, key)
 
 
 def _page(request, key, render_page, shared=True):
@@ -352,7 +377,7 @@ def _render_detail(request, workflow, pk, reveal):
     # Asked before any cached body is served: a case is withdrawn when it turns out to hold
     # something identifying, and its page must go at once even if the change drew no new
     # content version (a queryset update, a restored backup), whatever the cache holds.
-    version, published = content_version_and_published(pk)
+    version, published = content_version_and_published(pk, read=SessionRead.of(request))
     if not published:
         return _render_preview(request, workflow, pk, reveal)
     key = results.case_key(version, workflow, pk, request.GET, reveal)
@@ -415,12 +440,14 @@ def random_case(request, workflow):
     """A case drawn from this minute's pool of the filters' cases (cases/results.py); with the
     reader's own filter (unseen, missed, due), drawn for this reader alone in one indexed query."""
     workflow = get_workflow(request, workflow)
+    read, drawn = _drawn_with_session(request, workflow)
     # The reader's own filter, read without its form: only a draw with other filters needs one.
     chosen = MemoryForm.chosen(request.GET, request.user) if workflow == ACADEMIC else ""
     if chosen and BrowseForm.is_blank(request.GET, workflow):
         # The reader's filter alone, as the homepage and browse offer it: its written-out draw.
-        pk = draw_remembered(request.user, chosen)
-        querystring, pool = urlencode({"memory": chosen}), [pk] if pk else []
+        if read is None or request.user.pk != read.pk:
+            drawn = draw_remembered(request.user.pk, chosen)
+        querystring, pool = urlencode({"memory": chosen}), [drawn] if drawn else []
     elif chosen:
         form = BrowseForm(request.GET, workflow, MemoryForm(request.GET, request.user))
         # Only the id: the rest of a case row is wide (texts, search vectors) and not needed.
@@ -439,6 +466,18 @@ def random_case(request, workflow):
     # A URL, not redirect()'s view name: that would first try (and fail) to reverse it.
     response = HttpResponseRedirect(f"{url}?{querystring}" if querystring else url)
     return _remember(request, response, workflow)
+
+
+def _drawn_with_session(request, workflow):
+    """(the SessionRead, the case drawn) of a draw with the reader's filter alone where the
+    session's key names its user: the draw's statement reads the session and user too
+    (accounts/reading.py), and holds only if the reader is who the key says. (None, None)
+    otherwise."""
+    asked = MemoryForm.asked(request.GET) if workflow == ACADEMIC else ""
+    if not asked or not BrowseForm.is_blank(request.GET, workflow):
+        return None, None
+    read = SessionRead.of(request)
+    return (read, draw_remembered(read.pk, asked, read=read)) if read else (None, None)
 
 
 # --- PDF handouts (cases/handouts.py) ---------------------------------------------------------

@@ -7,13 +7,21 @@ parameter rather than written into the statement. SQLite keeps its own cache of 
 statements, and takes the ids written out.
 """
 
+import json
+
 from django.db import connection
+from django.utils import timezone
 
 
 def cursor():
     """A cursor whose statements are prepared where the backend can (PostgreSQL), else Django's."""
     prepared = getattr(connection, "prepared_cursor", None)
     return prepared() if prepared is not None else connection.cursor()
+
+
+def now():
+    """This moment as the database compares it with a stored time (SQLite keeps them as text)."""
+    return connection.ops.adapt_datetimefield_value(timezone.now())
 
 
 def among(column, ids):
@@ -25,3 +33,18 @@ def among(column, ids):
     if connection.vendor == "postgresql":
         return f"{column} = ANY(CAST(%s AS bigint[]))", [f"{{{written}}}"]
     return f"{column} IN ({written})", []
+
+
+def listed(column, rest):
+    """SQL: the values of column in `SELECT column rest` as one value, which unlisted() reads
+    back as a list: an array on PostgreSQL, a JSON array on SQLite."""
+    if connection.vendor == "postgresql":
+        return f"ARRAY(SELECT {column} {rest})"
+    return f"(SELECT json_group_array({column}) {rest})"
+
+
+def unlisted(value):
+    """The list a listed() value holds."""
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, str) else list(value)

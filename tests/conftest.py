@@ -10,6 +10,7 @@ import os
 import time
 
 import pytest
+import redis
 from django.core.cache import cache
 
 from cases import roles
@@ -140,3 +141,17 @@ def shared_users(settings):
     client = cache._cache.get_client(write=True)  # this test's keys alone, not all of database 15
     for key in client.scan_iter(match=f"{prefix}:*"):
         client.delete(key)
+
+
+@pytest.fixture
+def cache_commands(monkeypatch):
+    """The commands sent to Redis, by name."""
+    sent = []
+    original = redis.Redis.execute_command
+
+    def counted(client, *args, **kwargs):
+        sent.append(args[0])
+        return original(client, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    return sent

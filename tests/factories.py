@@ -9,11 +9,12 @@ tests/conftest.py make Alice and Bob (contributors), Erin (editor), Adam (attend
 import importlib
 from io import BytesIO
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
 from PIL import Image as PILImage
 
+from accounts.sessions import SessionStore
 from cases.models import Anatomy, Case, DiagnosticCategory, Differential, Modality, Reference, Study
 from cases.models.parts import AcceptedAnswer
 from casesets.models import CaseSet
@@ -38,6 +39,16 @@ def client_for(user, **kwargs):
     if user is not None:
         client.force_login(user)
     return client
+
+
+def session_of(user, key):
+    """A session logged in as user, stored under the key given."""
+    session = SessionStore()
+    session.update({SESSION_KEY: str(user.pk), HASH_SESSION_KEY: user.get_session_auth_hash(),
+                    BACKEND_SESSION_KEY: "accounts.backends.UserBackend"})  # fmt: skip
+    session._session_key = key
+    session.save(must_create=True)
+    return key
 
 
 # --- pictures ---------------------------------------------------------------------------------

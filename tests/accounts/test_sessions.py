@@ -1,9 +1,6 @@
 """A logged-in reader's session and user read from Redis in one round trip (accounts/sessions.py):
 the session's key carries the user's id as a hint, and only as a hint."""
 
-import pytest
-import redis
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -11,31 +8,7 @@ from django.utils.crypto import get_random_string
 
 from accounts.middleware import AuthenticationMiddleware
 from accounts.sessions import SessionStore, hinted_user, user_hint_for
-from tests.factories import client_for
-
-
-@pytest.fixture
-def cache_commands(monkeypatch):
-    """The commands sent to Redis."""
-    sent = []
-    original = redis.Redis.execute_command
-
-    def counted(client, *args, **kwargs):
-        sent.append(args[0])
-        return original(client, *args, **kwargs)
-
-    monkeypatch.setattr(redis.Redis, "execute_command", counted)
-    return sent
-
-
-def session_of(user, key):
-    """A session logged in as user, stored under the key given."""
-    session = SessionStore()
-    session.update({SESSION_KEY: str(user.pk), HASH_SESSION_KEY: user.get_session_auth_hash(),
-                    BACKEND_SESSION_KEY: "accounts.backends.UserBackend"})  # fmt: skip
-    session._session_key = key
-    session.save(must_create=True)
-    return key
+from tests.factories import client_for, session_of
 
 
 def user_of_request(session_key):

@@ -100,7 +100,7 @@ def test_browse_with_marks_seen_before_costs_only_the_reader_and_the_marks(
 def test_with_the_shared_cache_a_page_seen_before_reads_only_what_is_the_readers_own(
     page, queries, shared_users, alice, bob, resident, django_assert_num_queries
 ):
-    """The session and its user come from Redis (accounts/cached_users.py)."""
+    """The session and its user are read in the same query (accounts/reading.py)."""
     client = client_for(resident)
     cases = add_cases([alice, bob], 4, images=1)
     review(resident, cases[:3])  # one missed and due, one left unseen

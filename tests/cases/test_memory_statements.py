@@ -46,16 +46,16 @@ def test_the_draw_is_the_orms_for_every_random_point(choice, resident, shelf):
     for point in POINTS:
         with mock.patch("cases.memory.random.random", return_value=point), \
              mock.patch("cases.models.case.random.random", return_value=point):  # fmt: skip
-            assert memory.draw(resident, choice, now) == orm_draw(resident, choice, now), point
+            assert memory.draw(resident.pk, choice, now) == orm_draw(resident, choice, now), point
 
 
 def test_the_draw_finds_none_when_nothing_is_left(resident, alice):
     case = make_case(alice)
     Review.objects.create(reader=resident, case=case, last_grade=Grade.CORRECT,
                           due=timezone.now() + timedelta(days=3))  # fmt: skip
-    assert memory.draw(resident, memory.UNSEEN) is None
-    assert memory.draw(resident, memory.MISSED) is None
-    assert memory.draw(resident, memory.DUE) is None
+    assert memory.draw(resident.pk, memory.UNSEEN) is None
+    assert memory.draw(resident.pk, memory.MISSED) is None
+    assert memory.draw(resident.pk, memory.DUE) is None
 
 
 def test_the_marks_are_the_readers_reviews_of_the_page(resident, shelf):
@@ -70,7 +70,7 @@ def test_the_marks_are_the_readers_reviews_of_the_page(resident, shelf):
 
 def test_the_version_is_read_beside_the_same_marks(resident, shelf):
     now = timezone.now()
-    version, marks = memory.with_version([case.pk for case in shelf], resident, now)
+    version, marks = memory.with_version([case.pk for case in shelf], resident.pk, now)
 
     assert version == content_version()
     assert marks == memory.marks_of([case.pk for case in shelf], resident, now)
@@ -80,4 +80,4 @@ def test_a_page_of_cards_the_reader_never_saw_has_no_marks_but_its_version(resid
     unseen = [case.pk for case in shelf[8:]]
 
     assert memory.marks_of(unseen, resident) == {}
-    assert memory.with_version(unseen, resident) == (content_version(), {})
+    assert memory.with_version(unseen, resident.pk) == (content_version(), {})

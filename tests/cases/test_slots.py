@@ -1,8 +1,18 @@
 """A shared page is cut at its slots once per process and key, and each fill puts in this reader's
 name, CSRF token and marks (cases/slots.py)."""
 
+from collections import Counter
+
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.middleware.csrf import (
+    CSRF_ALLOWED_CHARS,
+    _get_new_csrf_string,
+    _unmask_cipher_token,
+)
+from django.test import Client, RequestFactory
+from django.urls import reverse
 
 from cases import slots
 
@@ -71,3 +81,48 @@ def test_the_cuts_a_process_keeps_are_bounded():
         slots.cut(f"{HEADER}{n}", key=f"k{n}")
 
     assert 0 < len(slots._CUTS) <= slots.CUTS_KEPT
+
+
+def test_the_token_is_the_readers_secret_under_a_fresh_mask_each_time(rf):
+    request = rf.get("/")
+    request.META["CSRF_COOKIE"] = secret = _get_new_csrf_string()
+
+    tokens = {slots.csrf_token(request) for _ in range(200)}
+
+    assert len(tokens) == 200
+    assert {_unmask_cipher_token(token) for token in tokens} == {secret}
+    assert all(len(token) == 64 and set(token) <= set(CSRF_ALLOWED_CHARS) for token in tokens)
+    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"]  # the cookie's age renewed, as Django's
+
+
+def test_the_tokens_mask_draws_every_character_alike(rf):
+    drawn = Counter(shift for _ in range(2000) for shift in slots._mask(32))  # 64,000 draws
+    assert set(drawn) == set(range(len(CSRF_ALLOWED_CHARS)))
+    assert max(drawn.values()) < 1.3 * min(drawn.values())  # ~1,032 each; bias would be 25%
+
+
+def test_a_request_without_a_secret_gets_django_s_token_and_cookie(rf):
+    request = rf.get("/")
+    token = slots.csrf_token(request)
+    assert _unmask_cipher_token(token) == request.META["CSRF_COOKIE"]
+
+
+def test_a_form_posted_with_the_token_passes_the_csrf_check(resident):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(resident)
+    client.get(reverse("cases:browse", args=["academic"]))  # the CSRF cookie set
+    request = RequestFactory().post("/")
+    request.META["CSRF_COOKIE"] = client.cookies[settings.CSRF_COOKIE_NAME].value
+    token = slots.csrf_token(request)
+
+    response = client.post(reverse("logout"), {"csrfmiddlewaretoken": token})
+
+    assert response.status_code == 302
+
+
+def test_the_cards_of_a_page_are_found_under_its_key_whatever_the_readers_kind():
+    slots.cut(HEADER + CARDS, key="results:reader-01")
+    assert slots.cards_under("results") == [7, 70]
+    assert slots.cards_under("other results") is None
+    slots.cut(HEADER + CARDS, key="more results:anonymous")
+    assert slots.cards_under("more results") is None  # an anonymous page's cards are not read
