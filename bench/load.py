@@ -18,7 +18,10 @@ throwaway copy of it, so that every run starts from the same database.
 Figures go to stdout, one a line, as `name: value unit`; lines starting with # are notes. Pages
 of the academic workflow are prefixed `academic_`; `reader_` pages are requested logged in, as
 --logins of the generated readers in turn (their marks, filters and progress). `floor` is
-/healthz, a view that returns a fixed string: every page's p50 is compared with its p50.
+/healthz, a view that returns a fixed string: every page's p50 is compared with its p50, as
+measured first (`*_p50_ratio_to_floor`) and as measured beside the page, just before and just
+after it, averaged (`*_p50_ratio_to_floor_beside`): the speed of a shared machine drifts over
+the minutes of a run, and a floor taken beside a page is taken at that page's speed.
 `*_server_p95` is the time spent in Django (a Server-Timing header the benchmark's settings
 add), without the network and queueing.
 
@@ -239,7 +242,7 @@ def run(args, env):
         floor = measure(args, *FLOOR)
         report("floor", floor, floor)
         cookies = readers_cookies(args)
-        cached = measure_pages(args, case, floor, suffix="", cookies=cookies)
+        cached = measure_pages(args, case, floor, suffix="", cookies=cookies, beside=True)
     # One connection: an uncached page takes a second or more, and its server time, not
     # queueing behind three others, is what a reader waits.
     alone = argparse.Namespace(**{**vars(args), "connections": 1, "threads": 1})
@@ -260,18 +263,28 @@ def readers_cookies(args):
     return cookies
 
 
-def measure_pages(args, case, floor, suffix, cookies=()):
+def measure_pages(args, case, floor, suffix, cookies=(), beside=False):
+    """Each page's figures; with beside, the floor measured again after each page too, the
+    page's `floor_beside` the mean of the floor's p50 just before it and just after it."""
     pages = [(name if workflow == "standard" else f"{workflow}_{name}", path, ())
              for workflow, workflow_pages in PAGES.items() for name, path in workflow_pages]
     if cookies:
         pages += [(name, path, cookies) for name, path in READER_PAGES]
-    results = {}
+    results, before = {}, floor
     for name, path, page_cookies in pages:
         full_name = name + suffix
         if args.only and not any(part in full_name for part in args.only.split(",")):
             continue
-        results[full_name] = measure(args, full_name, path.format(case=case), page_cookies)
-        report(full_name, results[full_name], floor)
+        results[full_name] = figures = measure(args, full_name, path.format(case=case),
+                                               page_cookies)  # fmt: skip
+        report(full_name, figures, floor)
+        if beside:
+            after = measure(args, *FLOOR)
+            figures["floor_beside"] = (before["p50"] + after["p50"]) / 2
+            print(f"{full_name}_floor_beside_p50: {figures['floor_beside']:.2f} ms")
+            print(f"{full_name}_p50_ratio_to_floor_beside: "
+                  f"{figures['p50'] / figures['floor_beside']:.2f} x", flush=True)
+            before = after
     return results
 
 
@@ -335,6 +348,10 @@ def verdict(results, uncached):
     print(f"# target zero errors: {'met' if errors == 0 else f'NOT met ({errors:.0f})'}")
     print(f"# target every p50 within {TARGET_RATIO:g}x the floor's (reader pages: "
           f"{', '.join(READER_CACHED)}): "
+          + ("met" if not slow else f"NOT met by {', '.join(slow)}"))
+    slow = [name for name, f in held.items()
+            if f["p50"] > TARGET_RATIO * f.get("floor_beside", floor)]  # fmt: skip
+    print("# the same, each page against the floor measured beside it: "
           + ("met" if not slow else f"NOT met by {', '.join(slow)}"))
     for label, figures in (("cached", results), ("uncached", uncached)):
         search = {name: f["server_p95"] for name, f in figures.items() if "search" in name}
