@@ -10,8 +10,8 @@ class UserBackend(ModelBackend):
 
     def get_user(self, user_id):
         user = reading.offered(user_id)
-        if user is None and not cached_users.enabled():
-            return super().get_user(user_id)
         if user is None:
+            if not cached_users.enabled():
+                return super().get_user(user_id)
             user = cached_users.user(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -54,7 +54,7 @@ class SessionRead:
         as the database compares it, if it has one."""
         sql = f"SELECT p.*, rd.* FROM ({_reader_sql()}) rd LEFT JOIN ({sql}) p ON 1 = 1"
         key = self.request.session.session_key
-        return sql, [key, now or statements.now(), self.pk, *params]
+        return sql, [key, now or statements.moment(), self.pk, *params]
 
     def take(self, rows):
         """The page's part of the rows, once the session and user read beside it are taken as
@@ -62,7 +62,8 @@ class SessionRead:
         width = _reader_width()
         if rows:
             self._take(rows[0][-width:])
-        return [row[:-width] for row in rows if any(value is not None for value in row[:-width])]
+        own = (row[:-width] for row in rows)
+        return [row for row in own if any(value is not None for value in row)]
 
     def _take(self, columns):
         session_data, *values, groups = columns

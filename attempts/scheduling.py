@@ -21,7 +21,6 @@ a handful of times, so a replay reads a few rows through the (reader, case) inde
 import random
 from datetime import UTC, timedelta
 
-from django.db import connection
 from django.utils import timezone
 from fsrs import Card, Rating, Scheduler
 
@@ -99,7 +98,7 @@ def draw_due(reader, now=None):
     # Written out rather than built by the ORM: the homepage's button sends it each time, and
     # building it cost more than the answer. tests/attempts/test_due_reviews.py holds it to
     # due_reviews(). Prepared on PostgreSQL (operations/statements.py).
-    now = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    now = statements.moment(now)
     with statements.cursor() as cursor:
         cursor.execute(_DRAW_DUE, [reader.pk, now, Case.Status.PUBLISHED, DRAW_FROM])
         drawn = [case for (case,) in cursor.fetchall()]

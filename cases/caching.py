@@ -98,13 +98,9 @@ def content_version_and_published(pk, read=None):
     """(content_version(), whether the case with this id is published): what every case page asks
     before serving its cached body, in one round trip instead of two. With read
     (accounts.reading.SessionRead), the same statement reads the request's session and user."""
-    sql, params = _VERSION_AND_PUBLISHED_SQL, [int(pk), Case.Status.PUBLISHED, VERSION_ROW]
-    if read is not None:
-        sql, params = read.joined(sql, params)
+    params = [int(pk), Case.Status.PUBLISHED, VERSION_ROW]
     with statements.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    rows = read.take(rows) if read is not None else rows
+        rows = statements.rows(cursor, _VERSION_AND_PUBLISHED_SQL, params, read)
     row = rows[0] if rows else None
     if row is None:
         return note_version(_first_version()), Case.objects.published().filter(pk=pk).exists()

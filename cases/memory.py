@@ -23,9 +23,7 @@ holds them to the ORM's select().
 import functools
 import random
 
-from django.db import connection
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from attempts.models import Grade, Review
@@ -58,7 +56,7 @@ def marks_of(cards, reader, now=None):
     among, among_params = statements.among("case_id", cards)
     with statements.cursor() as cursor:
         cursor.execute(_MARKS.format(cards=among),
-                       [_when(now or timezone.now()), reader.pk, *among_params])
+                       [statements.moment(now), reader.pk, *among_params])
         return _marks(cursor.fetchall())
 
 
@@ -71,17 +69,11 @@ def with_version(cards, reader_id, now=None, read=None):
     (None, {}) for a page without cards, which needs no such statement."""
     if not cards:
         return None, {}
-    now = _when(now or timezone.now())
+    now = statements.moment(now)
     among, among_params = statements.among("r.case_id", cards)
     sql = _VERSION_AND_MARKS.format(cards=among)
-    params = [now, reader_id, *among_params, VERSION_ROW]
-    if read is not None:
-        sql, params = read.joined(sql, params, now)
     with statements.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if read is not None:
-        rows = read.take(rows)
+        rows = statements.rows(cursor, sql, [now, reader_id, *among_params, VERSION_ROW], read, now)
     if not rows:  # no content version yet
         return None, {}
     return note_version(rows[0][0]), _marks(row[1:] for row in rows if row[1] is not None)
@@ -114,27 +106,18 @@ def draw(reader_id, choice, now=None, read=None):
     there is none. With read (accounts.reading.SessionRead), the first statement reads the
     request's session and user too, and the draw holds only if the reader is reader_id."""
     reviewed = _REVIEWED[choice]
-    now = _when(now or timezone.now())
+    now = statements.moment(now)
     params = [reader_id, *([now] if choice == DUE else [])]
     with statements.cursor() as cursor:
         for point in (random.random(), None):  # the second only when the first finds none
             bound = "AND c.random_key >= %s" if point is not None else ""
             sql = _DRAW.format(reviewed=reviewed, bound=bound)
             sql_params = [Case.Status.PUBLISHED, *params, *([point] if point is not None else [])]
-            if read is not None:
-                sql, sql_params = read.joined(sql, sql_params, now)
-            cursor.execute(sql, sql_params)
-            rows = cursor.fetchall()
-            if read is not None:
-                rows, read = read.take(rows), None  # read once, with the first
+            rows = statements.rows(cursor, sql, sql_params, read, now)
+            read = None  # the session and user read once, with the first
             if rows:
                 return rows[0][0]
     return None
-
-
-def _when(now):
-    """A time as the database compares it with a stored one (SQLite keeps them as text)."""
-    return connection.ops.adapt_datetimefield_value(now)
 
 
 _CASES, _REVIEWS = Case._meta.db_table, Review._meta.db_table

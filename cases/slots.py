@@ -42,7 +42,11 @@ def _reader_kind(standard, staff):
 
 def shared_key(key, request):
     """The key the page of this reader's kind is cached under, beside what it shows (key)."""
-    return f"{key}:{kind(request)}"
+    return _kind_key(key, kind(request))
+
+
+def _kind_key(key, reader_kind):
+    return f"{key}:{reader_kind}"
 
 
 def messages_waiting(request):
@@ -104,8 +108,8 @@ def cards_under(key):
     """The cards of the page shown under key (what a shared_key() names, beside the reader's
     kind) as this process cut it for any kind of logged-in reader, or None: they are the same
     whatever the header, and known before whose the page is."""
-    for kind in _LOGGED_IN_KINDS:
-        found = _CUTS.get(f"{key}:{kind}")
+    for reader_kind in _LOGGED_IN_KINDS:
+        found = _CUTS.get(_kind_key(key, reader_kind))
         if found is not None:
             return found.cards
     return None

@@ -440,10 +440,11 @@ def random_case(request, workflow):
     """A case drawn from this minute's pool of the filters' cases (cases/results.py); with the
     reader's own filter (unseen, missed, due), drawn for this reader alone in one indexed query."""
     workflow = get_workflow(request, workflow)
-    read, drawn = _drawn_with_session(request, workflow)
+    alone = BrowseForm.is_blank(request.GET, workflow)  # no filter but the reader's own, if any
+    read, drawn = _drawn_with_session(request, workflow) if alone else (None, None)
     # The reader's own filter, read without its form: only a draw with other filters needs one.
     chosen = MemoryForm.chosen(request.GET, request.user) if workflow == ACADEMIC else ""
-    if chosen and BrowseForm.is_blank(request.GET, workflow):
+    if chosen and alone:
         # The reader's filter alone, as the homepage and browse offer it: its written-out draw.
         if read is None or request.user.pk != read.pk:
             drawn = draw_remembered(request.user.pk, chosen)
@@ -469,12 +470,12 @@ def random_case(request, workflow):
 
 
 def _drawn_with_session(request, workflow):
-    """(the SessionRead, the case drawn) of a draw with the reader's filter alone where the
-    session's key names its user: the draw's statement reads the session and user too
+    """(the SessionRead, the case drawn) of a draw with the reader's filter alone (no other)
+    where the session's key names its user: the draw's statement reads the session and user too
     (accounts/reading.py), and holds only if the reader is who the key says. (None, None)
     otherwise."""
     asked = MemoryForm.asked(request.GET) if workflow == ACADEMIC else ""
-    if not asked or not BrowseForm.is_blank(request.GET, workflow):
+    if not asked:
         return None, None
     read = SessionRead.of(request)
     return (read, draw_remembered(read.pk, asked, read=read)) if read else (None, None)

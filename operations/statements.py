@@ -19,9 +19,21 @@ def cursor():
     return prepared() if prepared is not None else connection.cursor()
 
 
-def now():
-    """This moment as the database compares it with a stored time (SQLite keeps them as text)."""
-    return connection.ops.adapt_datetimefield_value(timezone.now())
+def moment(now=None):
+    """A time (this moment unless given) as the database compares it with a stored one (SQLite
+    keeps them as text)."""
+    return connection.ops.adapt_datetimefield_value(now or timezone.now())
+
+
+def rows(cursor, sql, params, read=None, now=None):
+    """The rows of a statement. With read (accounts.reading.SessionRead), the statement reads the
+    request's session and user beside its own rows, which read takes: the statement's own rows.
+    now: the statement's moment(), if it has one."""
+    if read is not None:
+        sql, params = read.joined(sql, params, now)
+    cursor.execute(sql, params)
+    found = cursor.fetchall()
+    return read.take(found) if read is not None else found
 
 
 def among(column, ids):
