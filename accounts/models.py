@@ -1,5 +1,6 @@
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -26,4 +27,15 @@ class User(AbstractUser):
         HMAC of it; once the password is read or set again, the HMAC is computed from it."""
         if "password" not in self.__dict__ and hasattr(self, "cached_session_auth_hash"):
             return self.cached_session_auth_hash
-        return super().get_session_auth_hash()
+        # Checked on every logged-in page: Django's HMAC, computed once per password hash.
+        key = (self.password, settings.SECRET_KEY)
+        found = _SESSION_AUTH_HASHES.get(key)
+        if found is None:
+            if len(_SESSION_AUTH_HASHES) >= SESSION_AUTH_HASHES_KEPT:
+                _SESSION_AUTH_HASHES.clear()
+            found = _SESSION_AUTH_HASHES[key] = super().get_session_auth_hash()
+        return found
+
+
+SESSION_AUTH_HASHES_KEPT = 1024
+_SESSION_AUTH_HASHES = {}  # (password hash, secret key): get_session_auth_hash()

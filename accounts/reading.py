@@ -16,7 +16,6 @@ and serves the page as any other, reading the session and user as any page does.
 """
 
 import functools
-from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.contrib import auth
@@ -76,8 +75,14 @@ class SessionRead:
         session._session_cache = data  # as SessionBase._get_session() keeps what load() read
         session.accessed = True
         user = _user(values, groups) if values[_pk_index()] is not None else None
-        with _offering(user):
+        offered = _OFFERED.set(user)
+        try:
             self.request._cached_user = auth.get_user(self.request)
+        finally:
+            _OFFERED.reset(offered)
+        # As auth.login() sets it: the user itself rather than the lazy one the middleware
+        # set, whose every attribute is looked up through it (the page asks several).
+        self.request.user = self.request._cached_user
 
 
 def offered(pk):
@@ -86,25 +91,15 @@ def offered(pk):
     return user if user is not None and user.pk == pk else None
 
 
-@contextmanager
-def _offering(user):
-    token = _OFFERED.set(user)
-    try:
-        yield
-    finally:
-        _OFFERED.reset(token)
-
-
 def _user(values, groups):
     """The user from their row as read here, with their group names (User.group_names)."""
-    fields = _fields()
+    model, attnames, converting = _loading()
     converted = []
-    for field, value in zip(fields, values, strict=True):
-        column, converters = _converters(field)
+    for value, (column, converters) in zip(values, converting, strict=True):
         for converter in converters:
             value = converter(value, column, connection)
         converted.append(value)
-    user = get_user_model().from_db(connection.alias, [f.attname for f in fields], converted)
+    user = model.from_db(connection.alias, attnames, converted)
     user.__dict__["group_names"] = frozenset(statements.unlisted(groups))
     return user
 
@@ -115,6 +110,19 @@ def _fields():
 
 
 @functools.cache
+def _loading():
+    """The user model, its fields' attribute names, and (column, converters) of each field:
+    what turns the database's value into the field's, as a queryset's rows are (booleans and
+    times are text or numbers on SQLite)."""
+    converting = []
+    for field in _fields():
+        column = field.get_col(field.model._meta.db_table)
+        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        converting.append((column, converters))
+    return get_user_model(), [field.attname for field in _fields()], converting
+
+
+@functools.cache
 def _pk_index():
     return _fields().index(get_user_model()._meta.pk)
 
@@ -122,14 +130,6 @@ def _pk_index():
 @functools.cache
 def _reader_width():
     return len(_fields()) + 2  # the session's data, the user's fields, their group names
-
-
-@functools.cache
-def _converters(field):
-    """What turns the database's value into the field's, as a queryset's rows are (booleans and
-    times are text or numbers on SQLite)."""
-    column = field.get_col(field.model._meta.db_table)
-    return column, connection.ops.get_db_converters(column) + column.get_db_converters(connection)
 
 
 @functools.cache

@@ -62,10 +62,12 @@ def html(case_pk):
 
 
 def fill(page, case_pk):
-    """The page with the figure in its slot; a page without the slot (academic) is unchanged."""
-    if SLOT not in page:
+    """The page (UTF-8 bytes, as it is sent) with the figure in its slot; a page without the
+    slot (academic) is unchanged."""
+    slot = SLOT.encode()
+    if slot not in page:
         return page
-    return page.replace(SLOT, html(case_pk), 1)
+    return page.replace(slot, html(case_pk).encode(), 1)
 
 
 @receiver([post_save, post_delete], sender=Attempt, dispatch_uid="attempts.difficulty")

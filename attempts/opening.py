@@ -38,16 +38,17 @@ def opened_at(value, case_pk, reader_pk):
 
 
 def fill(page, request, case_pk):
-    """The page with the answer form and a fresh token for a logged-in reader, or the Reveal
-    button for anyone else. Pages without either (standard, revealed) are returned as they are."""
+    """The page (UTF-8 bytes, as it is sent) with the answer form and a fresh token for a
+    logged-in reader, or the Reveal button for anyone else. Pages without either (standard,
+    revealed) are returned as they are."""
     if request.user.is_authenticated:
         page = _cut(page, REVEAL_FORM)
-        return page.replace(OPENED_SLOT, token(case_pk, request.user.pk), 1)
+        return page.replace(OPENED_SLOT.encode(), token(case_pk, request.user.pk).encode(), 1)
     return _cut(page, ANSWER_FORM)
 
 
 def _cut(page, region):
-    start, end = region
+    start, end = (marker.encode() for marker in region)
     begin = page.find(start)
     if begin < 0:
         return page

@@ -44,16 +44,17 @@ def machine_line():
 
 
 @contextmanager
-def gunicorn(env, port, options, ready_path="/"):
+def gunicorn(env, port, options, ready_path="/", prefix=(), up_within=120):
     """The app under gunicorn on 127.0.0.1:port with the given extra options, until the block
-    ends. No access log: gunicorn's default, so writing one is not part of every request."""
+    ends; prefix: what runs it (valgrind, say). No access log: gunicorn's default, so writing
+    one is not part of every request."""
     command = [
-        sys.executable, "-m", "gunicorn", "repository.wsgi", *options,
+        *prefix, sys.executable, "-m", "gunicorn", "repository.wsgi", *options,
         "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
     ]
     process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     try:
-        wait_until_up(f"http://127.0.0.1:{port}{ready_path}", process)
+        wait_until_up(f"http://127.0.0.1:{port}{ready_path}", process, up_within)
         yield
     finally:
         process.send_signal(signal.SIGTERM)

@@ -150,7 +150,10 @@ class BrowseForm(forms.Form):
     def is_blank(params, workflow):
         """Whether a query string sets none of this workflow's search, filters and sort (the
         reader's own filter, MemoryForm, is not one of them)."""
-        return not any(params.get(name) for name in BrowseForm.field_names(workflow))
+        if not params:
+            return True
+        names = BrowseForm.field_names(workflow)
+        return not any(params.get(name) for name in params if name in names)
 
     def active(self):
         """The valid, non-empty filters (and sort), as strings for URLs."""

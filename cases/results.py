@@ -46,8 +46,17 @@ def query_digest(workflow, params):
     """The query string reduced to the browse form's own non-empty fields, in the form's order
     (so ?a=1&b=2 and ?b=2&a=1&x= share one entry), hashed: a query string may hold spaces and
     run long, and cache keys should not. Read without building the form: a hit costs no query."""
+    if not params:  # most pages: no query string at all
+        return _NO_QUERY
     pairs = [(name, params[name]) for name in BrowseForm.field_names(workflow) if params.get(name)]
-    return hashlib.sha256(urlencode(pairs).encode()).hexdigest()[:32]
+    return _digest(urlencode(pairs))
+
+
+def _digest(querystring):
+    return hashlib.sha256(querystring.encode()).hexdigest()[:32]
+
+
+_NO_QUERY = _digest("")
 
 
 def browse_key(version, workflow, params, page):

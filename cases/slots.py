@@ -17,7 +17,7 @@ import secrets
 
 from django.contrib import messages as django_messages
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
-from django.utils.html import escape, format_html
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from cases.workflows import may_use_standard
@@ -56,8 +56,9 @@ def messages_waiting(request):
 
 
 def csrf_input(token):
-    """A form's token field as {% csrf_token %} writes it."""
-    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+    """A form's token field as {% csrf_token %} writes it (on every page with a form: written
+    out rather than through format_html())."""
+    return mark_safe(f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">')
 
 
 def mark(pk):
@@ -66,34 +67,38 @@ def mark(pk):
 
 
 class Cut:
-    """A page cut at its slots: the text between them, and which slot goes where."""
+    """A page cut at its slots: the text between them, and which slot goes where. The page is
+    kept, and filled, as the UTF-8 bytes it is sent as: encoding the whole page on every request
+    cost more than filling it."""
 
     def __init__(self, page):
-        self.page = page
-        self.parts = _SLOTS.split(page)  # the text, then a slot, then the text... (odd: slots)
-        # (where, the case of a card's marks or None, the slot)
-        self.slots = [(index, _case_of(slot), slot)
+        self.page = page  # as given (text, or bytes as shared pages are cached): cut() compares it
+        encoded = page.encode() if isinstance(page, str) else page
+        self.parts = _SLOTS.split(encoded)  # the text, then a slot, then the text... (odd: slots)
+        # (where, the case of a card's marks or None, the slot as text)
+        self.slots = [(index, _case_of(slot.decode()), slot.decode())
                       for index, slot in enumerate(self.parts) if index % 2]  # fmt: skip
         self.cards = sorted({case for _, case, _ in self.slots if case is not None})
 
     def fill(self, request, marks=None):
-        """The page with this reader's name and CSRF token (the token asked for only if the page
-        has a form, so that a page without one sets no CSRF cookie) and marks in its slots."""
+        """The page's bytes with this reader's name and CSRF token (the token asked for only if
+        the page has a form, so that a page without one sets no CSRF cookie) and marks in its
+        slots."""
         parts, marks, own = self.parts.copy(), marks or {}, {}
         for index, case, slot in self.slots:
             if case is not None:
-                parts[index] = marks.get(case, "")
+                parts[index] = marks.get(case, "").encode()
             else:
                 if slot not in own:
-                    own[slot] = _own(slot, request)
+                    own[slot] = _own(slot, request).encode()
                 parts[index] = own[slot]
-        return "".join(parts)
+        return b"".join(parts)
 
 
 def cut(page, key=None):
-    """The page cut at its slots: once per process for a page cached under key (the key holds the
-    content version, and the text is compared, so a page cut before is never filled in place of
-    another); each time without a key."""
+    """The page (text, or its UTF-8 bytes) cut at its slots: once per process for a page cached
+    under key (the key holds the content version, and the page is compared, so a page cut before
+    is never filled in place of another); each time without a key."""
     if key is None:
         return Cut(page)
     found = _CUTS.get(key)
@@ -154,7 +159,7 @@ def _mask(length):
 CSRF_FIELD = csrf_input(CSRF_SLOT)
 MARK_SLOT = "<!--mark:{}-->"
 _MARK_START, _MARK_ID = "<!--mark:", slice(len("<!--mark:"), -len("-->"))
-_SLOTS = re.compile(f"({re.escape(NAME_SLOT)}|{re.escape(CSRF_FIELD)}|<!--mark:\\d+-->)")
+_SLOTS = re.compile(f"({re.escape(NAME_SLOT)}|{re.escape(CSRF_FIELD)}|<!--mark:\\d+-->)".encode())
 CUTS_KEPT = 200  # pages cut a process keeps: each holds its text twice, some 40-150 KB in all
 _CUTS = {}
 _CHARS = CSRF_ALLOWED_CHARS

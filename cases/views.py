@@ -32,6 +32,7 @@ from cases.daily import picking
 from cases.daily.views import block_html
 from cases.facets import TOP_TAGS
 from cases.forms import BrowseForm, MemoryForm
+from cases.links import ID, reverse_with_id
 from cases.memory import draw as draw_remembered
 from cases.memory import marks_of, with_version
 from cases.models import Case, Study
@@ -236,7 +237,12 @@ def _page(request, key, render_page, shared=True):
     if not shared or slots.messages_waiting(request):
         return slots.cut(render_page({})[0])
     key = slots.shared_key(key, request)
-    return slots.cut(fetch(key, lambda: render_page(slots.CONTEXT))[0], key)
+
+    def shared_page():
+        html, keep = render_page(slots.CONTEXT)
+        return html.encode(), keep  # kept as it is sent: read back without decoding it
+
+    return slots.cut(fetch(key, shared_page)[0], key)
 
 
 def _results_context(form, workflow, page_number, counts_version):
@@ -463,7 +469,7 @@ def random_case(request, workflow):
             {"workflow": workflow, "querystring": querystring, "chosen": chosen},
             status=404,
         )
-    url = reverse("cases:detail", args=[workflow, random.choice(pool)])
+    url = reverse_with_id("cases:detail", (workflow, ID), random.choice(pool))
     # A URL, not redirect()'s view name: that would first try (and fail) to reverse it.
     response = HttpResponseRedirect(f"{url}?{querystring}" if querystring else url)
     return _remember(request, response, workflow)

@@ -117,7 +117,7 @@ def replay(request, token, number):
         "answer_form": AnswerForm(auto_id="answer-%s"),
         "querystring": urlencode({"next": onward}),  # the commit's answer page goes on there
     }
-    page = render_to_string("casesets/replay.html", context, request)
+    page = render_to_string("casesets/replay.html", context, request).encode()
     return _own(HttpResponse(opening.fill(page, request, case.pk)))
 
 

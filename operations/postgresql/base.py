@@ -27,9 +27,11 @@ from django.db.backends.postgresql import base, operations
 class PreparedCursor(base.ServerBindingCursor):
     """psycopg's cursor that binds on the server, each statement prepared on its first run: the
     connection keeps it (up to psycopg's prepared_max, the least used let go) for every run after,
-    with other parameters. Django's own cursors, binding in the client, are never prepared."""
+    with other parameters. Django's own cursors, binding in the client, are never prepared.
+    Its rows come in binary, which the driver reads without parsing text (a logged-in reader's
+    row holds two times, each parsed from text at some cost)."""
 
-    def execute(self, query, params=None, *, prepare=True, binary=None):
+    def execute(self, query, params=None, *, prepare=True, binary=True):
         return super().execute(query, params, prepare=prepare, binary=binary)
 
 

@@ -3,6 +3,7 @@ it on a page, and every change that matters to a session seen by the very next r
 deactivated, their password changed, their group taken away (from either side, or deleted)."""
 
 import pytest
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
@@ -163,3 +164,16 @@ def test_a_deleted_user_is_logged_out(shared_users, resident, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         resident.delete()
     assert not logged_in(client)
+
+
+def test_the_session_hash_is_djangos_for_the_password_and_key_of_the_moment(resident, settings):
+    first = resident.get_session_auth_hash()
+    assert first == AbstractBaseUser.get_session_auth_hash(resident)
+    assert resident.get_session_auth_hash() == first
+
+    settings.SECRET_KEY = "another key " + settings.SECRET_KEY
+    assert resident.get_session_auth_hash() != first
+    assert resident.get_session_auth_hash() == AbstractBaseUser.get_session_auth_hash(resident)
+
+    resident.set_password("another password")
+    assert resident.get_session_auth_hash() == AbstractBaseUser.get_session_auth_hash(resident)

@@ -65,3 +65,38 @@ def test_a_key_holds_at_most_what_the_session_table_does():
     assert user_hint_for("1 OR 1") == ""
     assert hinted_user("abc-12") == 12
     assert hinted_user("abc") is None and hinted_user("abc-") is None and hinted_user(None) is None
+
+
+def test_a_sessions_data_decodes_alike_each_time_and_into_a_dict_of_its_own():
+    store = SessionStore()
+    data = store.encode({"revealed": [3, 4], "workflow": "academic"})
+
+    first = store.decode(data)
+    first["revealed"].append(5)
+
+    assert store.decode(data) == {"revealed": [3, 4], "workflow": "academic"}
+
+
+def test_a_sessions_data_altered_decodes_to_an_empty_session(caplog):
+    store = SessionStore()
+    data = store.encode({"_auth_user_id": "7"})
+    store.decode(data)  # checked once: the altered copy is still checked
+
+    altered = data[:-1] + ("A" if data[-1] != "A" else "B")  # its signature's last character
+
+    assert store.decode(altered) == {}
+    assert "Session data corrupted" in caplog.text
+
+
+def test_a_sessions_data_holds_only_while_its_key_is_the_sites(settings):
+    store = SessionStore()
+    settings.SECRET_KEY_FALLBACKS = []
+    data = store.encode({"_auth_user_id": "7"})
+    old_key = settings.SECRET_KEY
+
+    settings.SECRET_KEY = "a new key " + old_key
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert store.decode(data) == {"_auth_user_id": "7"}  # rotated: the old key still reads it
+
+    settings.SECRET_KEY_FALLBACKS = []
+    assert store.decode(data) == {}

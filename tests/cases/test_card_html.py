@@ -132,7 +132,7 @@ def test_a_browse_page_holds_each_card_as_before(varied_cases, workflow, rf):
     page = response.content.decode()
 
     for card in old:
-        assert slots.cut(render_before([card], querystring)).fill(anonymous) in page
+        assert slots.cut(render_before([card], querystring)).fill(anonymous).decode() in page
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="snippets need PostgreSQL")

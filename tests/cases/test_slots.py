@@ -36,7 +36,7 @@ def reader_request(rf, resident):
 
 
 def test_a_fill_puts_in_the_readers_name_token_and_the_marks_of_each_card(reader_request):
-    page = slots.cut(HEADER + CARDS).fill(reader_request, {7: "<b>seen</b>"})
+    page = slots.cut(HEADER + CARDS).fill(reader_request, {7: "<b>seen</b>"}).decode()
 
     assert page.startswith("<p>Log out rita</p><form>")
     assert '<input type="hidden" name="csrfmiddlewaretoken" value="' in page
@@ -44,6 +44,17 @@ def test_a_fill_puts_in_the_readers_name_token_and_the_marks_of_each_card(reader
     assert page.endswith(
         "<li>Case 7<b>seen</b></li><li>Case 70</li><li>Case 7 again<b>seen</b></li>"
     )
+
+
+def test_a_page_cut_from_its_bytes_is_filled_as_from_its_text(reader_request):
+    page = f"<h1>Ménétrier’s disease</h1><p>{slots.NAME_SLOT}</p>{CARDS}"
+    marks = {70: "<b>missed – due</b>"}
+
+    from_bytes = slots.cut(page.encode(), key="k").fill(reader_request, marks)
+
+    assert from_bytes == slots.cut(page).fill(reader_request, marks)
+    assert from_bytes.decode().startswith("<h1>Ménétrier’s disease</h1><p>rita</p>")
+    assert "<li>Case 70<b>missed – due</b></li>" in from_bytes.decode()
 
 
 def test_the_cards_of_a_page_are_its_marked_cases_once_each_in_order():
@@ -56,7 +67,7 @@ def test_two_fills_of_one_cut_give_each_request_its_own_token(reader_request, rf
     other = rf.get("/")
     other.user = AnonymousUser()
 
-    first, second = cut.fill(reader_request), cut.fill(other)
+    first, second = cut.fill(reader_request).decode(), cut.fill(other).decode()
 
     assert first != second
     assert "Log out rita" in first and "rita" not in second
