@@ -76,8 +76,8 @@ class Cut:
         encoded = page.encode() if isinstance(page, str) else page
         self.parts = _SLOTS.split(encoded)  # the text, then a slot, then the text... (odd: slots)
         # (where, the case of a card's marks or None, the slot as text)
-        self.slots = [(index, _case_of(slot.decode()), slot.decode())
-                      for index, slot in enumerate(self.parts) if index % 2]  # fmt: skip
+        named = ((index, slot.decode()) for index, slot in enumerate(self.parts) if index % 2)
+        self.slots = [(index, _case_of(slot), slot) for index, slot in named]
         self.cards = sorted({case for _, case, _ in self.slots if case is not None})
 
     def fill(self, request, marks=None):

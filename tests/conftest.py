@@ -13,7 +13,7 @@ import pytest
 import redis
 from django.core.cache import cache
 
-from cases import roles
+from cases import caching, roles, slots
 from tests import object_store
 from tests.background_worker import DATABASE_BACKEND, Worker
 from tests.dicom_factory import ct_series
@@ -22,10 +22,19 @@ from tests.factories import add_dicom, make_case, make_user, seed_vocabularies
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """The homepage statistics live in the cache, which outlives each test's transaction."""
+    """The homepage statistics live in the cache, which outlives each test's transaction; so do
+    the pages this process cut at their slots and the content version it read last, which would
+    otherwise set a test's first page on another path than its next (cases/views.py)."""
     cache.clear()
+    forget_pages()
     yield
     cache.clear()
+    forget_pages()
+
+
+def forget_pages():
+    slots._CUTS.clear()
+    caching.note_version(None)
 
 
 @pytest.fixture
