@@ -21,13 +21,6 @@ CARDS = (f"<li>Case 7{slots.mark(7)}</li><li>Case 70{slots.mark(70)}</li>"
          f"<li>Case 7 again{slots.mark(7)}</li>")
 
 
-@pytest.fixture(autouse=True)
-def no_cuts_kept():
-    slots._CUTS.clear()
-    yield
-    slots._CUTS.clear()
-
-
 @pytest.fixture
 def reader_request(rf, resident):
     request = rf.get("/")
