@@ -1,7 +1,7 @@
 """How the site holds up at 100,000 cases: each page under load, against the floor of the stack.
 
     .venv/bin/python bench/load.py [--cases 100000] [--readers 200] [--attempts-per-reader 5000]
-                                   [--logins 8] [--duration 10] [--connections 4]
+                                   [--logins 8] [--duration 10] [--connections 4] [--rounds 1]
                                    [--server postgres://postgres@127.0.0.1:5432/postgres]
                                    [--cache-url redis://127.0.0.1:6379/0]
                                    [--reuse NAME | --copy-of NAME] [--keep]
@@ -21,7 +21,10 @@ of the academic workflow are prefixed `academic_`; `reader_` pages are requested
 /healthz, a view that returns a fixed string: every page's p50 is compared with its p50, as
 measured first (`*_p50_ratio_to_floor`) and as measured beside the page, just before and just
 after it, averaged (`*_p50_ratio_to_floor_beside`): the speed of a shared machine drifts over
-the minutes of a run, and a floor taken beside a page is taken at that page's speed.
+the minutes of a run, and a floor taken beside a page is taken at that page's speed. With
+--rounds N each page is measured N times, a floor between each two, and its figures are the
+median round's (`*_p50_ratio_to_floor_beside_min` and `_max` the spread): on a shared machine one
+page's p50 moves by half within a run, more than most changes a benchmark is run to see.
 `*_server_p95` is the time spent in Django (a Server-Timing header the benchmark's settings
 add), without the network and queueing.
 
@@ -152,6 +155,9 @@ def parse_args():
                         help="distinct URLs each asked once, the cache holding none of them")
     parser.add_argument("--per-kind", type=int, default=200,
                         help="--cold: distinct URLs of each kind of page (default 200)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="with the cache on, measure each page this many times, a floor "
+                             "between each two, and report its median round (default 1)")
     parser.add_argument("--only", default="",
                         help="measure only pages whose name contains this, or one of these "
                              "comma-separated words (the floor always)")
@@ -265,7 +271,8 @@ def readers_cookies(args):
 
 def measure_pages(args, case, floor, suffix, cookies=(), beside=False):
     """Each page's figures; with beside, the floor measured again after each page too, the
-    page's `floor_beside` the mean of the floor's p50 just before it and just after it."""
+    page's `floor_beside` the mean of the floor's p50 just before it and just after it, over
+    --rounds rounds (the median round's figures)."""
     pages = [(name if workflow == "standard" else f"{workflow}_{name}", path, ())
              for workflow, workflow_pages in PAGES.items() for name, path in workflow_pages]
     if cookies:
@@ -275,17 +282,44 @@ def measure_pages(args, case, floor, suffix, cookies=(), beside=False):
         full_name = name + suffix
         if args.only and not any(part in full_name for part in args.only.split(",")):
             continue
-        results[full_name] = figures = measure(args, full_name, path.format(case=case),
-                                               page_cookies)  # fmt: skip
-        report(full_name, figures, floor)
-        if beside:
+        url = path.format(case=case)
+        if not beside:
+            results[full_name] = figures = measure(args, full_name, url, page_cookies)
+            report(full_name, figures, floor)
+            continue
+        rounds = []
+        for _ in range(max(1, args.rounds)):
+            figures = measure(args, full_name, url, page_cookies)
             after = measure(args, *FLOOR)
             figures["floor_beside"] = (before["p50"] + after["p50"]) / 2
-            print(f"{full_name}_floor_beside_p50: {figures['floor_beside']:.2f} ms")
-            print(f"{full_name}_p50_ratio_to_floor_beside: "
-                  f"{figures['p50'] / figures['floor_beside']:.2f} x", flush=True)
+            rounds.append(figures)
             before = after
+        results[full_name] = figures = median_round(rounds)
+        report(full_name, figures, floor)
+        report_beside(full_name, figures, rounds)
     return results
+
+
+def median_round(rounds):
+    """The round whose p50 ratio to the floor beside it is the median (the higher of the two
+    middle ones for an even number of rounds): one round's figures, which belong together."""
+    ordered = sorted(rounds, key=ratio_beside)
+    return ordered[len(ordered) // 2]
+
+
+def ratio_beside(figures):
+    return figures["p50"] / figures["floor_beside"]
+
+
+def report_beside(name, figures, rounds):
+    print(f"{name}_floor_beside_p50: {figures['floor_beside']:.2f} ms")
+    print(f"{name}_p50_ratio_to_floor_beside: {ratio_beside(figures):.2f} x", flush=True)
+    if len(rounds) > 1:
+        ratios = [ratio_beside(f) for f in rounds]
+        print(f"{name}_p50_ratio_to_floor_beside_min: {min(ratios):.2f} x")
+        print(f"{name}_p50_ratio_to_floor_beside_max: {max(ratios):.2f} x")
+        print(f"# {name}: {len(rounds)} rounds, p50 ratios to the floor beside "
+              + ", ".join(f"{ratio:.2f}" for ratio in ratios), flush=True)
 
 
 def a_published_case(env):
@@ -370,7 +404,8 @@ def notes(args):
           f"{(wrk_version.stdout or wrk_version.stderr).split(' [')[0].strip()}")
     print(f"# load: wrk {args.threads} threads, {args.connections} connections, "
           f"{args.duration} s a page after {WARM_UP_SECONDS} s of warm-up; gunicorn "
-          f"{args.workers} sync workers; cache {args.cache_url or 'per-worker memory'}")
+          f"{args.workers} sync workers; cache {args.cache_url or 'per-worker memory'}; "
+          f"{args.rounds} round{'s' if args.rounds != 1 else ''} a page")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 A page (the shell around cached results or a case's body) is rendered once per content, URL and
 kind of reader (kind(): anonymous, or logged in with or without the standard workflow and the
-admin), with slots where the reader's own name and CSRF token go; Cut.fill() puts them in. So
+admin), with slots where the reader's own name and, on a page with a form of its own, CSRF token go
+(the header's log-out form carries none: static/accounts/csrf.js); Cut.fill() puts them in. So
 a logged-in reader's page costs joining strings, not a template rendering, like an anonymous
 one's. Text a contributor typed cannot forge a slot: it is escaped, so it never holds "<!--" or
 "<input". A reader with messages waiting gets the page rendered for them alone (messages_waiting()).

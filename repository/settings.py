@@ -37,6 +37,8 @@ elif len(SECRET_KEY) < 32:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A log-out sent without a token is asked again rather than refused (accounts/views.py).
+CSRF_FAILURE_VIEW = "accounts.views.csrf_failure"
 
 SITE_NAME = env_str("SITE_NAME", "Radiology Teaching Cases")
 

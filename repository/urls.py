@@ -1,8 +1,7 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accounts.views import LoginView
+from accounts.views import LoginView, LogoutView
 
 admin.site.site_header = admin.site.site_title = "Teaching cases administration"
 
@@ -14,7 +13,7 @@ urlpatterns = [
     path("", include("pacs.urls")),
     path("", include("operations.urls")),
     path("accounts/login/", LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]
 

@@ -3,6 +3,7 @@
 // pan and slice. The standard manifest lists them, with where to post new ones for who may edit
 // the case; an academic answer page names its own URL for them (data-annotations-url), since the
 // academic manifest, shared by every reader, never holds them. Shift+A shows or hides them.
+import { csrfToken } from '../accounts/csrf.js';
 import { fetchChecked, fetchJson } from './fetch.js';
 import { setPressed } from './overlays.js';
 
@@ -215,8 +216,7 @@ function line(mark) {
 }
 
 function post(body) {
-  const token = document.querySelector('input[name="csrfmiddlewaretoken"]')?.value || '';
-  const headers = { 'X-CSRFToken': token };
+  const headers = { 'X-CSRFToken': csrfToken() };
   if (body === undefined) return { method: 'POST', headers };
   return { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
 }

@@ -123,6 +123,11 @@ def test_each_reader_has_their_own_review(secret_case, resident, other_resident)
 # --- through the pages ---------------------------------------------------------------------------
 
 
+def with_grade(answer_url):
+    """The answer page's last step, where the grade is confirmed (the form with a token)."""
+    return f"{answer_url}{'&' if '?' in answer_url else '?'}show=all"
+
+
 def test_committing_an_answer_schedules_the_case(secret_case, resident):
     commit(client_for(resident), secret_case, diagnosis="Perthes disease")
     attempt, review = Attempt.objects.get(), Review.objects.get()
@@ -137,7 +142,8 @@ def test_confirming_a_different_grade_reschedules_the_case(secret_case, resident
     attempt, missed_due = Attempt.objects.get(), Review.objects.get().due
     client.post(
         reverse("attempts:confirm_grade", args=[secret_case.pk, attempt.pk]),
-        {"confirmed_grade": "correct", "csrfmiddlewaretoken": csrf_token_in(client.get(url))},
+        {"confirmed_grade": "correct",
+         "csrfmiddlewaretoken": csrf_token_in(client.get(with_grade(url)))},
     )
     review = Review.objects.get()
     assert review.last_grade == "correct" and review.attempts == 1
@@ -153,7 +159,8 @@ def test_another_reader_cannot_reschedule_someone_elses_attempt(
     intruder = client_for(other_resident)
     intruder.post(
         reverse("attempts:confirm_grade", args=[secret_case.pk, attempt.pk]),
-        {"confirmed_grade": "correct", "csrfmiddlewaretoken": csrf_token_in(intruder.get(url))},
+        {"confirmed_grade": "correct",
+         "csrfmiddlewaretoken": csrf_token_in(intruder.get(with_grade(url)))},
     )
     after = Review.objects.get()
     assert (after.due, after.last_grade) == (before.due, before.last_grade)

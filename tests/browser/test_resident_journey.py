@@ -133,3 +133,9 @@ def test_a_resident_draws_answers_reviews_and_gets_a_due_case_back(
     page.get_by_role("link", name="Answer an unseen case").click()
     page.wait_for_url(CASE_URL)
     assert drawn_pk(page) == other
+
+    # The header's log-out, whose token the page fills from the CSRF cookie as it is sent.
+    page.get_by_role("button", name=f"Log out {rita.username}").click()
+    page.wait_for_url("/")
+    assert page.get_by_role("link", name="Log in").count() == 1
+    assert page.request.get("/progress/", max_redirects=0).status == 302

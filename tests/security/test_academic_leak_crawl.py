@@ -51,7 +51,7 @@ NOT_FETCHED = {
     "cases:reveal": "POST only; revealing is the point of it (its own tests)",
     "attempts:commit": "POST only; committing reveals to the one who commits",
     "login": "a form with no case in it",
-    "logout": "POST only",
+    "logout": "a form with no case in it; its POST logs the crawler out",
     "pacs:stow": "POST only, with an API token; answers the SOP UIDs its caller sent, no case",
     "pacs:stow_study": "POST only, with an API token; answers the SOP UIDs its caller sent",
 }
