@@ -31,8 +31,9 @@ def csrf_failure(request, reason=""):
     form has no token in the page, and takes the CSRF cookie's as it is sent
     (static/accounts/csrf.js). Without scripts, or without the cookie, the reader is sent to the
     log-out page (303), whose form has a token; they stay logged in until they send it."""
-    if request.method == "POST" and request.path == reverse("logout"):
-        response = HttpResponseRedirect(reverse("logout"))
+    logout = reverse("logout")
+    if request.method == "POST" and request.path == logout:
+        response = HttpResponseRedirect(logout)
         response.status_code = 303  # See Other: the browser asks for it with a GET
         return response
     return csrf.csrf_failure(request, reason)

@@ -35,17 +35,14 @@ from load import (  # bench/load.py
     server_environment,
 )
 from logins import log_in_readers, open_url  # bench/logins.py
+from reader_cpu import PAGES as READER_CPU_PAGES  # bench/reader_cpu.py
 
 PORT = 8767
 WARM_UP = 10  # requests a page before counting: caches filled, statements prepared
-# (name, path, logged in) in the order counted; {case} is a published case's id.
-PAGES = [
-    ("floor", "/healthz", False),
-    ("academic_browse_p1", "/academic/cases/", False),
-    ("reader_browse_p1", "/academic/cases/", True),
-    ("reader_random_unseen", "/academic/random/?memory=unseen", True),
-    ("reader_case", "/academic/cases/{case}/", True),
-]
+# The pages counted, in this order: bench/reader_cpu.py's (name, path, logged in), whose
+# {case} is a published case's id.
+COUNTED = ["floor", "academic_browse_p1", "reader_browse_p1", "reader_random_unseen", "reader_case"]
+PAGES = [next(page for page in READER_CPU_PAGES if page[0] == name) for name in COUNTED]
 LOGINS = 8  # readers whose cookies the logged-in requests send in turn, as load.py's do
 
 
